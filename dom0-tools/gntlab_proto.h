@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gntlab conductor protocol: how dom0 drives the guest agent over xenstore.
+ * Included by the dom0 conductor and by the guest agent; see docs/protocol.md.
+ *
+ * Everything lives under the guest's own data directory, which the toolstack
+ * creates writable by the guest:
+ *
+ *   /local/domain/<guest>/data/gntlab/
+ *       ready   guest -> dom0  "<abi> <agent-pid>" once the agent is up
+ *       refs    dom0 -> guest  "<granter-domid> <ref> <ref> ..."
+ *       cmd     dom0 -> guest  "<seq> <verb> [args...]"
+ *       ack     guest -> dom0  "<seq> <rc> [text]"   rc 0 = ok, else errno/1
+ *       obs/<key> guest -> dom0 observations of the last command (free text)
+ *
+ * dom0 writes cmd only after it saw the ack of the previous seq; both sides
+ * wait with xenstore watches and a timeout, never by polling.
+ *
+ * Verbs (args in brackets):
+ *   map [ro|rw] [seed]   map all refs through /dev/gntlab, check the granter's
+ *                        pattern(seed); if rw, write the reply pattern(seed+1)
+ *                        into the second half of every page. Keeps it mapped.
+ *   unmap                munmap + GNTLAB_IOC_UNMAP; ack when the module's
+ *                        counters are back to zero.
+ *   quit                 the agent exits (ack first).
+ */
+#ifndef GNTLAB_PROTO_H
+#define GNTLAB_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GNTLAB_XS_DIR "data/gntlab"
+#define GNTLAB_XS_READY "ready"
+#define GNTLAB_XS_REFS "refs"
+#define GNTLAB_XS_CMD "cmd"
+#define GNTLAB_XS_ACK "ack"
+#define GNTLAB_XS_OBS "obs"
+
+#define GNTLAB_PROTO_MAX_REFS 4096
+#define GNTLAB_PROTO_MAX_LINE 65536
+#define GNTLAB_PAGE_SIZE 4096u
+
+/* Byte j of page i of the pattern with this seed. */
+static inline uint8_t gntlab_pattern_byte(uint32_t seed, uint32_t page,
+					  uint32_t off)
+{
+	uint32_t x = seed * 2654435761u ^ (page * 40503u + off * 7u + 1u);
+
+	x ^= x >> 13;
+	x *= 0x5bd1e995u;
+	x ^= x >> 15;
+	return (uint8_t)x;
+}
+
+struct gntlab_refs {
+	uint32_t domid;
+	uint32_t count;
+	uint32_t ref[GNTLAB_PROTO_MAX_REFS];
+};
+
+struct gntlab_cmd {
+	uint32_t seq;
+	char verb[16];
+	char args[240];
+};
+
+struct gntlab_ack {
+	uint32_t seq;
+	int rc;
+	char text[240];
+};
+
+/* Fill `len` bytes of page `page` starting at `off` with pattern(seed). */
+void gntlab_pattern_fill(void *buf, uint32_t seed, uint32_t page, uint32_t off,
+			 size_t len);
+/* Returns the first mismatching offset within the range, or -1 if intact. */
+long gntlab_pattern_check(const void *buf, uint32_t seed, uint32_t page,
+			  uint32_t off, size_t len);
+
+/* Parsers and formatters: return 0 on success, -1 on malformed input. */
+int gntlab_refs_parse(const char *s, struct gntlab_refs *out);
+int gntlab_refs_format(const struct gntlab_refs *r, char *buf, size_t len);
+int gntlab_cmd_parse(const char *s, struct gntlab_cmd *out);
+int gntlab_ack_parse(const char *s, struct gntlab_ack *out);
+
+#endif /* GNTLAB_PROTO_H */

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the dom0 root filesystem with debootstrap (minbase + Xen tools +
+# libvirt's libxl driver), trim it, and pack it as an uncompressed newc cpio.
+# The result is cached outside the checkout, keyed by the package list, so a
+# fresh clone on the same machine does not run debootstrap again.
+# Usage: dom0-rootfs.sh CACHE_DIR OUT_CPIO PACKAGES...
+set -euo pipefail
+cache=$1; out=$2; shift 2
+pkgs=$(printf '%s\n' "$@" | sort | paste -sd, -)
+key=$(printf '%s' "bookworm $pkgs v3" | sha256sum | cut -c1-12)
+cpio_cache="$cache/dom0-base-$key.cpio"
+say() { printf '[images] %s\n' "$*" >&2; }
+
+if [ ! -s "$cpio_cache" ]; then
+	[ "$(id -u)" = 0 ] || { say "debootstrap needs root (or a cached $cpio_cache)"; exit 2; }
+	command -v debootstrap >/dev/null || { say "debootstrap missing: apt-get install debootstrap"; exit 2; }
+	root="$cache/dom0-root-$key"
+	rm -rf "$root"
+	say "debootstrap bookworm (minbase + $pkgs) into $root; takes 1-3 minutes"
+	start=$(date +%s)
+	# Progress: debootstrap prints I: lines per step; show them as they come.
+	debootstrap --variant=minbase --include="$pkgs" bookworm "$root" \
+		"${GNTLAB_MIRROR:-http://deb.debian.org/debian}" 2>&1 |
+		grep --line-buffered -E '^(I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)|E:|W:)' |
+		awk '{ n++; if ($2=="Retrieving" || $2=="Extracting" || $2=="Configuring") { if (n % 20 == 0) print "[images]   " $0 } else print "[images]   " $0; fflush() }' >&2
+	[ -x "$root/usr/sbin/xl" ] || { say "debootstrap did not install xl; see above"; exit 2; }
+	say "debootstrap done in $(( $(date +%s) - start )) s; trimming"
+	rm -rf "$root"/usr/share/{doc,man,info,locale,i18n,zoneinfo} "$root"/var/cache/apt/* \
+		"$root"/var/lib/apt/lists/* "$root"/var/log/* "$root"/usr/share/common-licenses
+	# libvirtd: keep only the libxl connection driver (qemu's needs its own
+	# system user and fails; lxc/vbox are irrelevant here).
+	for d in "$root"/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/*.so; do
+		case "$(basename "$d")" in
+		libvirt_driver_libxl.so) ;;
+		*) rm -f "$d" ;;
+		esac
+	done
+	# Kernel modules come from our kernel package, not from here.
+	rm -rf "$root"/lib/modules "$root"/boot
+	(cd "$root" && find . -xdev | LC_ALL=C sort | cpio -o -H newc --quiet) > "$cpio_cache.tmp"
+	mv "$cpio_cache.tmp" "$cpio_cache"
+	rm -rf "$root"
+	say "dom0 base rootfs: $(du -h "$cpio_cache" | cut -f1)"
+fi
+ln -sfn "$cpio_cache" "$out"

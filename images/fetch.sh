@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Resolve the Debian package versions of the boot set (Xen, kernel, headers),
+# download them into the cache (once) and unpack them there.
+# Usage: fetch.sh CACHE_DIR MANIFEST_OUT
+# Prints the unpack root of each package group on success.
+set -euo pipefail
+cache=$1
+manifest=$2
+mkdir -p "$cache/debs" "$cache/unpacked"
+
+say() { printf '[images] %s\n' "$*" >&2; }
+
+# The meta packages pick the current ABI of the generic (not cloud) flavour.
+resolve_dep() { # meta-package -> the versioned package it depends on
+	apt-cache depends "$1" 2>/dev/null | awk -v p="$2" '/Depends:/ && $2 ~ p { print $2; exit }'
+}
+version_of() { apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'; }
+
+kimg=$(resolve_dep linux-image-amd64 '^linux-image-[0-9].*-amd64$')
+khdr=$(resolve_dep linux-headers-amd64 '^linux-headers-[0-9].*-amd64$')
+if [ -z "$kimg" ] || [ -z "$khdr" ]; then
+	say "cannot resolve linux-image-amd64/linux-headers-amd64: run 'apt-get update' (as root) first"
+	exit 2
+fi
+kcommon=$(resolve_dep "$khdr" 'common$')
+kkbuild=$(resolve_dep "$khdr" '^linux-kbuild-')
+pkgs="xen-hypervisor-4.17-amd64 $kimg $khdr $kcommon $kkbuild"
+
+: > "$manifest.tmp"
+for p in $pkgs; do
+	v=$(version_of "$p")
+	[ -n "$v" ] && [ "$v" != "(none)" ] || { say "package $p has no candidate version (apt-get update?)"; exit 2; }
+	deb=$(ls "$cache/debs/${p}_${v//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		say "downloading $p $v"
+		(cd "$cache/debs" && apt-get download -q "$p=$v" >&2) ||
+			{ say "apt-get download $p=$v failed"; exit 2; }
+		deb=$(ls "$cache/debs/${p}_${v//:/%3a}_"*.deb | head -n1)
+	fi
+	out="$cache/unpacked/kernel-$kimg"
+	[ "$p" = xen-hypervisor-4.17-amd64 ] && out="$cache/unpacked/xen-$v"
+	stamp="$out/.$(basename "$deb").done"
+	if [ ! -e "$stamp" ]; then
+		say "unpacking $(basename "$deb")"
+		mkdir -p "$out"
+		dpkg-deb -x "$deb" "$out"
+		touch "$stamp"
+	fi
+	printf '%s %s %s\n' "$p" "$v" "$(sha256sum "$deb" | cut -c1-16)" >> "$manifest.tmp"
+done
+# Only replace the manifest when something changed, so make sees no update.
+if ! cmp -s "$manifest.tmp" "$manifest"; then mv "$manifest.tmp" "$manifest"; else rm -f "$manifest.tmp"; fi
