@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Serial-console markers: how the domains report to the host runner.
+ *
+ * dom0 prints these on its console (hvc0, which Xen forwards to the serial
+ * line the host reads). A marker may appear anywhere in a line (Xen can put
+ * its own text before it); everything after the marker up to the end of the
+ * line is its payload.
+ *
+ *   GNTLAB-PHASE <name>                 a phase began/was reached
+ *   GNTLAB-DIAG <text>                  diagnostic for the next test line
+ *   GNTLAB-TAP ok <name>                test passed
+ *   GNTLAB-TAP ok <name> # SKIP <why>   test skipped
+ *   GNTLAB-TAP not ok <name> # <why>    test failed
+ *   GNTLAB-LOG <domain> <text>          one line of a domain's own log
+ *   GNTLAB-END <status>                 dom0 finished; QEMU exit follows
+ *
+ * Test names are "suite/name", no spaces.
+ */
+#ifndef GNTLAB_MARKERS_H
+#define GNTLAB_MARKERS_H
+
+#define GNTLAB_MARK_PHASE "GNTLAB-PHASE "
+#define GNTLAB_MARK_DIAG "GNTLAB-DIAG "
+#define GNTLAB_MARK_TAP "GNTLAB-TAP "
+#define GNTLAB_MARK_LOG "GNTLAB-LOG "
+#define GNTLAB_MARK_END "GNTLAB-END "
+
+/* Phase names, in boot order. */
+#define GNTLAB_PHASE_DOM0_INIT "dom0-init"	/* dom0 /init started */
+#define GNTLAB_PHASE_DOM0_READY "dom0-ready"	/* xenstored, libvirtd up */
+#define GNTLAB_PHASE_GUEST_START "guest-start"	/* guest being created */
+#define GNTLAB_PHASE_GUEST_READY "guest-ready"	/* guest agent answered */
+#define GNTLAB_PHASE_TESTS "tests"		/* tests running */
+#define GNTLAB_PHASE_TESTS_DONE "tests-done"	/* all tests reported */
+
+#endif /* GNTLAB_MARKERS_H */
