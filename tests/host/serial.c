@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "serial.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../markers.h"
+
+void linebuf_init(struct linebuf *lb)
+{
+	lb->len = 0;
+	lb->prev_cr = false;
+	lb->buf[0] = '\0';
+}
+
+static void emit(struct linebuf *lb, line_fn fn, void *ctx)
+{
+	lb->buf[lb->len] = '\0';
+	fn(ctx, lb->buf, lb->len);
+	lb->len = 0;
+}
+
+void linebuf_feed(struct linebuf *lb, const char *data, size_t n, line_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = data[i];
+
+		if (c == '\0')
+			continue;
+		if (c == '\n') {
+			/* The LF of a CRLF: the CR already ended the line. */
+			if (!(lb->prev_cr && lb->len == 0))
+				emit(lb, fn, ctx);
+			lb->prev_cr = false;
+			continue;
+		}
+		if (c == '\r') {
+			if (lb->len > 0)
+				emit(lb, fn, ctx);
+			lb->prev_cr = true;
+			continue;
+		}
+		lb->prev_cr = false;
+		lb->buf[lb->len++] = c;
+		if (lb->len == SERIAL_MAX_LINE)
+			emit(lb, fn, ctx);
+	}
+}
+
+void linebuf_flush(struct linebuf *lb, line_fn fn, void *ctx)
+{
+	if (lb->len > 0)
+		emit(lb, fn, ctx);
+	lb->prev_cr = false;
+}
+
+static const struct {
+	const char *word; /* the marker of markers.h, without its trailing space */
+	size_t len;
+	enum marker_kind kind;
+} markers[] = {
+#define M(str, kind) {str, sizeof(str) - 2, kind}
+	M(GNTLAB_MARK_PHASE, MARK_PHASE), M(GNTLAB_MARK_DIAG, MARK_DIAG),
+	M(GNTLAB_MARK_TAP, MARK_TAP),	  M(GNTLAB_MARK_LOG, MARK_LOG),
+	M(GNTLAB_MARK_END, MARK_END),
+#undef M
+};
+
+bool serial_find_marker(const char *line, struct marker *m)
+{
+	const char *p = line;
+
+	while ((p = strstr(p, "GNTLAB-")) != NULL) {
+		for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++) {
+			const char *after = p + markers[i].len;
+			const char *end;
+
+			if (strncmp(p, markers[i].word, markers[i].len) != 0)
+				continue;
+			if (*after != ' ' && *after != '\t' && *after != '\0')
+				continue;
+			while (*after == ' ' || *after == '\t')
+				after++;
+			end = after + strlen(after);
+			while (end > after && isspace((unsigned char)end[-1]))
+				end--;
+			m->kind = markers[i].kind;
+			m->payload = after;
+			m->payload_len = (size_t)(end - after);
+			return true;
+		}
+		p++;
+	}
+	m->kind = MARK_NONE;
+	m->payload = NULL;
+	m->payload_len = 0;
+	return false;
+}
+
+static void copy_trimmed(char *dst, size_t dstsz, const char *s, size_t len)
+{
+	while (len > 0 && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len > 0 && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= dstsz)
+		len = dstsz - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+}
+
+/* Does s (of length len) start with word, followed by white space or its end? */
+static bool starts_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	if (len < wl || strncasecmp(s, word, wl) != 0)
+		return false;
+	return len == wl || isspace((unsigned char)s[wl]);
+}
+
+static size_t skip_space(const char *s, size_t len, size_t i)
+{
+	while (i < len && isspace((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t)
+{
+	size_t i = skip_space(payload, len, 0);
+	size_t start;
+
+	memset(t, 0, sizeof(*t));
+	if (starts_word(payload + i, len - i, "ok")) {
+		t->status = TEST_PASS;
+		i += 2;
+	} else if (starts_word(payload + i, len - i, "not") &&
+		   starts_word(payload + skip_space(payload, len, i + 3),
+			       len - skip_space(payload, len, i + 3), "ok")) {
+		t->status = TEST_FAIL;
+		i = skip_space(payload, len, i + 3) + 2;
+	} else {
+		return false;
+	}
+	i = skip_space(payload, len, i);
+
+	/* Tolerate "ok 3 - name" as TAP writes it. */
+	start = i;
+	while (i < len && isdigit((unsigned char)payload[i]))
+		i++;
+	if (i > start && (i == len || isspace((unsigned char)payload[i])))
+		i = skip_space(payload, len, i);
+	else
+		i = start;
+	if (i < len && payload[i] == '-' && (i + 1 == len || isspace((unsigned char)payload[i + 1])))
+		i = skip_space(payload, len, i + 1);
+
+	start = i;
+	while (i < len && !isspace((unsigned char)payload[i]) && payload[i] != '#')
+		i++;
+	if (i == start)
+		return false;
+	copy_trimmed(t->name, sizeof(t->name), payload + start, i - start);
+
+	i = skip_space(payload, len, i);
+	if (i < len && payload[i] == '#') {
+		i = skip_space(payload, len, i + 1);
+		if (t->status == TEST_PASS && starts_word(payload + i, len - i, "skip")) {
+			t->status = TEST_SKIP;
+			i += 4;
+		} else if (t->status == TEST_PASS &&
+			   starts_word(payload + i, len - i, "skipped")) {
+			t->status = TEST_SKIP;
+			i += 7;
+		}
+		if (t->status == TEST_SKIP && i < len && payload[i] == ':')
+			i++;
+		copy_trimmed(t->reason, sizeof(t->reason), payload + i, len - i);
+	} else if (i < len) {
+		/* Text after the name without '#': keep it as the reason. */
+		copy_trimmed(t->reason, sizeof(t->reason), payload + i, len - i);
+	}
+	return true;
+}
+
+bool serial_split_log(const char *payload, size_t len, const char **domain, size_t *dlen,
+		      const char **text, size_t *tlen)
+{
+	size_t i = skip_space(payload, len, 0);
+	size_t start = i;
+
+	while (i < len && !isspace((unsigned char)payload[i]))
+		i++;
+	if (i == start)
+		return false;
+	*domain = payload + start;
+	*dlen = i - start;
+	if (i < len)
+		i++; /* exactly one separator: the text keeps its own indentation */
+	*text = payload + i;
+	*tlen = len - i;
+	return true;
+}
+
+static const char *const crash_patterns[] = {
+	"Panic on CPU",
+	"Kernel panic",
+	"BUG: ",
+	"Oops",
+	"WARNING: CPU:",
+	"general protection fault",
+	"Bad page map",
+	"Bad rss-counter",
+	"domain_crash",
+	"Call Trace:",
+};
+
+static bool is_word_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+const char *serial_crash_pattern(const char *line)
+{
+	for (size_t i = 0; i < sizeof(crash_patterns) / sizeof(crash_patterns[0]); i++) {
+		const char *pat = crash_patterns[i];
+		size_t pl = strlen(pat);
+		const char *p = line;
+
+		while ((p = strstr(p, pat)) != NULL) {
+			bool ok = p == line || !is_word_char(p[-1]);
+
+			/* "Oops" is a word on its own; the others end in a delimiter or
+			 * may be followed by more (domain_crash_sync). */
+			if (ok && strcmp(pat, "Oops") == 0 && isalpha((unsigned char)p[pl]))
+				ok = false;
+			if (ok)
+				return pat;
+			p++;
+		}
+	}
+	return NULL;
+}
+
+bool serial_is_xen_start(const char *line)
+{
+	return strstr(line, "(XEN)") != NULL && strstr(line, "Xen version") != NULL;
+}
+
+bool serial_is_linux_start(const char *line)
+{
+	return strstr(line, "Linux version") != NULL;
+}
+
+bool serial_is_kvm_error(const char *line)
+{
+	return strstr(line, "KVM internal error") != NULL;
+}
+
+char *serial_sanitize_domain(const char *in, size_t len, char *out, size_t outsz)
+{
+	size_t n = 0;
+	size_t max = outsz - 1 < 64 ? outsz - 1 : 64;
+
+	for (size_t i = 0; i < len && n < max; i++) {
+		char c = in[i];
+
+		out[n++] = (isalnum((unsigned char)c) || c == '_' || c == '-') ? c : '_';
+	}
+	out[n] = '\0';
+	if (n == 0)
+		snprintf(out, outsz, "unknown");
+	else if (strcmp(out, "serial") == 0 || strcmp(out, "serial-kvm") == 0)
+		snprintf(out + n, outsz - n, "_");
+	return out;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Serial console stream: turning bytes into lines, and lines into what they
+ * mean (markers of tests/markers.h, boot milestones, crash reports).
+ *
+ * Everything here is pure string work so the unit tests can feed it the odd
+ * things a real serial line carries: CR/LF mixtures, NUL bytes, lines that
+ * never end, markers behind "(XEN) " or behind other noise.
+ */
+#ifndef GNTLAB_HOST_SERIAL_H
+#define GNTLAB_HOST_SERIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Longer lines are cut into pieces of this length (each piece is a line). */
+#define SERIAL_MAX_LINE 16384
+
+struct linebuf {
+	char buf[SERIAL_MAX_LINE + 1];
+	size_t len;
+	bool prev_cr;
+};
+
+/* Called with each complete line, NUL-terminated, without its terminator. */
+typedef void (*line_fn)(void *ctx, const char *line, size_t len);
+
+void linebuf_init(struct linebuf *lb);
+/*
+ * Split bytes into lines. "\n", "\r\n" and a lone "\r" end a line (a lone CR
+ * is how consoles redraw a line: the text after it is a new line for us);
+ * NUL bytes are dropped; a line reaching SERIAL_MAX_LINE is emitted in pieces.
+ */
+void linebuf_feed(struct linebuf *lb, const char *data, size_t n, line_fn fn, void *ctx);
+/* Emit a pending partial line (at end of stream). */
+void linebuf_flush(struct linebuf *lb, line_fn fn, void *ctx);
+
+enum marker_kind {
+	MARK_NONE = 0,
+	MARK_PHASE,
+	MARK_DIAG,
+	MARK_TAP,
+	MARK_LOG,
+	MARK_END,
+};
+
+struct marker {
+	enum marker_kind kind;
+	const char *payload; /* points into the line; not NUL-terminated */
+	size_t payload_len;  /* trailing white space trimmed */
+};
+
+/*
+ * Find the first GNTLAB marker anywhere in the line. The marker word must be
+ * followed by a space or the end of the line. Returns false if there is none.
+ */
+bool serial_find_marker(const char *line, struct marker *m);
+
+enum test_status {
+	TEST_PASS = 0,
+	TEST_FAIL,
+	TEST_SKIP,
+};
+
+#define TAP_NAME_MAX 256
+#define TAP_REASON_MAX 1024
+
+struct tap_line {
+	enum test_status status;
+	char name[TAP_NAME_MAX];
+	char reason[TAP_REASON_MAX]; /* skip/failure reason or comment; "" if none */
+};
+
+/*
+ * Parse a GNTLAB-TAP payload: "ok NAME", "ok NAME # SKIP WHY",
+ * "not ok NAME # WHY". A TAP number and "-" before the name are tolerated.
+ * "not ok ... # SKIP" stays a failure: a test that failed does not become a
+ * skip by saying so. Returns false if the payload is not a test line.
+ */
+bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t);
+
+/*
+ * Split a GNTLAB-LOG payload "<domain> <text>" into the domain and the
+ * text (pointers into payload). Returns false if there is no domain.
+ */
+bool serial_split_log(const char *payload, size_t len, const char **domain, size_t *dlen,
+		      const char **text, size_t *tlen);
+
+/*
+ * The crash pattern the line contains, or NULL. Patterns are matched as
+ * listed (case-sensitive), and must not start inside a word: "DEBUG: x" is
+ * not "BUG: ", "Oopsie" is not "Oops".
+ */
+const char *serial_crash_pattern(const char *line);
+
+/* Milestones seen only in free text. */
+bool serial_is_xen_start(const char *line);   /* "(XEN)" ... "Xen version" */
+bool serial_is_linux_start(const char *line); /* "Linux version" */
+bool serial_is_kvm_error(const char *line);   /* "KVM internal error" */
+
+/*
+ * Make a domain name safe as a file name: characters outside [A-Za-z0-9_-]
+ * become '_', at most 64 characters, "" becomes "unknown", and "serial" (our
+ * own serial.log) becomes "serial_". Returns out.
+ */
+char *serial_sanitize_domain(const char *in, size_t len, char *out, size_t outsz);
+
+#endif /* GNTLAB_HOST_SERIAL_H */
