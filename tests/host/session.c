@@ -326,8 +326,9 @@ void session_qemu_exit(struct session *s, int wstatus, bool stopped, double t)
 		snprintf(how, sizeof(how), "wait status %#x", (unsigned)wstatus);
 	say(s, t, "qemu exited (%s%s)", how, stopped ? ", stopped by runner" : "");
 
-	/* A crash, timeout or interrupt already says why the end did not come. */
-	if (r->end_seen || r->crashed || r->timed_out || r->interrupted)
+	/* A crash, timeout, interrupt or KVM failure already says why the end did
+	 * not come. */
+	if (r->end_seen || r->crashed || r->timed_out || r->interrupted || s->kvm_failed)
 		return;
 	snprintf(msg, sizeof(msg),
 		 "QEMU exited (%s) before GNTLAB-END; last phase: %s, waiting for '%s'; "

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: gntlab-runner --xen FILE --dom0-kernel FILE --dom0-initrd FILE --results DIR\n"
+	"         [--xen-args STR] [--dom0-args STR] [--accel tcg|kvm] [--cpu MODEL]\n"
+	"         [--mem MiB] [--smp N] [--qemu PROG] [--timeout-boot S]\n"
+	"         [--timeout-phase S] [--timeout-total S] [--tests FILTER] [--verbose]\n"
+	"\n"
+	"Boots Xen + dom0 under QEMU, follows the serial console and writes\n"
+	"serial.log, <domain>.log, results.tap, junit.xml and summary.txt to DIR.\n"
+	"\n"
+	"  --xen-args STR       Xen command line (default: " CLI_DEFAULT_XEN_ARGS ")\n"
+	"  --dom0-args STR      dom0 kernel command line, no commas\n"
+	"                       (default: " CLI_DEFAULT_DOM0_ARGS ")\n"
+	"  --accel tcg|kvm      default tcg; kvm falls back to tcg once if it fails\n"
+	"  --cpu MODEL          default Nehalem\n"
+	"  --mem MiB            default 3072\n"
+	"  --smp N              default 2\n"
+	"  --qemu PROG          default qemu-system-x86_64\n"
+	"  --timeout-boot S     QEMU start -> dom0-init (default 120)\n"
+	"  --timeout-phase S    each later phase, and each test (default 120)\n"
+	"  --timeout-total S    whole run (default 900)\n"
+	"  --crash-grace S      log kept after a crash before QEMU is stopped (default 5)\n"
+	"  --tests FILTER       passed to dom0 as gntlab.tests=FILTER\n"
+	"  --verbose            echo the serial console to stderr\n"
+	"\n"
+	"Exit: 0 all tests passed or skipped; 1 failure, crash or timeout;\n"
+	"      2 usage or environment error; 130 interrupted.\n";
+
+enum {
+	OPT_XEN = 256,
+	OPT_DOM0_KERNEL,
+	OPT_DOM0_INITRD,
+	OPT_RESULTS,
+	OPT_XEN_ARGS,
+	OPT_DOM0_ARGS,
+	OPT_ACCEL,
+	OPT_CPU,
+	OPT_MEM,
+	OPT_SMP,
+	OPT_QEMU,
+	OPT_TIMEOUT_BOOT,
+	OPT_TIMEOUT_PHASE,
+	OPT_TIMEOUT_TOTAL,
+	OPT_CRASH_GRACE,
+	OPT_TESTS,
+	OPT_VERBOSE,
+	OPT_HELP,
+};
+
+static const struct option options[] = {
+	{"xen", required_argument, NULL, OPT_XEN},
+	{"dom0-kernel", required_argument, NULL, OPT_DOM0_KERNEL},
+	{"dom0-initrd", required_argument, NULL, OPT_DOM0_INITRD},
+	{"results", required_argument, NULL, OPT_RESULTS},
+	{"xen-args", required_argument, NULL, OPT_XEN_ARGS},
+	{"dom0-args", required_argument, NULL, OPT_DOM0_ARGS},
+	{"accel", required_argument, NULL, OPT_ACCEL},
+	{"cpu", required_argument, NULL, OPT_CPU},
+	{"mem", required_argument, NULL, OPT_MEM},
+	{"smp", required_argument, NULL, OPT_SMP},
+	{"qemu", required_argument, NULL, OPT_QEMU},
+	{"timeout-boot", required_argument, NULL, OPT_TIMEOUT_BOOT},
+	{"timeout-phase", required_argument, NULL, OPT_TIMEOUT_PHASE},
+	{"timeout-total", required_argument, NULL, OPT_TIMEOUT_TOTAL},
+	{"crash-grace", required_argument, NULL, OPT_CRASH_GRACE},
+	{"tests", required_argument, NULL, OPT_TESTS},
+	{"verbose", no_argument, NULL, OPT_VERBOSE},
+	{"help", no_argument, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+static int parse_long(const char *opt, const char *s, long *out, FILE *err)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0) {
+		fprintf(err, "gntlab-runner: --%s wants a positive integer, not '%s'\n", opt, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_seconds(const char *opt, const char *s, double *out, bool zero_ok, FILE *err)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v) || v < 0 || (v == 0 && !zero_ok)) {
+		fprintf(err, "gntlab-runner: --%s wants a %s number of seconds, not '%s'\n", opt,
+			zero_ok ? "non-negative" : "positive", s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
+{
+	int c, rc = 0;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->xen_args = CLI_DEFAULT_XEN_ARGS;
+	cfg->dom0_args = CLI_DEFAULT_DOM0_ARGS;
+	cfg->accel = "tcg";
+	cfg->cpu = "Nehalem";
+	cfg->mem = 3072;
+	cfg->smp = 2;
+	cfg->qemu = "qemu-system-x86_64";
+	cfg->to.boot = 120;
+	cfg->to.phase = 120;
+	cfg->to.total = 900;
+	cfg->to.after_end = 15;
+	cfg->crash_grace = 5;
+
+	optind = 0; /* glibc: full reinitialisation, so tests can parse twice */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case OPT_XEN:
+			cfg->xen = optarg;
+			break;
+		case OPT_DOM0_KERNEL:
+			cfg->dom0_kernel = optarg;
+			break;
+		case OPT_DOM0_INITRD:
+			cfg->dom0_initrd = optarg;
+			break;
+		case OPT_RESULTS:
+			cfg->results = optarg;
+			break;
+		case OPT_XEN_ARGS:
+			cfg->xen_args = optarg;
+			break;
+		case OPT_DOM0_ARGS:
+			cfg->dom0_args = optarg;
+			break;
+		case OPT_ACCEL:
+			cfg->accel = optarg;
+			if (strcmp(optarg, "tcg") != 0 && strcmp(optarg, "kvm") != 0) {
+				fprintf(err, "gntlab-runner: --accel is tcg or kvm, not '%s'\n",
+					optarg);
+				rc = -1;
+			}
+			break;
+		case OPT_CPU:
+			cfg->cpu = optarg;
+			break;
+		case OPT_MEM:
+			rc |= parse_long("mem", optarg, &cfg->mem, err);
+			break;
+		case OPT_SMP:
+			rc |= parse_long("smp", optarg, &cfg->smp, err);
+			break;
+		case OPT_QEMU:
+			cfg->qemu = optarg;
+			break;
+		case OPT_TIMEOUT_BOOT:
+			rc |= parse_seconds("timeout-boot", optarg, &cfg->to.boot, false, err);
+			break;
+		case OPT_TIMEOUT_PHASE:
+			rc |= parse_seconds("timeout-phase", optarg, &cfg->to.phase, false, err);
+			break;
+		case OPT_TIMEOUT_TOTAL:
+			rc |= parse_seconds("timeout-total", optarg, &cfg->to.total, false, err);
+			break;
+		case OPT_CRASH_GRACE:
+			rc |= parse_seconds("crash-grace", optarg, &cfg->crash_grace, true, err);
+			break;
+		case OPT_TESTS:
+			cfg->tests = optarg;
+			break;
+		case OPT_VERBOSE:
+			cfg->verbose = true;
+			break;
+		case OPT_HELP:
+			fputs(usage, err);
+			return 1;
+		default:
+			if (optopt)
+				fprintf(err, "gntlab-runner: option needs a value or is unknown: %s\n",
+					argv[optind - 1]);
+			else
+				fprintf(err, "gntlab-runner: unknown option %s\n", argv[optind - 1]);
+			rc = -1;
+			break;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err, "gntlab-runner: unexpected argument '%s'\n", argv[optind]);
+		rc = -1;
+	}
+	if (rc == 0) {
+		static const struct {
+			const char *name;
+			size_t off;
+		} required[] = {
+			{"xen", offsetof(struct config, xen)},
+			{"dom0-kernel", offsetof(struct config, dom0_kernel)},
+			{"dom0-initrd", offsetof(struct config, dom0_initrd)},
+			{"results", offsetof(struct config, results)},
+		};
+		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+			const char *v = *(const char **)((const char *)cfg + required[i].off);
+
+			if (!v || !*v) {
+				fprintf(err, "gntlab-runner: --%s is required\n", required[i].name);
+				rc = -1;
+			}
+		}
+	}
+	if (rc == 0 && cfg->tests) {
+		if (!*cfg->tests) {
+			fprintf(err, "gntlab-runner: --tests wants a filter\n");
+			rc = -1;
+		}
+		for (const char *p = cfg->tests; *p; p++)
+			if (isspace((unsigned char)*p) || *p == ',') {
+				fprintf(err,
+					"gntlab-runner: --tests '%s': no spaces or commas allowed "
+					"(it becomes one kernel parameter in a QEMU module list)\n",
+					cfg->tests);
+				rc = -1;
+				break;
+			}
+	}
+	/* After GNTLAB-END QEMU should exit at once (dom0 reboots, -no-reboot). */
+	if (cfg->to.after_end > cfg->to.phase)
+		cfg->to.after_end = cfg->to.phase;
+	if (rc != 0)
+		fputs("run 'gntlab-runner --help' for usage\n", err);
+	return rc ? -1 : 0;
+}
+
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "gntlab-runner: out of memory\n");
+		exit(2);
+	}
+	va_end(ap);
+	return s;
+}
+
+char *cli_dom0_cmdline(const struct config *cfg)
+{
+	if (cfg->tests)
+		return xasprintf("%s%sgntlab.tests=%s", cfg->dom0_args, *cfg->dom0_args ? " " : "",
+				 cfg->tests);
+	return xasprintf("%s", cfg->dom0_args);
+}
+
+char *cli_initrd_arg(const struct config *cfg, FILE *err)
+{
+	char *cmdline = cli_dom0_cmdline(cfg);
+	char *arg = NULL;
+
+	if (strchr(cmdline, ',')) {
+		fprintf(err,
+			"gntlab-runner: the dom0 command line '%s' contains a comma; QEMU's -initrd "
+			"separates modules with commas, so it cannot be passed (drop the comma)\n",
+			cmdline);
+	} else if (strpbrk(cfg->dom0_kernel, ", \t")) {
+		fprintf(err,
+			"gntlab-runner: the dom0 kernel path '%s' contains a comma or a space, "
+			"which QEMU's -initrd module list cannot carry\n",
+			cfg->dom0_kernel);
+	} else if (strchr(cfg->dom0_initrd, ',')) {
+		fprintf(err,
+			"gntlab-runner: the dom0 initrd path '%s' contains a comma, which QEMU's "
+			"-initrd module list cannot carry\n",
+			cfg->dom0_initrd);
+	} else {
+		arg = xasprintf("%s%s%s,%s", cfg->dom0_kernel, *cmdline ? " " : "", cmdline,
+				cfg->dom0_initrd);
+	}
+	free(cmdline);
+	return arg;
+}
+
+char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err)
+{
+	char *initrd = cli_initrd_arg(cfg, err);
+	char **argv;
+	size_t n = 0;
+
+	if (!initrd)
+		return NULL;
+	argv = calloc(40, sizeof(*argv));
+	if (!argv) {
+		fprintf(stderr, "gntlab-runner: out of memory\n");
+		exit(2);
+	}
+#define ARG(...) (argv[n++] = xasprintf(__VA_ARGS__))
+	ARG("%s", cfg->qemu);
+	ARG("-accel");
+	ARG("%s", accel);
+	ARG("-cpu");
+	ARG("%s", cfg->cpu);
+	ARG("-m");
+	ARG("%ld", cfg->mem);
+	ARG("-smp");
+	ARG("%ld", cfg->smp);
+	ARG("-display");
+	ARG("none");
+	ARG("-vga");
+	ARG("none");
+	ARG("-monitor");
+	ARG("none");
+	ARG("-serial");
+	ARG("stdio");
+	ARG("-no-reboot");
+	ARG("-kernel");
+	ARG("%s", cfg->xen);
+	ARG("-append");
+	ARG("%s", cfg->xen_args);
+	ARG("-initrd");
+	argv[n++] = initrd;
+#undef ARG
+	argv[n] = NULL;
+	return argv;
+}
+
+void cli_free_argv(char **argv)
+{
+	if (!argv)
+		return;
+	for (char **p = argv; *p; p++)
+		free(*p);
+	free(argv);
+}
+
+static bool is_exec_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+bool cli_find_program(const char *prog, char *out, size_t size)
+{
+	const char *path = getenv("PATH");
+
+	if (!*prog)
+		return false;
+	if (strchr(prog, '/')) {
+		snprintf(out, size, "%s", prog);
+		return is_exec_file(prog);
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t len = colon ? (size_t)(colon - path) : strlen(path);
+
+		snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", prog);
+		if (len == 0)
+			snprintf(out, size, "./%s", prog);
+		if (is_exec_file(out))
+			return true;
+		path += len + (colon ? 1 : 0);
+	}
+	return false;
+}
+
+static int check_file(const char *opt, const char *path, FILE *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		fprintf(err, "gntlab-runner: --%s %s: %s\n", opt, path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(err, "gntlab-runner: --%s %s: not a regular file\n", opt, path);
+		return -1;
+	}
+	if (access(path, R_OK) != 0) {
+		fprintf(err, "gntlab-runner: --%s %s: not readable: %s\n", opt, path,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int cli_check_env(const struct config *cfg, FILE *err)
+{
+	char found[4096];
+	int rc = 0;
+
+	rc |= check_file("xen", cfg->xen, err);
+	rc |= check_file("dom0-kernel", cfg->dom0_kernel, err);
+	rc |= check_file("dom0-initrd", cfg->dom0_initrd, err);
+	if (!cli_find_program(cfg->qemu, found, sizeof(found))) {
+		fprintf(err,
+			"gntlab-runner: QEMU '%s' not found%s (install qemu-system-x86, or pass "
+			"--qemu)\n",
+			cfg->qemu, strchr(cfg->qemu, '/') ? " or not executable" : " on PATH");
+		rc = -1;
+	}
+	return rc ? -1 : 0;
+}

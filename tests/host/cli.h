@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntlab-runner's command line, and the QEMU command line made from it.
+ * Pure (besides the environment checks at the end), so the unit tests can
+ * check what QEMU would be asked to do.
+ */
+#ifndef GNTLAB_HOST_CLI_H
+#define GNTLAB_HOST_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "phase.h"
+
+#define CLI_DEFAULT_XEN_ARGS                                                                       \
+	"console=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all"
+#define CLI_DEFAULT_DOM0_ARGS "console=hvc0 earlyprintk=xen clocksource=xen"
+
+struct config {
+	const char *xen, *dom0_kernel, *dom0_initrd, *results;
+	const char *xen_args, *dom0_args;
+	const char *accel; /* "tcg" or "kvm" */
+	const char *cpu;
+	long mem, smp;
+	const char *qemu;
+	const char *tests; /* filter, or NULL */
+	bool verbose;
+	struct timeouts to;
+	double crash_grace; /* seconds QEMU may go on logging after a crash */
+};
+
+/* Returns 0 to run, 1 if --help was printed, -1 on a usage error (printed to err). */
+int cli_parse(int argc, char **argv, struct config *cfg, FILE *err);
+/*
+ * The dom0 kernel's command line: dom0 args plus " gntlab.tests=FILTER".
+ * malloc'd.
+ */
+char *cli_dom0_cmdline(const struct config *cfg);
+/*
+ * QEMU's -initrd value "DOM0_KERNEL DOM0_CMDLINE,DOM0_INITRD". Commas separate
+ * modules, and a module's command line ends at one, so none may contain a
+ * comma (nor may the paths contain spaces). Returns NULL with the reason in
+ * err. malloc'd.
+ */
+char *cli_initrd_arg(const struct config *cfg, FILE *err);
+/* NULL-terminated QEMU argv for this accelerator, or NULL (reason in err). */
+char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err);
+void cli_free_argv(char **argv);
+
+/* Find prog (a path, or a name looked up in PATH) as an executable file. */
+bool cli_find_program(const char *prog, char *out, size_t size);
+/* The input files exist and QEMU is found. Returns 0 or -1 (reason in err). */
+int cli_check_env(const struct config *cfg, FILE *err);
+
+#endif /* GNTLAB_HOST_CLI_H */
