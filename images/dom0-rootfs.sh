@@ -8,7 +8,7 @@
 set -euo pipefail
 cache=$1; out=$2; shift 2
 pkgs=$(printf '%s\n' "$@" | sort | paste -sd, -)
-key=$(printf '%s' "bookworm $pkgs v3" | sha256sum | cut -c1-12)
+key=$(printf '%s' "bookworm $pkgs v4" | sha256sum | cut -c1-12)
 cpio_cache="$cache/dom0-base-$key.cpio"
 say() { printf '[images] %s\n' "$*" >&2; }
 
@@ -22,9 +22,22 @@ if [ ! -s "$cpio_cache" ]; then
 	# Progress: debootstrap prints I: lines per step; show them as they come.
 	debootstrap --variant=minbase --include="$pkgs" bookworm "$root" \
 		"${GNTLAB_MIRROR:-http://deb.debian.org/debian}" 2>&1 |
-		grep --line-buffered -E '^(I: (Retrieving|Validating|Extracting|Installing|Configuring|Base system)|E:|W:)' |
+		grep --line-buffered -E '^(I: (Retrieving|Extracting|Installing|Configuring|Base system)|E:|W:)' |
 		awk '{ n++; if ($2=="Retrieving" || $2=="Extracting" || $2=="Configuring") { if (n % 20 == 0) print "[images]   " $0 } else print "[images]   " $0; fflush() }' >&2
 	[ -x "$root/usr/sbin/xl" ] || { say "debootstrap did not install xl; see above"; exit 2; }
+	# debootstrap only knows the main suite; the hypervisor we boot comes from
+	# bookworm-security, so bring the tools to the same (security) versions.
+	mirror=${GNTLAB_MIRROR:-http://deb.debian.org/debian}
+	printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
+		"$mirror" "$mirror" "${GNTLAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}" \
+		> "$root/etc/apt/sources.list"
+	printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod +x "$root/usr/sbin/policy-rc.d"
+	say "upgrading dom0 packages from bookworm-security/updates"
+	chroot "$root" apt-get -q update >&2
+	DEBIAN_FRONTEND=noninteractive chroot "$root" apt-get -q -y upgrade 2>&1 |
+		grep --line-buffered -E '^(Get:|Setting up|E:)' | sed -u 's/^/[images]   /' >&2
+	rm -f "$root/usr/sbin/policy-rc.d"
+	chroot "$root" dpkg-query -W -f '${Package} ${Version}\n' > "$cache/dom0-packages-$key.txt"
 	say "debootstrap done in $(( $(date +%s) - start )) s; trimming"
 	rm -rf "$root"/usr/share/{doc,man,info,locale,i18n,zoneinfo} "$root"/var/cache/apt/* \
 		"$root"/var/lib/apt/lists/* "$root"/var/log/* "$root"/usr/share/common-licenses
@@ -44,3 +57,4 @@ if [ ! -s "$cpio_cache" ]; then
 	say "dom0 base rootfs: $(du -h "$cpio_cache" | cut -f1)"
 fi
 ln -sfn "$cpio_cache" "$out"
+cp "$cache/dom0-packages-$key.txt" "$out.packages"

@@ -49,5 +49,14 @@ for p in $pkgs; do
 	fi
 	printf '%s %s %s\n' "$p" "$v" "$(sha256sum "$deb" | cut -c1-16)" >> "$manifest.tmp"
 done
+# The package's postinst would generate modules.dep; do it for the unpacked tree.
+kver=${kimg#linux-image-}
+kroot="$cache/unpacked/kernel-$kimg"
+[ -s "$kroot/lib/modules/$kver/modules.dep" ] || depmod -b "$kroot" "$kver"
+kdir="$kroot/usr/src/linux-headers-$kver"
+[ -f "$kdir/Makefile" ] || { say "kernel headers missing in $kdir"; exit 2; }
+xen_gz=$(ls "$cache/unpacked/xen-$(version_of xen-hypervisor-4.17-amd64)"/boot/xen-4.17-amd64.gz)
+printf 'KVER := %s\nKROOT := %s\nKDIR := %s\nXEN_GZ := %s\n' "$kver" "$kroot" "$kdir" "$xen_gz" > "$manifest.mk.tmp"
+if ! cmp -s "$manifest.mk.tmp" "$manifest.mk"; then mv "$manifest.mk.tmp" "$manifest.mk"; else rm -f "$manifest.mk.tmp"; fi
 # Only replace the manifest when something changed, so make sees no update.
 if ! cmp -s "$manifest.tmp" "$manifest"; then mv "$manifest.tmp" "$manifest"; else rm -f "$manifest.tmp"; fi

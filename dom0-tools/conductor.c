@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntlab-conductor: runs in dom0 and conducts the cross-domain grant test.
+ *
+ * dom0 is the granter: it shares pages with the guest through
+ * libxengnttab's sharing API (gntalloc), hands the refs to the guest agent
+ * over xenstore (gntlab_proto.h), and checks each step from its own side and
+ * from Xen's (the hypervisor's grant-table dump). Results go to the console
+ * as serial markers (tests/markers.h) that the host runner collects.
+ *
+ * Exit status: 0 all tests passed, 1 a check failed, 2 usage/environment.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+#include <libvirt/virterror.h>
+
+#include "gntlab_proto.h"
+#include "guest.h"
+#include "report.h"
+#include "xen_grants.h"
+#include "xs_wait.h"
+#include "../tests/markers.h"
+
+struct opts {
+	const char *kernel;
+	const char *initrd;
+	const char *name;
+	const char *uri;
+	unsigned int pages;
+	int timeout_s;
+};
+
+struct ctx {
+	struct opts o;
+	virConnectPtr conn;
+	virDomainPtr dom;
+	unsigned int domid;
+	struct xs_handle *xs;
+	xengntshr_handle *gs;
+	xc_interface *xc;
+	uint8_t *shared;	/* dom0's view of the granted pages */
+	uint32_t refs[GNTLAB_PROTO_MAX_REFS];
+	uint32_t seq;
+	char dir[128];		/* /local/domain/<id>/data/gntlab */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: gntlab-conductor --kernel FILE --initrd FILE [options]\n"
+		"  Starts a PV guest through libvirt, grants it pages from dom0 and\n"
+		"  conducts the grant-mapping checks, reporting serial markers.\n"
+		"  --kernel FILE     guest kernel\n"
+		"  --initrd FILE     guest initramfs (with gntlab-agent)\n"
+		"  --name NAME       guest name (default gntlab-guest1)\n"
+		"  --uri URI         libvirt URI (default xen:///system)\n"
+		"  --pages N         pages to grant, 1..%u (default 4)\n"
+		"  --timeout S       timeout of each wait on the guest (default 60)\n"
+		"exit: 0 ok, 1 a check failed, 2 usage or environment error\n",
+		GNTLAB_PROTO_MAX_REFS);
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "uri", required_argument, NULL, 'u' },
+		{ "pages", required_argument, NULL, 'p' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+	char *end;
+	unsigned long v;
+
+	*o = (struct opts){ .name = "gntlab-guest1", .uri = "xen:///system",
+			    .pages = 4, .timeout_s = 60 };
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; break;
+		case 'i': o->initrd = optarg; break;
+		case 'n': o->name = optarg; break;
+		case 'u': o->uri = optarg; break;
+		case 'p':
+		case 't':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno || *end || v == 0 ||
+			    (c == 'p' && v > GNTLAB_PROTO_MAX_REFS) ||
+			    (c == 't' && v > 3600)) {
+				fprintf(stderr, "gntlab-conductor: bad --%s '%s'\n",
+					c == 'p' ? "pages" : "timeout", optarg);
+				return -1;
+			}
+			if (c == 'p')
+				o->pages = (unsigned int)v;
+			else
+				o->timeout_s = (int)v;
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!o->kernel || !o->initrd || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	if (access(o->kernel, R_OK) || access(o->initrd, R_OK)) {
+		fprintf(stderr, "gntlab-conductor: cannot read %s: %s\n",
+			access(o->kernel, R_OK) ? o->kernel : o->initrd,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* xenstore path under the guest's gntlab directory. */
+static const char *gpath(struct ctx *c, const char *key, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", c->dir, key);
+	return buf;
+}
+
+static bool ack_matches(const char *val, void *arg)
+{
+	struct gntlab_ack a;
+
+	return !gntlab_ack_parse(val, &a) && a.seq == *(uint32_t *)arg;
+}
+
+/*
+ * Send one command to the agent and wait for its ack. Returns the agent's
+ * rc (0 ok), or -1 if it did not answer in time; `text` gets its message.
+ */
+static int command(struct ctx *c, const char *verb_args, char *text, size_t len)
+{
+	char p[160], v[300];
+	struct gntlab_ack a;
+	char *ack;
+	uint32_t seq = ++c->seq;
+
+	snprintf(v, sizeof(v), "%u %s", seq, verb_args);
+	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_CMD, p, sizeof(p)), v,
+		      strlen(v))) {
+		snprintf(text, len, "xs_write(%s): %s", p, strerror(errno));
+		return -1;
+	}
+	ack = xs_wait_for(c->xs, gpath(c, GNTLAB_XS_ACK, p, sizeof(p)),
+			  c->o.timeout_s * 1000, ack_matches, &seq);
+	if (!ack) {
+		snprintf(text, len, "no ack for command %u '%s' in %d s (%s)",
+			 seq, verb_args, c->o.timeout_s, strerror(errno));
+		return -1;
+	}
+	gntlab_ack_parse(ack, &a);
+	free(ack);
+	snprintf(text, len, "%s", a.text);
+	return a.rc;
+}
+
+/* Ask Xen for its grant-table dump and count d0's active entries for our refs. */
+static int xen_active_count(struct ctx *c, size_t *active, char *err, size_t len)
+{
+	static char ring[1 << 20];
+	static struct xen_grant_dump dump;
+	unsigned int n = sizeof(ring) - 1;
+	uint32_t idx = 0;
+
+	if (xc_send_debug_keys(c->xc, "g")) {
+		snprintf(err, len, "xc_send_debug_keys(g): %s", strerror(errno));
+		return -1;
+	}
+	if (xc_readconsolering(c->xc, ring, &n, 0, 0, &idx)) {
+		snprintf(err, len, "xc_readconsolering: %s", strerror(errno));
+		return -1;
+	}
+	ring[n] = '\0';
+	if (xen_grant_dump_parse(ring, &dump)) {
+		snprintf(err, len, "no complete 'g' dump in Xen's console ring (%u bytes)", n);
+		return -1;
+	}
+	*active = 0;
+	for (unsigned int i = 0; i < c->o.pages; i++)
+		*active += xen_grant_dump_count(&dump, 0, c->refs[i]);
+	return 0;
+}
+
+/* Scan dom0's kernel log for signs of trouble since boot. */
+static bool dmesg_clean(char *bad, size_t len)
+{
+	static char buf[1 << 20];
+	static const char *const pat[] = {
+		"still pending", "leaking g.e.", "WARNING:", "BUG:", "Oops",
+		"Bad page map", "Bad rss-counter", "general protection fault",
+	};
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+
+	if (n < 0) {
+		snprintf(bad, len, "klogctl: %s", strerror(errno));
+		return false;
+	}
+	buf[n] = '\0';
+	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
+		char *hit = strstr(buf, pat[i]);
+
+		if (hit) {
+			char *s = hit, *e = strchr(hit, '\n');
+
+			while (s > buf && s[-1] != '\n')
+				s--;
+			snprintf(bad, len, "dom0 kernel log: %.*s",
+				 (int)((e ? e : hit + strlen(hit)) - s), s);
+			return false;
+		}
+	}
+	return true;
+}
+
+static int start_guest(struct ctx *c)
+{
+	struct guest_spec s = {
+		.name = c->o.name, .kernel = c->o.kernel, .initrd = c->o.initrd,
+		.cmdline = "console=hvc0 clocksource=xen",
+		.memory_mib = 256, .vcpus = 1,
+	};
+	char err[512];
+	int id;
+
+	report_phase(GNTLAB_PHASE_GUEST_START);
+	c->dom = guest_create(c->conn, &s, err, sizeof(err));
+	if (!report_test(c->dom != NULL, "boot/guest-via-libvirt", "%s", err))
+		return -1;
+	id = virDomainGetID(c->dom);
+	if (id <= 0 || id == -1) {
+		report_diag("virDomainGetID: %s", virGetLastErrorMessage());
+		return -1;
+	}
+	c->domid = (unsigned int)id;
+	snprintf(c->dir, sizeof(c->dir), "/local/domain/%u/" GNTLAB_XS_DIR,
+		 c->domid);
+	report_diag("guest %s is domain %u (libvirt %s)", c->o.name, c->domid,
+		    c->o.uri);
+	return 0;
+}
+
+static int grant_pages(struct ctx *c, uint32_t seed)
+{
+	struct gntlab_refs r = { .domid = 0, .count = c->o.pages };
+	static char val[GNTLAB_PROTO_MAX_LINE];
+	char p[160];
+
+	c->shared = xengntshr_share_pages(c->gs, c->domid, (int)c->o.pages,
+					  c->refs, 1);
+	if (!report_test(c->shared != NULL, "grant/create",
+			 "xengntshr_share_pages(d%u, %u pages, rw): %s",
+			 c->domid, c->o.pages, strerror(errno)))
+		return -1;
+	for (unsigned int i = 0; i < c->o.pages; i++) {
+		gntlab_pattern_fill(c->shared + (size_t)i * GNTLAB_PAGE_SIZE,
+				    seed, i, 0, GNTLAB_PAGE_SIZE);
+		r.ref[i] = c->refs[i];
+	}
+	gntlab_refs_format(&r, val, sizeof(val));
+	report_diag("granted refs: %.200s", val);
+	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_REFS, p, sizeof(p)),
+		      val, strlen(val))) {
+		report_test(false, "grant/publish", "xs_write(%s): %s", p,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int wait_ready(struct ctx *c)
+{
+	char p[160];
+	char *v = xs_wait_for(c->xs, gpath(c, GNTLAB_XS_READY, p, sizeof(p)),
+			      c->o.timeout_s * 1000, NULL, NULL);
+
+	if (!report_test(v != NULL, "boot/guest-agent-ready",
+			 "guest agent did not write %s within %d s (guest console log follows)",
+			 p, c->o.timeout_s))
+		return -1;
+	free(v);
+	report_phase(GNTLAB_PHASE_GUEST_READY);
+	return 0;
+}
+
+static void run_tests(struct ctx *c)
+{
+	const uint32_t seed = 0x5eed0001;
+	char text[300], cmd[64];
+	size_t active = 0;
+	int rc;
+	bool ok;
+
+	report_phase(GNTLAB_PHASE_TESTS);
+
+	/* The guest maps dom0's grants and checks the pattern dom0 wrote. */
+	snprintf(cmd, sizeof(cmd), "map rw %u", seed);
+	rc = command(c, cmd, text, sizeof(text));
+	if (!report_test(rc == 0, "map/pattern-intact", "guest: %s", text))
+		return;
+
+	/* Xen must show every ref pinned (mapped) by the guest. */
+	rc = xen_active_count(c, &active, text, sizeof(text));
+	if (rc)
+		report_test(false, "xen/grants-active-while-mapped", "%s", text);
+	else
+		report_test(active == c->o.pages, "xen/grants-active-while-mapped",
+			    "Xen lists %zu of %u refs of d0 as active", active,
+			    c->o.pages);
+
+	/* What the guest wrote through its mapping is in dom0's own pages. */
+	ok = true;
+	for (unsigned int i = 0; i < c->o.pages && ok; i++) {
+		long bad = gntlab_pattern_check(c->shared + (size_t)i * GNTLAB_PAGE_SIZE +
+							GNTLAB_PAGE_SIZE / 2,
+						seed + 1, i, GNTLAB_PAGE_SIZE / 2,
+						GNTLAB_PAGE_SIZE / 2);
+		if (bad >= 0) {
+			report_test(false, "map/guest-write-seen-by-dom0",
+				    "page %u (ref %u) offset %ld differs from the guest's reply pattern",
+				    i, c->refs[i], bad + GNTLAB_PAGE_SIZE / 2);
+			ok = false;
+		}
+	}
+	if (ok)
+		report_test(true, "map/guest-write-seen-by-dom0",
+			    "reply pattern seen in all %u pages", c->o.pages);
+
+	/* Guest unmaps; its module counters must return to zero. */
+	rc = command(c, "unmap", text, sizeof(text));
+	report_test(rc == 0, "teardown/guest-unmap", "guest: %s", text);
+
+	/* Xen's view: nothing of ours is mapped any more. */
+	rc = xen_active_count(c, &active, text, sizeof(text));
+	if (rc)
+		report_test(false, "teardown/xen-no-active-mapping", "%s", text);
+	else
+		report_test(active == 0, "teardown/xen-no-active-mapping",
+			    "Xen lists %zu of our refs as active", active);
+
+	/* dom0 revokes: the grants end at once (no deferred free). */
+	rc = xengntshr_unshare(c->gs, c->shared, c->o.pages);
+	c->shared = NULL;
+	report_test(rc == 0, "teardown/dom0-revoke", "xengntshr_unshare: %s",
+		    strerror(errno));
+
+	/* A revoked grant must no longer be mappable by the guest. */
+	rc = command(c, "probe-revoked", text, sizeof(text));
+	report_test(rc == 0, "teardown/revoked-grant-refused", "guest: %s", text);
+
+	ok = dmesg_clean(text, sizeof(text));
+	report_test(ok, "teardown/dom0-log-clean", "%s", text);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	char text[300], log[256];
+	int gone;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (parse_opts(argc, argv, &c.o))
+		return 2;
+
+	c.xs = xs_open(0);
+	c.xc = xc_interface_open(NULL, NULL, 0);
+	c.gs = xengntshr_open(NULL, 0);
+	if (!c.xs || !c.xc || !c.gs) {
+		fprintf(stderr, "gntlab-conductor: %s failed: %s\n",
+			!c.xs ? "xs_open" : !c.xc ? "xc_interface_open" : "xengntshr_open",
+			strerror(errno));
+		report_test(false, "boot/dom0-libraries", "cannot open xenstore/xenctrl/gntshr");
+		return 2;
+	}
+	c.conn = guest_connect(c.o.uri, 60);
+	if (!report_test(c.conn != NULL, "boot/libvirt-connect",
+			 "cannot connect to %s within 60 s: %s", c.o.uri,
+			 virGetLastErrorMessage()))
+		return 2;
+	report_phase(GNTLAB_PHASE_DOM0_READY);
+
+	if (start_guest(&c) == 0 && grant_pages(&c, 0x5eed0001) == 0 &&
+	    wait_ready(&c) == 0)
+		run_tests(&c);
+
+	if (c.dom) {
+		if (c.dir[0])
+			command(&c, "quit", text, sizeof(text));
+		gone = guest_wait_gone(c.conn, c.dom, 20);
+		report_test(gone == 0, "teardown/guest-shutdown",
+			    gone > 0 ? "guest did not power off in 20 s; destroyed" :
+				       "virDomainDestroy failed");
+		virDomainFree(c.dom);
+	}
+	if (c.shared)
+		xengntshr_unshare(c.gs, c.shared, c.o.pages);
+	report_phase(GNTLAB_PHASE_TESTS_DONE);
+	guest_console_log(c.o.name, log, sizeof(log));
+	report_log_file("guest", log);
+	virConnectClose(c.conn);
+	xengntshr_close(c.gs);
+	xc_interface_close(c.xc);
+	xs_close(c.xs);
+	return report_failures() ? 1 : 0;
+}

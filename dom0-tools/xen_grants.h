@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Xen's own view of a domain's grant table, read from the hypervisor's
+ * 'g' debug-key dump (gnttab_usage_print_all) in the console ring. Xen lists
+ * every entry whose active pin count is non-zero, i.e. every grant some
+ * domain currently maps. That is the leak check that does not trust Linux.
+ */
+#ifndef GNTLAB_XEN_GRANTS_H
+#define GNTLAB_XEN_GRANTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xen_active_grant {
+	uint32_t granter;	/* domain owning the grant table */
+	uint32_t ref;
+	uint32_t mapper;	/* act->domid: the domain mapping it */
+	uint64_t mfn;
+	uint32_t pin;
+	uint32_t shared_domid;	/* sha->domid: whom the grant is for */
+	uint64_t frame;
+	uint32_t flags;		/* GTF_* of the shared entry */
+};
+
+struct xen_grant_dump {
+	int complete;		/* saw the "] done" line */
+	size_t count;
+	struct xen_active_grant entry[1024];
+};
+
+/*
+ * Parse the last complete 'g' dump found in `text` (console ring contents).
+ * Returns 0, or -1 if no complete dump is present.
+ */
+int xen_grant_dump_parse(const char *text, struct xen_grant_dump *out);
+
+/* Number of active entries of `granter` matching `ref` (any mapper). */
+size_t xen_grant_dump_count(const struct xen_grant_dump *d, uint32_t granter,
+			    uint32_t ref);
+
+#endif

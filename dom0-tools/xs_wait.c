@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "xs_wait.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+long long xs_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static char *read_if_ready(struct xs_handle *xs, const char *path,
+			   xs_wait_pred pred, void *arg)
+{
+	unsigned int len;
+	char *val = xs_read(xs, XBT_NULL, path, &len);
+
+	if (val && (!pred || pred(val, arg)))
+		return val;
+	free(val);
+	return NULL;
+}
+
+char *xs_wait_for(struct xs_handle *xs, const char *path, int timeout_ms,
+		  xs_wait_pred pred, void *arg)
+{
+	long long deadline = xs_now_ms() + timeout_ms;
+	char token[32];
+	char *val = NULL;
+	int err = ETIMEDOUT;
+
+	snprintf(token, sizeof(token), "w%p", (void *)&deadline);
+	if (!xs_watch(xs, path, token))
+		return NULL;
+	/* A watch fires once when set; the explicit read covers races too. */
+	for (;;) {
+		val = read_if_ready(xs, path, pred, arg);
+		if (val)
+			break;
+		long long left = deadline - xs_now_ms();
+		if (left <= 0)
+			break;
+		struct pollfd pfd = { .fd = xs_fileno(xs), .events = POLLIN };
+		int rc = poll(&pfd, 1, (int)left);
+		if (rc < 0 && errno != EINTR) {
+			err = errno;
+			break;
+		}
+		if (rc > 0) {
+			unsigned int n;
+			char **ev = xs_read_watch(xs, &n);
+			free(ev);
+		}
+	}
+	xs_unwatch(xs, path, token);
+	if (!val)
+		errno = err;
+	return val;
+}

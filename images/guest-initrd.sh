@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Pack the guest initramfs: static busybox, our module, the agent, /init.
+# Usage: guest-initrd.sh OUT.cpio.gz INIT BUSYBOX MODULE AGENT...
+set -euo pipefail
+out=$1 init=$2 busybox=$3 module=$4; shift 4
+stage=$(mktemp -d "${out%/*}/.guest-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+chmod 0755 "$stage"
+mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/gntlab}
+install -m 0755 "$init" "$stage/init"
+install -m 0755 "$busybox" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+install -m 0644 "$module" "$stage/lib/gntlab/"
+for p in "$@"; do install -m 0755 "$p" "$stage/bin/"; done
+mknod -m 0600 "$stage/dev/console" c 5 1 2>/dev/null || true
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6n > "$out.tmp"
+mv "$out.tmp" "$out"
+echo "[images] guest initramfs: $(du -h "$out" | cut -f1)" >&2

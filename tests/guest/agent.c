@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntlab-agent: the guest side of the conductor protocol (gntlab_proto.h).
+ *
+ * Runs in the PV guest's initramfs. Announces itself in xenstore, then
+ * executes dom0's commands one at a time through /dev/gntlab, writing an
+ * ack (and observations) for each. Every log line goes to the guest console,
+ * which xenconsoled keeps in dom0 and the run relays into the results.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "gntlab.h"
+#include "gntlab_proto.h"
+#include "xs_wait.h"
+
+#define CMD_TIMEOUT_MS (300 * 1000)
+
+struct agent {
+	struct xs_handle *xs;
+	int fd;			/* /dev/gntlab */
+	struct gntlab_refs refs;
+	void *addr;		/* current mapping, NULL if none */
+	size_t len;
+	__u64 index;
+	uint32_t count;
+};
+
+static void logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("gntlab-agent: ", stdout);
+	vprintf(fmt, ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	va_end(ap);
+}
+
+static int xs_put(struct agent *a, const char *key, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), GNTLAB_XS_DIR "/%s", key);
+	if (!xs_write(a->xs, XBT_NULL, path, val, strlen(val))) {
+		logf_("xs_write(%s) failed: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void observe(struct agent *a, const char *key, const char *fmt, ...)
+{
+	char val[512], k[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(k, sizeof(k), GNTLAB_XS_OBS "/%s", key);
+	xs_put(a, k, val);
+	logf_("obs %s = %s", key, val);
+}
+
+static int read_refs(struct agent *a)
+{
+	unsigned int len;
+	char *v = xs_read(a->xs, XBT_NULL, GNTLAB_XS_DIR "/" GNTLAB_XS_REFS, &len);
+	int rc;
+
+	if (!v) {
+		logf_("no %s/%s in xenstore: %s", GNTLAB_XS_DIR, GNTLAB_XS_REFS,
+		      strerror(errno));
+		return -1;
+	}
+	rc = gntlab_refs_parse(v, &a->refs);
+	if (rc)
+		logf_("malformed refs value '%.80s'", v);
+	free(v);
+	return rc;
+}
+
+static int stats_zero(struct agent *a, struct gntlab_stats *st)
+{
+	if (ioctl(a->fd, GNTLAB_IOC_STATS, st))
+		return -1;
+	return !(st->live_maps || st->live_grants_user ||
+		 st->live_grants_kernel || st->pages_held ||
+		 st->deferred_unmaps);
+}
+
+/* Map every ref; returns 0 or an errno (and logs which step failed). */
+static int do_map(struct agent *a, int readonly, const char *why)
+{
+	struct gntlab_grant_ref *g;
+	struct gntlab_map m = { 0 };
+	int err;
+
+	if (read_refs(a))
+		return EINVAL;
+	g = calloc(a->refs.count, sizeof(*g));
+	if (!g)
+		return ENOMEM;
+	for (uint32_t i = 0; i < a->refs.count; i++) {
+		g[i].domid = a->refs.domid;
+		g[i].ref = a->refs.ref[i];
+	}
+	m.count = a->refs.count;
+	m.flags = readonly ? GNTLAB_MAP_READONLY : 0;
+	m.mode = GNTLAB_MODE_SPECIAL;
+	m.refs = (__u64)(unsigned long)g;
+	if (ioctl(a->fd, GNTLAB_IOC_MAP, &m)) {
+		err = errno;
+		free(g);
+		logf_("%s: GNTLAB_IOC_MAP(%u refs) failed: %s", why, m.count,
+		      strerror(err));
+		return err;
+	}
+	free(g);
+	a->count = m.count;
+	a->index = m.index;
+	a->len = (size_t)m.count * GNTLAB_PAGE_SIZE;
+	a->addr = mmap(NULL, a->len, PROT_READ | (readonly ? 0 : PROT_WRITE),
+		       MAP_SHARED, a->fd, (off_t)m.index);
+	if (a->addr == MAP_FAILED) {
+		struct gntlab_unmap u = { .index = m.index, .count = m.count };
+
+		err = errno;
+		a->addr = NULL;
+		logf_("%s: mmap of %u grants from d%u failed: %s", why,
+		      m.count, a->refs.domid, strerror(err));
+		if (ioctl(a->fd, GNTLAB_IOC_UNMAP, &u))
+			logf_("GNTLAB_IOC_UNMAP after failed mmap: %s",
+			      strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+static int do_unmap(struct agent *a)
+{
+	struct gntlab_unmap u = { .index = a->index, .count = a->count };
+	struct gntlab_stats st;
+	int rc = 0;
+
+	if (!a->addr)
+		return 0;
+	if (munmap(a->addr, a->len)) {
+		logf_("munmap: %s", strerror(errno));
+		rc = errno;
+	}
+	a->addr = NULL;
+	if (ioctl(a->fd, GNTLAB_IOC_UNMAP, &u)) {
+		logf_("GNTLAB_IOC_UNMAP: %s", strerror(errno));
+		rc = rc ? rc : errno;
+	}
+	/* Unmap may be deferred while pages are busy: allow it 5 s. */
+	for (int i = 0; i < 50; i++) {
+		int z = stats_zero(a, &st);
+
+		if (z < 0) {
+			logf_("GNTLAB_IOC_STATS: %s", strerror(errno));
+			return errno;
+		}
+		if (z)
+			return rc;
+		usleep(100 * 1000);
+	}
+	logf_("counters not zero 5 s after unmap: maps %llu grants %llu/%llu pages %llu deferred %llu",
+	      (unsigned long long)st.live_maps,
+	      (unsigned long long)st.live_grants_user,
+	      (unsigned long long)st.live_grants_kernel,
+	      (unsigned long long)st.pages_held,
+	      (unsigned long long)st.deferred_unmaps);
+	return rc ? rc : EBUSY;
+}
+
+/* "map [ro|rw] [seed]": check dom0's pattern, answer in the second half. */
+static int cmd_map(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	char mode[8] = "rw";
+	unsigned int seed = 1;
+	int readonly, err;
+
+	if (sscanf(args, "%7s %u", mode, &seed) < 1 ||
+	    (strcmp(mode, "ro") && strcmp(mode, "rw"))) {
+		snprintf(text, tlen, "bad map arguments '%.64s'", args);
+		return EINVAL;
+	}
+	readonly = !strcmp(mode, "ro");
+	if (a->addr) {
+		snprintf(text, tlen, "already mapped");
+		return EBUSY;
+	}
+	err = do_map(a, readonly, "map");
+	if (err) {
+		snprintf(text, tlen, "map failed: %s", strerror(err));
+		return err;
+	}
+	for (uint32_t i = 0; i < a->count; i++) {
+		const uint8_t *p = (const uint8_t *)a->addr + (size_t)i * GNTLAB_PAGE_SIZE;
+		long bad = gntlab_pattern_check(p, seed, i, 0, GNTLAB_PAGE_SIZE);
+
+		if (bad >= 0) {
+			snprintf(text, tlen,
+				 "pattern mismatch: page %u (ref %u) offset %ld: got 0x%02x want 0x%02x",
+				 i, a->refs.ref[i], bad, p[bad],
+				 gntlab_pattern_byte(seed, i, (uint32_t)bad));
+			return 1;
+		}
+	}
+	observe(a, "pattern", "intact %u pages", a->count);
+	if (!readonly) {
+		for (uint32_t i = 0; i < a->count; i++)
+			gntlab_pattern_fill((uint8_t *)a->addr + (size_t)i * GNTLAB_PAGE_SIZE +
+						    GNTLAB_PAGE_SIZE / 2,
+					    seed + 1, i, GNTLAB_PAGE_SIZE / 2,
+					    GNTLAB_PAGE_SIZE / 2);
+		observe(a, "reply", "seed %u second half of %u pages", seed + 1,
+			a->count);
+	}
+	snprintf(text, tlen, "mapped %u grants of d%u at index %llu, pattern intact",
+		 a->count, a->refs.domid, (unsigned long long)a->index);
+	return 0;
+}
+
+/* "probe-revoked": mapping the (now revoked) refs must fail. */
+static int cmd_probe_revoked(struct agent *a, char *text, size_t tlen)
+{
+	struct gntlab_stats st;
+	int err = do_map(a, 1, "probe-revoked");
+
+	if (!err) {
+		do_unmap(a);
+		snprintf(text, tlen, "revoked grant still mappable");
+		return 1;
+	}
+	if (stats_zero(a, &st) != 1) {
+		snprintf(text, tlen, "failed map left counters non-zero");
+		return 1;
+	}
+	snprintf(text, tlen, "map refused: %s (errno %d)", strerror(err), err);
+	return 0;
+}
+
+/* Watch predicate: a command whose sequence number we have not run yet. */
+static bool is_new_cmd(const char *val, void *arg)
+{
+	struct gntlab_cmd c;
+
+	return !gntlab_cmd_parse(val, &c) && c.seq != *(uint32_t *)arg;
+}
+
+static int run(struct agent *a)
+{
+	char ready[64], ack[320], text[256];
+	uint32_t last = 0;
+
+	snprintf(ready, sizeof(ready), "%d %d", GNTLAB_ABI_VERSION, (int)getpid());
+	if (xs_put(a, GNTLAB_XS_READY, ready))
+		return 1;
+	logf_("ready, waiting for commands");
+	for (;;) {
+		struct gntlab_cmd c;
+		char *v;
+		int rc;
+
+		v = xs_wait_for(a->xs, GNTLAB_XS_DIR "/" GNTLAB_XS_CMD,
+				CMD_TIMEOUT_MS, is_new_cmd, &last);
+		if (!v) {
+			logf_("no command from dom0 in %d s (%s); exiting",
+			      CMD_TIMEOUT_MS / 1000, strerror(errno));
+			return 1;
+		}
+		if (gntlab_cmd_parse(v, &c)) {
+			logf_("malformed command '%.80s'", v);
+			free(v);
+			return 1;
+		}
+		free(v);
+		last = c.seq;
+		logf_("cmd %u: %s %s", c.seq, c.verb, c.args);
+		text[0] = '\0';
+		if (!strcmp(c.verb, "map"))
+			rc = cmd_map(a, c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "unmap")) {
+			rc = do_unmap(a);
+			snprintf(text, sizeof(text), rc ? "unmap failed: %s" : "unmapped, counters zero",
+				 strerror(rc));
+		} else if (!strcmp(c.verb, "probe-revoked"))
+			rc = cmd_probe_revoked(a, text, sizeof(text));
+		else if (!strcmp(c.verb, "quit")) {
+			do_unmap(a);
+			xs_put(a, GNTLAB_XS_ACK, (snprintf(ack, sizeof(ack), "%u 0 bye", c.seq), ack));
+			logf_("quit");
+			return 0;
+		} else {
+			rc = EINVAL;
+			snprintf(text, sizeof(text), "unknown verb '%s'", c.verb);
+		}
+		logf_("ack %u rc %d: %s", c.seq, rc, text);
+		snprintf(ack, sizeof(ack), "%u %d %s", c.seq, rc, text);
+		if (xs_put(a, GNTLAB_XS_ACK, ack))
+			return 1;
+	}
+}
+
+int main(void)
+{
+	struct agent a = { 0 };
+	int rc;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	a.fd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	if (a.fd < 0) {
+		logf_("open %s: %s (is the module loaded?)", GNTLAB_DEVICE,
+		      strerror(errno));
+		return 2;
+	}
+	a.xs = xs_open(0);
+	if (!a.xs) {
+		logf_("xs_open: %s", strerror(errno));
+		return 2;
+	}
+	rc = run(&a);
+	xs_close(a.xs);
+	close(a.fd);
+	return rc;
+}
