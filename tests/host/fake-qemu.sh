@@ -3,7 +3,8 @@
 # Stand-in for qemu-system-x86_64 in the runner's own tests: prints a canned
 # serial transcript chosen by GNTLAB_FAKE_SCENARIO, the way the real boot
 # would reach the runner (Xen's "(XEN) " prefixes, CRLF, stderr mixed in).
-#   pass fail crash hang stubborn early-exit no-tests noise poweroff kvm-error
+#   pass fail crash hang silent stubborn early-exit no-tests noise poweroff
+#   kvm-error
 # GNTLAB_FAKE_ARGS=FILE    write the arguments received, one per line
 # GNTLAB_FAKE_PIDFILE=FILE write this process's pid
 set -euo pipefail
@@ -79,6 +80,10 @@ crash)
 hang)
 	boot
 	say "GNTLAB-TAP ok map/ro-basic"
+	park
+	;;
+silent)
+	xen "Xen version 4.17.5 (fake)"
 	park
 	;;
 stubborn)

@@ -262,12 +262,17 @@ char *xml_escape(const char *s, bool attr)
 
 /* ---- TAP ---- */
 
-/* TAP descriptions must not contain '#' (it starts a directive) or line breaks. */
-static void tap_write_text(FILE *f, const char *s, bool escape_hash)
+/*
+ * One line of text: line breaks become spaces, other control characters go;
+ * in a test name '#' is escaped (unescaped, it would start a directive).
+ */
+static void write_line_text(FILE *f, const char *s, bool escape_hash)
 {
 	for (; *s; s++) {
 		if (*s == '\n' || *s == '\r')
 			fputc(' ', f);
+		else if ((unsigned char)*s < 0x20 && *s != '\t')
+			continue;
 		else if (*s == '#' && escape_hash)
 			fputs("\\#", f);
 		else
@@ -281,7 +286,7 @@ static void tap_write_excerpt(FILE *f, const struct excerpt *ex)
 		fprintf(f, "# [%zu earlier lines dropped]\n", ex->dropped);
 	for (size_t i = 0; i < ex->n; i++) {
 		fputs("# ", f);
-		tap_write_text(f, ex->lines[i], false);
+		write_line_text(f, ex->lines[i], false);
 		fputc('\n', f);
 	}
 }
@@ -297,19 +302,19 @@ int report_write_tap(FILE *f, const struct results *r)
 		tap_write_excerpt(f, &t->log);
 		if (t->status == TEST_PASS && t->reason[0]) {
 			fputs("# ", f);
-			tap_write_text(f, t->reason, false);
+			write_line_text(f, t->reason, false);
 			fputc('\n', f);
 		}
 		fprintf(f, "%s %zu - ", t->status == TEST_FAIL ? "not ok" : "ok", i + 1);
-		tap_write_text(f, t->name, true);
+		write_line_text(f, t->name, true);
 		if (t->status == TEST_SKIP) {
 			fputs(" # SKIP", f);
 			if (t->reason[0])
 				fputc(' ', f);
-			tap_write_text(f, t->reason, false);
+			write_line_text(f, t->reason, false);
 		} else if (t->status == TEST_FAIL && t->reason[0]) {
 			fputs(" # ", f);
-			tap_write_text(f, t->reason, false);
+			write_line_text(f, t->reason, false);
 		}
 		fputc('\n', f);
 	}
@@ -427,7 +432,7 @@ int report_write_junit(FILE *f, const struct results *r)
 static void summary_time(FILE *f, const char *label, double v)
 {
 	if (v < 0)
-		fprintf(f, "  %-14s n/a\n", label);
+		fprintf(f, "  %-14s %8s\n", label, "n/a");
 	else
 		fprintf(f, "  %-14s %8.1f s\n", label, v);
 }
@@ -482,7 +487,11 @@ int report_write_summary(FILE *f, const struct results *r)
 		fputs("\nfailures:\n", f);
 		for (size_t i = 0; i < r->n; i++)
 			if (r->tests[i].status == TEST_FAIL)
-				fprintf(f, "  %s: %s\n", r->tests[i].name, r->tests[i].reason);
+			{
+				fprintf(f, "  %s: ", r->tests[i].name);
+				write_line_text(f, r->tests[i].reason, false);
+				fputc('\n', f);
+			}
 	}
 	return ferror(f) ? -1 : 0;
 }

@@ -123,6 +123,16 @@ static bool starts_word(const char *s, size_t len, const char *word)
 	return len == wl || isspace((unsigned char)s[wl]);
 }
 
+/* A directive word ("SKIP") may also be followed by a colon. */
+static bool directive_word(const char *s, size_t len, const char *word)
+{
+	size_t wl = strlen(word);
+
+	if (len > wl && s[wl] == ':' && strncasecmp(s, word, wl) == 0)
+		return true;
+	return starts_word(s, len, word);
+}
+
 static size_t skip_space(const char *s, size_t len, size_t i)
 {
 	while (i < len && isspace((unsigned char)s[i]))
@@ -170,11 +180,11 @@ bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t)
 	i = skip_space(payload, len, i);
 	if (i < len && payload[i] == '#') {
 		i = skip_space(payload, len, i + 1);
-		if (t->status == TEST_PASS && starts_word(payload + i, len - i, "skip")) {
+		if (t->status == TEST_PASS && directive_word(payload + i, len - i, "skip")) {
 			t->status = TEST_SKIP;
 			i += 4;
 		} else if (t->status == TEST_PASS &&
-			   starts_word(payload + i, len - i, "skipped")) {
+			   directive_word(payload + i, len - i, "skipped")) {
 			t->status = TEST_SKIP;
 			i += 7;
 		}
