@@ -6,6 +6,10 @@
 # Usage: host-deps.sh STAMP PACKAGE...
 set -euo pipefail
 stamp=$1; shift
+# Package lists updated within the last 6 hours are good enough.
+lists_fresh() {
+	[ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_InRelease' -mmin -360 2>/dev/null | head -n1)" ]
+}
 missing=()
 for p in "$@"; do
 	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$p")
@@ -17,11 +21,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 		exit 2
 	fi
 	echo "[deps] installing: ${missing[*]}" >&2
-	apt-get update -q >&2
+	lists_fresh || apt-get update -q >&2
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
-elif [ ! -e /var/lib/apt/lists/lock ] || [ -z "$(ls /var/lib/apt/lists/*_Packages* 2>/dev/null)" ]; then
-	# apt-get download (images/fetch.sh) needs package lists.
-	[ "$(id -u)" = 0 ] && apt-get update -q >&2
+elif [ "$(id -u)" = 0 ] && ! lists_fresh; then
+	# apt-get download (images/fetch.sh) needs current package lists.
+	apt-get update -q >&2
 fi
 mkdir -p "$(dirname "$stamp")"
 touch "$stamp"
