@@ -99,6 +99,12 @@ struct gntlab_stats {
 #define GNTLAB_NORMAL_PAGE_FOUND (1u << 6)	/* vm_normal_page() != NULL */
 #define GNTLAB_NORMAL_PAGE_IS_MAP (1u << 7)	/* ... and == map page */
 #define GNTLAB_GRANT_MAPPED	(1u << 8)	/* grant currently mapped */
+/*
+ * ABI addition: vm_normal_page() is not exported to modules in 6.1, so the
+ * module evaluates its x86 logic (pte_special -> find_special_page hook ->
+ * VM_PFNMAP/VM_MIXEDMAP -> NULL; else pte_pfn) and sets this bit to say so.
+ */
+#define GNTLAB_NORMAL_PAGE_MODELLED (1u << 9)
 
 struct gntlab_introspect {
 	__u32 version;		/* IN: GNTLAB_INTROSPECT_VERSION */

@@ -1,0 +1,872 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntlab: grant maps, their mapping into a user VMA (the PV way: Xen writes
+ * the user PTEs) and their teardown.
+ *
+ * Each grant of a map is mapped twice while the map is mmapped:
+ *  - at the user PTE (GNTMAP_contains_pte, host_addr = machine address of the
+ *    PTE), the "user half";
+ *  - at the kernel linear address of a ballooned page (GNTMAP_host_map), the
+ *    "kernel half", which also makes gnttab_map_refs() point the page's p2m
+ *    entry at the foreign frame and mark the page PageForeign.
+ *
+ * Teardown is split along the same line. The user half is unmapped as soon
+ * as the core mm announces that the PTE goes away (mmu interval notifier),
+ * because the core would otherwise clear a PTE that Xen still counts as a
+ * grant mapping. The kernel half is unmapped only once nobody but us holds
+ * a reference to the page; see gntlab_kernel_sweep().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include <xen/events.h>
+#include <xen/features.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/page.h>
+
+#include "gntlab_priv.h"
+
+/* Status value no GNTST_* code uses: "Xen did not process this op". */
+#define GNTLAB_ST_UNSET		1
+/* Unmap ops handed to Xen per hypercall from the on-stack batch. */
+#define GNTLAB_UNMAP_BATCH	16
+/* Retry delays of the deferred kernel unmap: 5 ms, 10 ms, ... up to 1 s. */
+#define GNTLAB_RETRY_STEP_MS	5
+#define GNTLAB_RETRY_MAX_MS	1000
+/* Say so in the log when a page is still referenced after this many tries. */
+#define GNTLAB_RETRY_WARN_AGE	100
+
+static const struct vm_operations_struct gntlab_vmops_special;
+static const struct vm_operations_struct gntlab_vmops_nohook;
+static const struct vm_operations_struct gntlab_vmops_pfnmap;
+static const struct mmu_interval_notifier_ops gntlab_mn_ops;
+
+/* Translate a GNTST_* status into the errno returned to user space. */
+static int gntlab_status_errno(s16 status)
+{
+	switch (status) {
+	case GNTST_okay:
+		return 0;
+	case GNTST_bad_domain:
+		return -ESRCH;
+	case GNTST_bad_gntref:
+		return -ENOENT;
+	case GNTST_bad_handle:
+	case GNTST_bad_copy_arg:
+		return -EINVAL;
+	case GNTST_bad_virt_addr:
+	case GNTST_bad_dev_addr:
+	case GNTST_bad_page:
+		return -EFAULT;
+	case GNTST_no_device_space:
+	case GNTST_no_space:
+		return -ENOSPC;
+	case GNTST_permission_denied:
+		return -EACCES;
+	case GNTST_address_too_big:
+		return -E2BIG;
+	case GNTST_eagain:
+		return -EAGAIN;
+	default:	/* GNTST_general_error, GNTLAB_ST_UNSET, unknown */
+		return -EIO;
+	}
+}
+
+bool gntlab_user_mapped(struct gntlab_grant_map *map, unsigned int idx)
+{
+	return READ_ONCE(map->unmap_ops[idx].handle) != INVALID_GRANT_HANDLE;
+}
+
+bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx)
+{
+	return READ_ONCE(map->kunmap_ops[idx].handle) != INVALID_GRANT_HANDLE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Map objects */
+
+static void gntlab_map_free_arrays(struct gntlab_grant_map *map)
+{
+	kvfree(map->grants);
+	kvfree(map->pages);
+	kvfree(map->state);
+	kvfree(map->map_ops);
+	kvfree(map->kmap_ops);
+	kvfree(map->unmap_ops);
+	kvfree(map->kunmap_ops);
+	kfree(map);
+}
+
+static void gntlab_unmap_work(struct work_struct *work);
+
+struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
+					  unsigned int mode, bool readonly)
+{
+	struct gntlab_grant_map *map;
+	unsigned int i;
+
+	if (atomic64_add_return(count, &gntlab_stats.pages_held) >
+	    gntlab_max_total_grants) {
+		atomic64_sub(count, &gntlab_stats.pages_held);
+		return ERR_PTR(-ENOSPC);
+	}
+
+	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	if (!map)
+		goto err_unaccount;
+	map->grants = kvcalloc(count, sizeof(*map->grants), GFP_KERNEL);
+	map->pages = kvcalloc(count, sizeof(*map->pages), GFP_KERNEL);
+	map->state = kvcalloc(count, sizeof(*map->state), GFP_KERNEL);
+	map->map_ops = kvcalloc(count, sizeof(*map->map_ops), GFP_KERNEL);
+	map->kmap_ops = kvcalloc(count, sizeof(*map->kmap_ops), GFP_KERNEL);
+	map->unmap_ops = kvcalloc(count, sizeof(*map->unmap_ops), GFP_KERNEL);
+	map->kunmap_ops = kvcalloc(count, sizeof(*map->kunmap_ops),
+				   GFP_KERNEL);
+	if (!map->grants || !map->pages || !map->state || !map->map_ops ||
+	    !map->kmap_ops || !map->unmap_ops || !map->kunmap_ops)
+		goto err_free;
+
+	if (gnttab_alloc_pages(count, map->pages))
+		goto err_free;
+
+	for (i = 0; i < count; i++) {
+		map->map_ops[i].handle = INVALID_GRANT_HANDLE;
+		map->kmap_ops[i].handle = INVALID_GRANT_HANDLE;
+		map->unmap_ops[i].handle = INVALID_GRANT_HANDLE;
+		map->kunmap_ops[i].handle = INVALID_GRANT_HANDLE;
+	}
+	map->count = count;
+	map->mode = mode;
+	map->readonly = readonly;
+	refcount_set(&map->users, 1);
+	mutex_init(&map->lock);
+	INIT_LIST_HEAD(&map->node);
+	INIT_DELAYED_WORK(&map->unmap_work, gntlab_unmap_work);
+
+	/*
+	 * A map can outlive its file (deferred kernel unmap), and its work
+	 * item runs module code: keep the module until the map is freed.
+	 */
+	__module_get(THIS_MODULE);
+	atomic64_inc(&gntlab_stats.live_maps);
+	return map;
+
+err_free:
+	gntlab_map_free_arrays(map);
+err_unaccount:
+	atomic64_sub(count, &gntlab_stats.pages_held);
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Last step of a map's life: every grant is unmapped (or was refused by Xen
+ * and is marked leaked). Signal the peer, give the pages back, free.
+ */
+static void gntlab_map_free(struct gntlab_grant_map *map)
+{
+	unsigned int i, nfree = 0;
+
+	/*
+	 * The byte was cleared (if asked) before the grant was unmapped, and
+	 * the unmap hypercalls order that store before this event.
+	 */
+	if (map->notify_action & GNTLAB_NOTIFY_SEND_EVENT) {
+		notify_remote_via_evtchn(map->notify_port);
+		evtchn_put(map->notify_port);
+	}
+
+	/* A page Xen refused to unmap may still be in use: never reuse it. */
+	for (i = 0; i < map->count; i++) {
+		if (map->state[i] & GNTLAB_PG_LEAKED)
+			continue;
+		map->pages[nfree++] = map->pages[i];
+	}
+	if (nfree)
+		gnttab_free_pages(nfree, map->pages);
+	if (nfree != map->count)
+		pr_err("map of %u pages freed, %u pages kept (unmap refused by Xen)\n",
+		       map->count, map->count - nfree);
+
+	atomic64_sub(nfree, &gntlab_stats.pages_held);
+	atomic64_dec(&gntlab_stats.live_maps);
+	mutex_destroy(&map->lock);
+	gntlab_map_free_arrays(map);
+	module_put(THIS_MODULE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Unmapping */
+
+/*
+ * Clear the notify byte through the kernel alias if it lies in pages
+ * [first, last) whose grants are about to be unmapped. Called with
+ * map->lock held, before any of those grants is unmapped.
+ */
+static void gntlab_notify_clear(struct gntlab_grant_map *map,
+				unsigned int first, unsigned int last)
+{
+	unsigned long pg;
+	u8 *p;
+
+	if (!(map->notify_action & GNTLAB_NOTIFY_CLEAR_BYTE))
+		return;
+	pg = map->notify_offset >> PAGE_SHIFT;
+	if (pg < first || pg >= last || !gntlab_user_mapped(map, pg))
+		return;
+	map->notify_action &= ~GNTLAB_NOTIFY_CLEAR_BYTE;
+	if (map->kalias_ro || !gntlab_kernel_mapped(map, pg)) {
+		pr_warn_ratelimited("unmap notify byte not cleared: page not writable\n");
+		return;
+	}
+	p = page_address(map->pages[pg]);
+	WRITE_ONCE(p[offset_in_page(map->notify_offset)], 0);
+	/* Visible to the peer before the unmap and before the event. */
+	smp_wmb();
+}
+
+static void gntlab_user_unmap_flush(struct gntlab_grant_map *map,
+				    struct gnttab_unmap_grant_ref *batch,
+				    const unsigned int *idx, unsigned int n)
+{
+	unsigned int k, i;
+	int rc;
+
+	rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, batch, n);
+	for (k = 0; k < n; k++) {
+		i = idx[k];
+		/* From here on find_special_page() no longer returns the page. */
+		WRITE_ONCE(map->unmap_ops[i].handle, INVALID_GRANT_HANDLE);
+		if (!rc && batch[k].status == GNTST_okay) {
+			atomic64_dec(&gntlab_stats.live_grants_user);
+		} else {
+			/* Xen still maps the grant at that PTE: keep the page. */
+			map->state[i] |= GNTLAB_PG_LEAKED;
+			atomic64_inc(&gntlab_stats.unmap_errors);
+			pr_err_ratelimited("user unmap of page %u failed: rc %d status %d\n",
+					   i, rc, batch[k].status);
+		}
+		if (gntlab_kernel_mapped(map, i) &&
+		    !(map->state[i] & GNTLAB_PG_KPENDING)) {
+			map->state[i] |= GNTLAB_PG_KPENDING;
+			map->pending++;
+			atomic64_inc(&gntlab_stats.deferred_unmaps);
+		}
+	}
+}
+
+/*
+ * Unmap the user half of the grants of pages [first, last) and queue their
+ * kernel half. Called with map->lock held, while the PTEs still exist (from
+ * the notifier before the core zaps them, or on the mmap error path).
+ * Returns how many grants were handed to Xen.
+ */
+static unsigned int gntlab_user_unmap(struct gntlab_grant_map *map,
+				      unsigned int first, unsigned int last)
+{
+	struct gnttab_unmap_grant_ref batch[GNTLAB_UNMAP_BATCH];
+	unsigned int idx[GNTLAB_UNMAP_BATCH];
+	unsigned int i, n = 0, total = 0;
+
+	gntlab_notify_clear(map, first, last);
+
+	for (i = first; i < last; i++) {
+		if (!gntlab_user_mapped(map, i))
+			continue;
+		batch[n] = map->unmap_ops[i];
+		batch[n].status = GNTLAB_ST_UNSET;
+		idx[n++] = i;
+		if (n == GNTLAB_UNMAP_BATCH) {
+			gntlab_user_unmap_flush(map, batch, idx, n);
+			total += n;
+			n = 0;
+		}
+	}
+	if (n) {
+		gntlab_user_unmap_flush(map, batch, idx, n);
+		total += n;
+	}
+	return total;
+}
+
+/* Unmap the kernel half of pages [start, start + n). map->lock held. */
+static void gntlab_kernel_unmap_run(struct gntlab_grant_map *map,
+				    unsigned int start, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = start; i < start + n; i++)
+		map->kunmap_ops[i].status = GNTLAB_ST_UNSET;
+
+	/*
+	 * gnttab_unmap_refs() unmaps these ops, clears PageForeign and puts
+	 * the p2m entries back to INVALID_P2M_ENTRY. It returns -EINVAL when
+	 * a p2m entry was not foreign, which is expected for pages whose
+	 * user half failed to map (set_foreign_p2m_mapping() skipped them):
+	 * the per-op status is what tells whether Xen unmapped.
+	 */
+	gnttab_unmap_refs(map->kunmap_ops + start, NULL, map->pages + start, n);
+
+	for (i = start; i < start + n; i++) {
+		map->state[i] &= ~GNTLAB_PG_KPENDING;
+		map->pending--;
+		atomic64_dec(&gntlab_stats.deferred_unmaps);
+		WRITE_ONCE(map->kunmap_ops[i].handle, INVALID_GRANT_HANDLE);
+		if (map->kunmap_ops[i].status == GNTST_okay) {
+			atomic64_dec(&gntlab_stats.live_grants_kernel);
+		} else {
+			map->state[i] |= GNTLAB_PG_LEAKED;
+			atomic64_inc(&gntlab_stats.unmap_errors);
+			pr_err_ratelimited("kernel unmap of page %u failed: status %d\n",
+					   i, map->kunmap_ops[i].status);
+		}
+	}
+}
+
+static bool gntlab_sweepable(struct gntlab_grant_map *map, unsigned int i)
+{
+	return (map->state[i] & GNTLAB_PG_KPENDING) &&
+	       page_count(map->pages[i]) == 1;
+}
+
+/*
+ * Unmap the kernel half of every pending page that nobody else references.
+ * Called with map->lock held.
+ *
+ * Why wait for the references (the semantics of gnttab_unmap_refs_async()
+ * and _sync(), which check page_count() > 1 the same way): a reference on
+ * one of our pages was taken by get_user_pages() through
+ * find_special_page() (O_DIRECT, vmsplice, /proc/PID/mem, ...). Its holder
+ * reaches the data through page_address() (the kernel alias) or through
+ * page_to_pfn() -> p2m -> the foreign frame (DMA). Unmapping the kernel
+ * half would pull both from under it: kernel accesses would fault on an
+ * unmapped alias and device I/O would go to a frame that is no longer ours.
+ * So the kernel half stays until page_count() is back to our own single
+ * reference, retried from unmap_work with a growing delay. The user half
+ * does not have to wait: nobody reaches the page through the user PTE once
+ * it is gone, and it must go before the core clears the PTE.
+ *
+ * This is done here rather than with gnttab_unmap_refs_async() because the
+ * notifier can be asked for any sub-range of the map (partial munmap,
+ * madvise) while an earlier sub-range still waits, and each async request
+ * would need its own allocation inside the notifier.
+ */
+static void gntlab_kernel_sweep(struct gntlab_grant_map *map)
+{
+	unsigned int i = 0, start;
+
+	while (map->pending && i < map->count) {
+		if (!gntlab_sweepable(map, i)) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < map->count && gntlab_sweepable(map, i))
+			i++;
+		gntlab_kernel_unmap_run(map, start, i - start);
+	}
+}
+
+static void gntlab_queue_work(struct gntlab_grant_map *map)
+{
+	if (map->work_queued || !map->pending)
+		return;
+	map->work_queued = true;
+	map->age = 0;
+	queue_delayed_work(gntlab_wq, &map->unmap_work,
+			   msecs_to_jiffies(GNTLAB_RETRY_STEP_MS));
+}
+
+static void gntlab_unmap_work(struct work_struct *work)
+{
+	struct gntlab_grant_map *map =
+		container_of(to_delayed_work(work), struct gntlab_grant_map,
+			     unmap_work);
+	unsigned int delay;
+	bool free_now = false;
+
+	mutex_lock(&map->lock);
+	gntlab_kernel_sweep(map);
+	if (map->pending) {
+		if (map->age < UINT_MAX)
+			map->age++;
+		if (map->age == GNTLAB_RETRY_WARN_AGE)
+			pr_warn("%u pages still referenced, kernel unmap deferred\n",
+				map->pending);
+		delay = min_t(unsigned long,
+			      (unsigned long)GNTLAB_RETRY_STEP_MS * (map->age + 1),
+			      GNTLAB_RETRY_MAX_MS);
+		queue_delayed_work(gntlab_wq, &map->unmap_work,
+				   msecs_to_jiffies(delay));
+	} else {
+		map->work_queued = false;
+		free_now = map->dead;
+	}
+	mutex_unlock(&map->lock);
+
+	if (free_now)
+		gntlab_map_free(map);
+}
+
+static int gntlab_ptl_barrier_cb(pte_t *pte, unsigned long addr, void *data)
+{
+	return 0;
+}
+
+/*
+ * Unmap whatever is mapped of the map in user range [start, end) of mm.
+ * Called with map->lock held and the page tables of the range in place.
+ */
+static void gntlab_unmap_va_range(struct gntlab_grant_map *map,
+				  struct mm_struct *mm,
+				  unsigned long start, unsigned long end)
+{
+	unsigned long map_end = map->vm_start +
+				((unsigned long)map->count << PAGE_SHIFT);
+	unsigned long s, e;
+	unsigned int first, last;
+
+	if (!map->mmap_done || mm != map->mm ||
+	    start >= map_end || end <= map->vm_start)
+		return;
+	s = max(start, map->vm_start) & PAGE_MASK;
+	e = min(end, map_end);
+	first = (s - map->vm_start) >> PAGE_SHIFT;
+	last = (e - map->vm_start + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	if (gntlab_user_unmap(map, first, last)) {
+		/*
+		 * get_user_pages() reads the PTE, calls find_special_page()
+		 * and takes its page reference all under the PTE lock. Xen
+		 * cleared the PTEs without that lock, so a GUP may have read
+		 * a PTE just before and not yet taken its reference. Taking
+		 * and dropping each PTE lock of the range waits for such a
+		 * GUP; after it, page_count() below sees every reference.
+		 */
+		apply_to_existing_page_range(mm, map->vm_start +
+					     ((unsigned long)first << PAGE_SHIFT),
+					     (unsigned long)(last - first) << PAGE_SHIFT,
+					     gntlab_ptl_barrier_cb, NULL);
+	}
+	gntlab_kernel_sweep(map);
+	gntlab_queue_work(map);
+}
+
+static bool gntlab_invalidate(struct mmu_interval_notifier *mn,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	struct gntlab_grant_map *map =
+		container_of(mn, struct gntlab_grant_map, notifier);
+
+	/* Only the OOM reaper cannot sleep; it will skip this VMA. */
+	if (!mmu_notifier_range_blockable(range))
+		return false;
+
+	mutex_lock(&map->lock);
+	mmu_interval_set_seq(mn, cur_seq);
+	gntlab_unmap_va_range(map, mn->mm, range->start, range->end);
+	mutex_unlock(&map->lock);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops gntlab_mn_ops = {
+	.invalidate = gntlab_invalidate,
+};
+
+/*
+ * Drop a reference. The last one (index and all VMAs gone) hands the map
+ * to unmap_work if kernel halves still wait for page references, or frees
+ * it at once.
+ */
+void gntlab_map_put(struct gntlab_grant_map *map)
+{
+	unsigned int i;
+	bool free_now;
+
+	if (!refcount_dec_and_test(&map->users))
+		return;
+
+	mutex_lock(&map->lock);
+	map->dead = true;
+	for (i = 0; i < map->count; i++) {
+		/*
+		 * Every VMA range was invalidated before its VMA closed, so no
+		 * user half can be left; if one is, its PTE is gone and it
+		 * cannot be unmapped any more: keep the page.
+		 */
+		if (gntlab_user_mapped(map, i)) {
+			pr_err("page %u still mapped at a user PTE at release\n", i);
+			WRITE_ONCE(map->unmap_ops[i].handle, INVALID_GRANT_HANDLE);
+			map->state[i] |= GNTLAB_PG_LEAKED;
+			atomic64_inc(&gntlab_stats.unmap_errors);
+		}
+		if (gntlab_kernel_mapped(map, i) &&
+		    !(map->state[i] & GNTLAB_PG_KPENDING)) {
+			map->state[i] |= GNTLAB_PG_KPENDING;
+			map->pending++;
+			atomic64_inc(&gntlab_stats.deferred_unmaps);
+		}
+	}
+	gntlab_kernel_sweep(map);
+	gntlab_queue_work(map);
+	free_now = !map->work_queued;
+	mutex_unlock(&map->lock);
+
+	if (free_now)
+		gntlab_map_free(map);
+}
+
+/* ------------------------------------------------------------------ */
+/* Mapping */
+
+static int gntlab_find_pte_cb(pte_t *pte, unsigned long addr, void *data)
+{
+	struct gntlab_grant_map *map = data;
+	unsigned long idx = (addr - map->vm_start) >> PAGE_SHIFT;
+	u32 flags = GNTMAP_host_map | GNTMAP_application_map |
+		    GNTMAP_contains_pte | (1 << _GNTMAP_guest_avail0);
+	u64 maddr;
+
+	if (WARN_ON_ONCE(idx >= map->count))
+		return -EINVAL;
+	/* The VMA is brand new: a PTE already in place is not ours. */
+	if (!pte_none(*pte))
+		return -EBUSY;
+	/*
+	 * _GNTMAP_guest_avail0 makes Xen set PTE bit 9, _PAGE_SPECIAL on
+	 * x86: GUP-fast stays away and vm_normal_page() asks
+	 * find_special_page() (special mode) or gives up (other modes).
+	 */
+	if (map->kalias_ro)
+		flags |= GNTMAP_readonly;
+	maddr = arbitrary_virt_to_machine(pte).maddr;
+	gnttab_set_map_op(&map->map_ops[idx], maddr, flags,
+			  map->grants[idx].ref, map->grants[idx].domid);
+	gnttab_set_unmap_op(&map->unmap_ops[idx], maddr, flags,
+			    INVALID_GRANT_HANDLE);
+	return 0;
+}
+
+/*
+ * Map both halves of every grant. On any failure, unmap exactly the halves
+ * that did map (XSA-361: the kernel-half status counts as much as the user
+ * one) and return an errno from the first failing status.
+ * Called with map->lock held; the user PTE ops are already built.
+ */
+static int gntlab_map_grants(struct gntlab_grant_map *map)
+{
+	u32 kflags = GNTMAP_host_map | (map->kalias_ro ? GNTMAP_readonly : 0);
+	unsigned int i, failed = 0;
+	int rc, err = 0;
+	bool u_ok, k_ok;
+
+	for (i = 0; i < map->count; i++) {
+		unsigned long kaddr = (unsigned long)page_address(map->pages[i]);
+
+		gnttab_set_map_op(&map->kmap_ops[i], kaddr, kflags,
+				  map->grants[i].ref, map->grants[i].domid);
+		gnttab_set_unmap_op(&map->kunmap_ops[i], kaddr, kflags,
+				    INVALID_GRANT_HANDLE);
+		map->map_ops[i].status = GNTLAB_ST_UNSET;
+		map->map_ops[i].handle = INVALID_GRANT_HANDLE;
+		map->kmap_ops[i].status = GNTLAB_ST_UNSET;
+		map->kmap_ops[i].handle = INVALID_GRANT_HANDLE;
+	}
+
+	rc = gnttab_map_refs(map->map_ops, map->kmap_ops, map->pages,
+			     map->count);
+
+	for (i = 0; i < map->count; i++) {
+		u_ok = map->map_ops[i].status == GNTST_okay;
+		k_ok = map->kmap_ops[i].status == GNTST_okay;
+		if (u_ok) {
+			WRITE_ONCE(map->unmap_ops[i].handle,
+				   map->map_ops[i].handle);
+			atomic64_inc(&gntlab_stats.live_grants_user);
+		}
+		if (k_ok) {
+			WRITE_ONCE(map->kunmap_ops[i].handle,
+				   map->kmap_ops[i].handle);
+			atomic64_inc(&gntlab_stats.live_grants_kernel);
+		}
+		if (u_ok && k_ok)
+			continue;
+		failed++;
+		if (!err)
+			err = gntlab_status_errno(u_ok ? map->kmap_ops[i].status :
+						  map->map_ops[i].status);
+	}
+	if (!failed && !rc)
+		return 0;
+
+	if (!failed)	/* every status okay but a hypercall failed */
+		failed = map->count;
+	atomic64_add(failed, &gntlab_stats.map_errors);
+	pr_debug("mapping %u grants: %u failed, rc %d, first error %d\n",
+		 map->count, failed, rc, err);
+
+	/*
+	 * Undo. Nobody else can hold a page reference yet (the mmap lock is
+	 * held for writing, GUP-fast ignores special PTEs), so the kernel
+	 * halves go at once. A page whose user half mapped but kernel half
+	 * did not is PageForeign without a foreign p2m entry: clear the flag.
+	 */
+	gntlab_user_unmap(map, 0, map->count);
+	for (i = 0; i < map->count; i++) {
+		if (gntlab_kernel_mapped(map, i) &&
+		    !(map->state[i] & GNTLAB_PG_KPENDING)) {
+			map->state[i] |= GNTLAB_PG_KPENDING;
+			map->pending++;
+			atomic64_inc(&gntlab_stats.deferred_unmaps);
+		}
+	}
+	gntlab_kernel_sweep(map);
+	gntlab_queue_work(map);
+	for (i = 0; i < map->count; i++) {
+		if (!gntlab_kernel_mapped(map, i) &&
+		    !(map->state[i] & GNTLAB_PG_LEAKED))
+			ClearPageForeign(map->pages[i]);
+	}
+
+	if (err)
+		return err;
+	return rc < 0 ? rc : -EIO;
+}
+
+static bool gntlab_any_leaked(struct gntlab_grant_map *map)
+{
+	unsigned int i;
+
+	for (i = 0; i < map->count; i++)
+		if (map->state[i] & GNTLAB_PG_LEAKED)
+			return true;
+	return false;
+}
+
+/*
+ * mmap of a reserved map. Called with the mmap lock held for writing, so
+ * nothing else can touch the new VMA's PTEs while we build them.
+ */
+int gntlab_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct gntlab_file *priv = filp->private_data;
+	unsigned long npages = vma_pages(vma);
+	unsigned long size = vma->vm_end - vma->vm_start;
+	struct gntlab_grant_map *map;
+	int err;
+
+	/* A private writable mapping would COW grant PTEs. */
+	if ((vma->vm_flags & VM_WRITE) && !(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (!npages || npages > UINT_MAX)
+		return -EINVAL;
+
+	/* Takes a reference that becomes the VMA's on success. */
+	map = gntlab_find_map_get(priv, vma->vm_pgoff, npages);
+	if (!map)
+		return -EINVAL;
+
+	mutex_lock(&map->lock);
+	if (map->mmap_claimed ||
+	    (map->readonly && (vma->vm_flags & VM_WRITE))) {
+		mutex_unlock(&map->lock);
+		gntlab_map_put(map);
+		return -EINVAL;
+	}
+	map->mmap_claimed = true;
+	map->kalias_ro = map->readonly || !(vma->vm_flags & VM_WRITE);
+	map->vm_start = vma->vm_start;
+	map->mm = vma->vm_mm;
+	mutex_unlock(&map->lock);
+
+	/*
+	 * VM_DONTCOPY: a child must not inherit PTEs that Xen wrote for this
+	 * mm. VM_WIPEONFORK backs it up should user space clear VM_DONTCOPY
+	 * with MADV_DOFORK (not refused for VM_MIXEDMAP): fork then skips
+	 * copying the PTEs of the VMA.
+	 * No VM_MAYWRITE when the grants are mapped read-only or the mapping
+	 * is private: mprotect() cannot make it writable and FOLL_FORCE
+	 * cannot COW a grant PTE.
+	 */
+	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
+			 VM_WIPEONFORK;
+	if (map->kalias_ro || !(vma->vm_flags & VM_SHARED))
+		vma->vm_flags &= ~VM_MAYWRITE;
+	switch (map->mode) {
+	case GNTLAB_MODE_SPECIAL:
+		vma->vm_flags |= VM_MIXEDMAP;
+		vma->vm_ops = &gntlab_vmops_special;
+		break;
+	case GNTLAB_MODE_NOHOOK:
+		vma->vm_flags |= VM_MIXEDMAP;
+		vma->vm_ops = &gntlab_vmops_nohook;
+		break;
+	default:
+		vma->vm_flags |= VM_PFNMAP | VM_IO;
+		vma->vm_ops = &gntlab_vmops_pfnmap;
+		break;
+	}
+	vma->vm_private_data = map;
+
+	/*
+	 * The notifier keeps the PTE machine addresses handed to Xen from
+	 * going stale: it unmaps the user halves before the core changes or
+	 * frees the PTEs (munmap, exit, mprotect, madvise, mremap).
+	 */
+	err = mmu_interval_notifier_insert_locked(&map->notifier, vma->vm_mm,
+						  vma->vm_start, size,
+						  &gntlab_mn_ops);
+	if (err)
+		goto err_unclaim;
+	/* Wait out an invalidation that was running when we inserted. */
+	mmu_interval_read_begin(&map->notifier);
+
+	mutex_lock(&map->lock);
+	map->notifier_live = true;
+	err = apply_to_page_range(vma->vm_mm, vma->vm_start, size,
+				  gntlab_find_pte_cb, map);
+	if (!err)
+		err = gntlab_map_grants(map);
+	if (err) {
+		map->notifier_live = false;
+		mutex_unlock(&map->lock);
+		mmu_interval_notifier_remove(&map->notifier);
+		goto err_unclaim;
+	}
+	map->mmap_done = true;
+	map->vmas = 1;
+	mutex_unlock(&map->lock);
+	return 0;
+
+err_unclaim:
+	/*
+	 * The core frees the VMA without calling ->close; make sure a close
+	 * would find nothing anyway. The map can be mmapped again unless
+	 * Xen refused to unmap part of it.
+	 */
+	vma->vm_private_data = NULL;
+	mutex_lock(&map->lock);
+	map->mm = NULL;
+	map->vm_start = 0;
+	if (!map->pending && !gntlab_any_leaked(map))
+		map->mmap_claimed = false;
+	mutex_unlock(&map->lock);
+	gntlab_map_put(map);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMA operations */
+
+static void gntlab_vma_open(struct vm_area_struct *vma)
+{
+	struct gntlab_grant_map *map = vma->vm_private_data;
+
+	/*
+	 * VMA split (partial munmap, mprotect of part) or, if user space
+	 * undid VM_DONTCOPY, fork. Each VMA holds a reference.
+	 */
+	if (!map)
+		return;
+	mutex_lock(&map->lock);
+	map->vmas++;
+	mutex_unlock(&map->lock);
+	refcount_inc(&map->users);
+}
+
+static void gntlab_vma_close(struct vm_area_struct *vma)
+{
+	struct gntlab_grant_map *map = vma->vm_private_data;
+	bool remove = false;
+
+	if (!map)
+		return;
+
+	mutex_lock(&map->lock);
+	/*
+	 * Normally the notifier unmapped this range before the PTEs went
+	 * away and this finds nothing. mmap_region()'s error path closes a
+	 * VMA before zapping it, though, without invalidating first.
+	 */
+	gntlab_unmap_va_range(map, vma->vm_mm, vma->vm_start, vma->vm_end);
+	if (!WARN_ON_ONCE(!map->vmas))
+		map->vmas--;
+	if (!map->vmas && map->notifier_live) {
+		map->notifier_live = false;
+		remove = true;
+	}
+	mutex_unlock(&map->lock);
+
+	/* Not under map->lock: removal waits for running invalidations. */
+	if (remove)
+		mmu_interval_notifier_remove(&map->notifier);
+	vma->vm_private_data = NULL;
+	gntlab_map_put(map);
+}
+
+/*
+ * The core mm cannot find the page behind a PV grant PTE (the M2P of a
+ * foreign frame points into the granter), so tell it. Runs under the PTE
+ * lock, without map->lock.
+ */
+static struct page *gntlab_find_special_page(struct vm_area_struct *vma,
+					     unsigned long addr)
+{
+	struct gntlab_grant_map *map = vma->vm_private_data;
+	unsigned long idx;
+
+	if (!map || vma->vm_mm != map->mm || addr < map->vm_start)
+		return NULL;
+	idx = (addr - map->vm_start) >> PAGE_SHIFT;
+	if (idx >= map->count || !gntlab_user_mapped(map, idx))
+		return NULL;
+	return map->pages[idx];
+}
+
+static const struct vm_operations_struct gntlab_vmops_special = {
+	.open = gntlab_vma_open,
+	.close = gntlab_vma_close,
+	.find_special_page = gntlab_find_special_page,
+};
+
+/* Same as special mode, minus the hook: the point of the mode. */
+static const struct vm_operations_struct gntlab_vmops_nohook = {
+	.open = gntlab_vma_open,
+	.close = gntlab_vma_close,
+};
+
+static const struct vm_operations_struct gntlab_vmops_pfnmap = {
+	.open = gntlab_vma_open,
+	.close = gntlab_vma_close,
+};
+
+/*
+ * The map behind a VMA, if the VMA is one of ours (and belongs to filp,
+ * unless filp is NULL). Caller holds the mmap lock.
+ */
+struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
+					   struct vm_area_struct *vma)
+{
+	struct gntlab_grant_map *map;
+
+	if (vma->vm_ops != &gntlab_vmops_special &&
+	    vma->vm_ops != &gntlab_vmops_nohook &&
+	    vma->vm_ops != &gntlab_vmops_pfnmap)
+		return NULL;
+	if (filp && vma->vm_file != filp)
+		return NULL;
+	map = vma->vm_private_data;
+	if (!map || map->mm != vma->vm_mm)
+		return NULL;
+	return map;
+}

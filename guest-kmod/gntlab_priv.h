@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gntlab: definitions shared by the module's C files (not user ABI; the ABI
+ * is gntlab.h). The locking rules are described at the top of gntlab_main.c.
+ */
+#ifndef GNTLAB_PRIV_H
+#define GNTLAB_PRIV_H
+
+#include <linux/atomic.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/workqueue.h>
+
+#include <xen/grant_table.h>
+
+#include "gntlab.h"
+
+/* One open /dev/gntlab. */
+struct gntlab_file {
+	struct mutex lock;		/* protects maps */
+	struct list_head maps;		/* reserved maps, sorted by pgoff */
+};
+
+/* Per-page state bits (struct gntlab_grant_map.state[i]). */
+#define GNTLAB_PG_KPENDING	0x01	/* kernel alias unmap still to do */
+#define GNTLAB_PG_LEAKED	0x02	/* Xen refused an unmap: never free */
+
+struct gntlab_grant_map {
+	struct list_head node;		/* gntlab_file.maps, while indexed */
+	/*
+	 * One reference while the map is indexed in its file (dropped by
+	 * GNTLAB_IOC_UNMAP or close(fd)) and one per VMA using it.
+	 */
+	refcount_t users;
+
+	/* Fixed at creation. */
+	unsigned long pgoff;		/* mmap offset in pages */
+	unsigned int count;
+	unsigned int mode;		/* enum gntlab_mode */
+	bool readonly;			/* GNTLAB_MAP_READONLY */
+	struct gntlab_grant_ref *grants;
+	struct page **pages;
+
+	/* Everything below is protected by lock. */
+	struct mutex lock;
+	bool mmap_claimed;		/* an mmap owns (or owned) the map */
+	bool mmap_done;			/* that mmap succeeded */
+	bool kalias_ro;			/* grants mapped read-only */
+	bool dead;			/* users reached zero */
+	bool work_queued;		/* unmap_work is scheduled or running */
+	bool notifier_live;		/* notifier is inserted */
+	unsigned int vmas;		/* VMAs pointing at the map */
+	unsigned int pending;		/* pages with GNTLAB_PG_KPENDING */
+	unsigned int age;		/* retries of unmap_work */
+	/*
+	 * vm_start and mm are set by mmap under the mmap lock held for
+	 * writing and read under the mmap lock or the PTE lock.
+	 */
+	unsigned long vm_start;		/* user address of page 0 */
+	struct mm_struct *mm;		/* mm of the mapping (not counted) */
+	struct mmu_interval_notifier notifier;
+	struct delayed_work unmap_work;
+	u8 *state;			/* GNTLAB_PG_* per page */
+	/* Grant operations; handle == INVALID_GRANT_HANDLE when not mapped. */
+	struct gnttab_map_grant_ref *map_ops;
+	struct gnttab_map_grant_ref *kmap_ops;
+	struct gnttab_unmap_grant_ref *unmap_ops;
+	struct gnttab_unmap_grant_ref *kunmap_ops;
+
+	/* Unmap notification (GNTLAB_IOC_SET_UNMAP_NOTIFY). */
+	u32 notify_action;
+	unsigned long notify_offset;	/* byte offset inside the map */
+	u32 notify_port;
+};
+
+/* Module-wide counters (see struct gntlab_stats). */
+struct gntlab_counters {
+	atomic64_t live_maps;
+	atomic64_t live_grants_user;
+	atomic64_t live_grants_kernel;
+	atomic64_t pages_held;
+	atomic64_t deferred_unmaps;
+	atomic64_t map_errors;
+	atomic64_t unmap_errors;
+};
+
+extern struct gntlab_counters gntlab_stats;
+extern unsigned int gntlab_max_total_grants;
+extern struct workqueue_struct *gntlab_wq;
+
+/* gntlab_map.c */
+struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
+					  unsigned int mode, bool readonly);
+void gntlab_map_put(struct gntlab_grant_map *map);
+int gntlab_mmap(struct file *filp, struct vm_area_struct *vma);
+struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
+				     struct vm_area_struct *vma);
+bool gntlab_user_mapped(struct gntlab_grant_map *map, unsigned int idx);
+bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx);
+
+/* gntlab_main.c */
+struct gntlab_grant_map *gntlab_find_map_get(struct gntlab_file *priv,
+				       unsigned long pgoff, unsigned int count);
+
+/* gntlab_probe.c */
+long gntlab_ioctl_introspect(struct file *filp, void __user *arg);
+long gntlab_ioctl_gup_probe(struct file *filp, void __user *arg);
+
+#endif /* GNTLAB_PRIV_H */
