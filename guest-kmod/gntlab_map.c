@@ -731,10 +731,17 @@ int gntlab_mmap(struct file *filp, struct vm_area_struct *vma)
 	/* Wait out an invalidation that was running when we inserted. */
 	mmu_interval_read_begin(&map->notifier);
 
-	mutex_lock(&map->lock);
-	map->notifier_live = true;
+	/*
+	 * Build the user ops from the PTE addresses, allocating the page
+	 * tables. Not under map->lock, which the notifier takes and which
+	 * must not be held across allocations; the mmap lock keeps every
+	 * other user of map_ops/unmap_ops away until mmap_done is set.
+	 */
 	err = apply_to_page_range(vma->vm_mm, vma->vm_start, size,
 				  gntlab_find_pte_cb, map);
+
+	mutex_lock(&map->lock);
+	map->notifier_live = true;
 	if (!err)
 		err = gntlab_map_grants(map);
 	if (err) {
