@@ -41,10 +41,11 @@ $(B)/.host-deps: images/host-deps.sh
 	images/host-deps.sh $@ $(HOST_PKGS)
 
 # Resolve and fetch the Xen/kernel packages (versions recorded in the manifest).
+# fetch.sh rewrites the .mk only when a version changed, so nothing downstream
+# rebuilds unless the packages did.
 $(B)/packages.manifest.mk: images/fetch.sh $(B)/.host-deps
 	@mkdir -p $(B)
 	images/fetch.sh $(GNTLAB_CACHE) $(B)/packages.manifest
-	@touch $@
 refresh-packages:
 	rm -f $(B)/packages.manifest.mk
 	$(MAKE) images
@@ -57,12 +58,12 @@ $(VMLINUZ): $(B)/packages.manifest.mk
 	cp $(KROOT)/boot/vmlinuz-$(KVER) $@
 
 # --- guest kernel module ---------------------------------------------------
-KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h guest-kmod/Kbuild)
+KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h) guest-kmod/Kbuild guest-kmod/Makefile
 $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 	@rm -rf $(B)/kmod && mkdir -p $(B)/kmod
 	cp $(KMOD_SRC) $(B)/kmod/
 	@echo "[kmod] building gntlab.ko against $(KVER) (W=1)"
-	$(MAKE) -s -C $(KDIR) M=$(abspath $(B)/kmod) W=1 modules 2>&1 | tee $(B)/kmod/build.log
+	$(MAKE) -s -C $(B)/kmod KDIR=$(KDIR) W=1 2>&1 | tee $(B)/kmod/build.log
 	@if grep -q 'warning:' $(B)/kmod/build.log; then echo "[kmod] warnings (see $(B)/kmod/build.log)"; exit 1; fi
 
 # --- user space -------------------------------------------------------------

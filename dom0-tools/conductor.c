@@ -51,6 +51,7 @@ struct ctx {
 	uint8_t *shared;	/* dom0's view of the granted pages */
 	uint32_t refs[GNTLAB_PROTO_MAX_REFS];
 	uint32_t seq;
+	bool ready;		/* the agent answered; it can take commands */
 	char dir[128];		/* /local/domain/<id>/data/gntlab */
 };
 
@@ -295,6 +296,7 @@ static int wait_ready(struct ctx *c)
 			 p, c->o.timeout_s))
 		return -1;
 	free(v);
+	c->ready = true;
 	report_phase(GNTLAB_PHASE_GUEST_READY);
 	return 0;
 }
@@ -400,7 +402,7 @@ int main(int argc, char **argv)
 		run_tests(&c);
 
 	if (c.dom) {
-		if (c.dir[0])
+		if (c.ready)
 			command(&c, "quit", text, sizeof(text));
 		gone = guest_wait_gone(c.conn, c.dom, 20);
 		report_test(gone == 0, "teardown/guest-shutdown",
