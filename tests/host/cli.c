@@ -196,10 +196,12 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 			return 1;
 		default:
 			if (optopt)
-				fprintf(err, "gntlab-runner: option needs a value or is unknown: %s\n",
+				fprintf(err,
+					"gntlab-runner: option needs a value or is unknown: %s\n",
 					argv[optind - 1]);
 			else
-				fprintf(err, "gntlab-runner: unknown option %s\n", argv[optind - 1]);
+				fprintf(err, "gntlab-runner: unknown option %s\n",
+					argv[optind - 1]);
 			rc = -1;
 			break;
 		}
@@ -281,7 +283,8 @@ char *cli_initrd_arg(const struct config *cfg, FILE *err)
 
 	if (strchr(cmdline, ',')) {
 		fprintf(err,
-			"gntlab-runner: the dom0 command line '%s' contains a comma; QEMU's -initrd "
+			"gntlab-runner: the dom0 command line '%s' contains a comma; QEMU's "
+			"-initrd "
 			"separates modules with commas, so it cannot be passed (drop the comma)\n",
 			cmdline);
 	} else if (strpbrk(cfg->dom0_kernel, ", \t")) {

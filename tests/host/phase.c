@@ -36,7 +36,8 @@ const char *milestone_what(enum milestone ms)
 int milestone_from_phase(const char *name, size_t len)
 {
 	for (int ms = MS_DOM0_INIT; ms <= MS_TESTS_DONE; ms++)
-		if (strlen(milestones[ms].name) == len && memcmp(milestones[ms].name, name, len) == 0)
+		if (strlen(milestones[ms].name) == len &&
+		    memcmp(milestones[ms].name, name, len) == 0)
 			return ms;
 	return -1;
 }
@@ -48,7 +49,8 @@ void phase_init(struct phase_state *ps, double t0)
 	ps->at[MS_QEMU_START] = t0;
 	ps->last = MS_QEMU_START;
 	ps->progress_at = t0;
-	snprintf(ps->progress_what, sizeof(ps->progress_what), "%s", milestones[MS_QEMU_START].what);
+	snprintf(ps->progress_what, sizeof(ps->progress_what), "%s",
+		 milestones[MS_QEMU_START].what);
 }
 
 static bool is_protocol(enum milestone ms)
@@ -101,8 +103,8 @@ const char *phase_in_progress(const struct phase_state *ps)
 	return "boot";
 }
 
-enum timeout_kind phase_timeout(const struct phase_state *ps, const struct timeouts *to,
-				double now, double *next_deadline)
+enum timeout_kind phase_timeout(const struct phase_state *ps, const struct timeouts *to, double now,
+				double *next_deadline)
 {
 	enum milestone wait = phase_waiting_for(ps);
 	enum timeout_kind kind = TIMEOUT_TOTAL;
@@ -139,7 +141,8 @@ void phase_timeout_message(const struct phase_state *ps, const struct timeouts *
 	switch (kind) {
 	case TIMEOUT_PHASE:
 		if (wait == MS_DOM0_INIT)
-			snprintf(buf, size, "'%s' did not arrive within %.0f s of QEMU start (boot timeout)",
+			snprintf(buf, size,
+				 "'%s' did not arrive within %.0f s of QEMU start (boot timeout)",
 				 milestones[wait].what, to->boot);
 		else
 			snprintf(buf, size, "'%s' did not arrive within %.0f s of '%s' (at %.1f s)",
@@ -148,7 +151,8 @@ void phase_timeout_message(const struct phase_state *ps, const struct timeouts *
 		break;
 	case TIMEOUT_TOTAL:
 		snprintf(buf, size,
-			 "total timeout: %.0f s elapsed while waiting for '%s' (last progress: '%s' at %.1f s)",
+			 "total timeout: %.0f s elapsed while waiting for '%s' (last progress: "
+			 "'%s' at %.1f s)",
 			 now - t0, milestones[wait].what, ps->progress_what, ps->progress_at - t0);
 		break;
 	case TIMEOUT_AFTER_END:

@@ -82,8 +82,8 @@ enum timeout_kind {
  * Which timeout, if any, has expired at `now`. *next_deadline (if not NULL)
  * receives the earliest deadline still ahead or just passed.
  */
-enum timeout_kind phase_timeout(const struct phase_state *ps, const struct timeouts *to,
-				double now, double *next_deadline);
+enum timeout_kind phase_timeout(const struct phase_state *ps, const struct timeouts *to, double now,
+				double *next_deadline);
 /* Human explanation of an expired timeout (no trailing newline). */
 void phase_timeout_message(const struct phase_state *ps, const struct timeouts *to,
 			   enum timeout_kind kind, double now, char *buf, size_t size);

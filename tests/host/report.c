@@ -369,7 +369,7 @@ static void junit_write_case(FILE *f, const struct test_case *t, const char *sui
 int report_write_junit(FILE *f, const struct results *r)
 {
 	struct counts c = results_count(r);
-	char (*suites)[TAP_NAME_MAX] = NULL;
+	char(*suites)[TAP_NAME_MAX] = NULL;
 	size_t nsuites = 0;
 	double total_time = 0;
 
@@ -450,8 +450,8 @@ int report_write_summary(FILE *f, const struct results *r)
 	fprintf(f, "accel: %s\n", r->accel);
 	if (r->accel_note[0])
 		fprintf(f, "accel-note: %s\n", r->accel_note);
-	fprintf(f, "end: %s\n", r->end_seen ? (r->end_status[0] ? r->end_status : "(seen)")
-					    : "not seen");
+	fprintf(f, "end: %s\n",
+		r->end_seen ? (r->end_status[0] ? r->end_status : "(seen)") : "not seen");
 	if (r->qemu_exited) {
 		if (WIFEXITED(r->qemu_wstatus))
 			fprintf(f, "qemu: exited with status %d%s\n", WEXITSTATUS(r->qemu_wstatus),
@@ -486,8 +486,7 @@ int report_write_summary(FILE *f, const struct results *r)
 	if (c.fail) {
 		fputs("\nfailures:\n", f);
 		for (size_t i = 0; i < r->n; i++)
-			if (r->tests[i].status == TEST_FAIL)
-			{
+			if (r->tests[i].status == TEST_FAIL) {
 				fprintf(f, "  %s: ", r->tests[i].name);
 				write_line_text(f, r->tests[i].reason, false);
 				fputc('\n', f);

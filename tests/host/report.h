@@ -33,13 +33,13 @@ void excerpt_move(struct excerpt *dst, struct excerpt *src);
 void excerpt_clear(struct excerpt *ex);
 
 struct test_case {
-	char *name;	     /* "suite/name" */
+	char *name; /* "suite/name" */
 	enum test_status status;
-	char *reason;	     /* failure or skip reason, comment of a pass; never NULL */
-	double at;	     /* when it was reported, seconds since QEMU start */
-	double time;	     /* since the previous test or phase marker */
-	bool synthetic;	     /* recorded by the runner (crash, timeout...), not by a test */
-	struct excerpt log;  /* GNTLAB-DIAG lines (or serial context) that came with it */
+	char *reason;	    /* failure or skip reason, comment of a pass; never NULL */
+	double at;	    /* when it was reported, seconds since QEMU start */
+	double time;	    /* since the previous test or phase marker */
+	bool synthetic;	    /* recorded by the runner (crash, timeout...), not by a test */
+	struct excerpt log; /* GNTLAB-DIAG lines (or serial context) that came with it */
 };
 
 struct results {
@@ -48,15 +48,15 @@ struct results {
 	struct excerpt trailing; /* diagnostics no test claimed */
 
 	struct phase_state phase;
-	char accel[16];		/* accelerator actually used */
-	char accel_note[256];	/* e.g. why KVM fell back to TCG */
+	char accel[16];	      /* accelerator actually used */
+	char accel_note[256]; /* e.g. why KVM fell back to TCG */
 	bool end_seen;
-	char end_status[128];	/* payload of GNTLAB-END */
+	char end_status[128]; /* payload of GNTLAB-END */
 	bool qemu_exited;
-	int qemu_wstatus;	/* waitpid status */
-	bool qemu_stopped;	/* stopped by the runner */
+	int qemu_wstatus;  /* waitpid status */
+	bool qemu_stopped; /* stopped by the runner */
 	bool crashed, timed_out, interrupted;
-	double finished_at;	/* runner's end of the run, seconds since QEMU start */
+	double finished_at; /* runner's end of the run, seconds since QEMU start */
 };
 
 struct counts {

@@ -29,9 +29,9 @@
 #include "serial.h"
 #include "session.h"
 
-#define EXIT_PASS 0
-#define EXIT_FAIL 1
-#define EXIT_ENV 2
+#define EXIT_PASS	 0
+#define EXIT_FAIL	 1
+#define EXIT_ENV	 2
 #define EXIT_INTERRUPTED 130
 
 /* SIGTERM, then this long before SIGKILL. */
@@ -81,8 +81,12 @@ static int setup_signals(void)
 
 static bool is_our_file(const char *name)
 {
-	static const char *const fixed[] = {"results.tap", "junit.xml", "summary.txt",
-					    "results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp"};
+	// clang-format off
+	static const char *const fixed[] = {
+		"results.tap", "junit.xml", "summary.txt",
+		"results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp",
+	};
+	// clang-format on
 	size_t len = strlen(name);
 
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
@@ -137,8 +141,8 @@ static int prepare_results_dir(const char *dir)
 	while ((de = readdir(d)) != NULL)
 		if (is_our_file(de->d_name) && unlinkat(dirfd(d), de->d_name, 0) != 0 &&
 		    errno != ENOENT) {
-			fprintf(stderr, "gntlab-runner: cannot remove %s/%s: %s\n", dir,
-				de->d_name, strerror(errno));
+			fprintf(stderr, "gntlab-runner: cannot remove %s/%s: %s\n", dir, de->d_name,
+				strerror(errno));
 			closedir(d);
 			return -1;
 		}
@@ -379,7 +383,8 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 		}
 		if (s.crashing) {
 			if (now >= s.crash_at + cfg->crash_grace) {
-				fprintf(stderr, "[%6.1fs] stopping QEMU after the crash\n", now - t0);
+				fprintf(stderr, "[%6.1fs] stopping QEMU after the crash\n",
+					now - t0);
 				stopped = true;
 				break;
 			}
@@ -419,12 +424,17 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 	session_qemu_exit(&s, status, stopped, now_s());
 
 	if (so.watch_kvm && !s.dom0_spoke && !res->interrupted) {
+		const char *how = "exit";
+
+		if (res->crashed)
+			how = "crash";
+		else if (res->timed_out)
+			how = "timeout";
 		if (s.kvm_failed)
 			snprintf(kvm_reason, kvm_reason_size, "%s", s.kvm_reason);
 		else
 			snprintf(kvm_reason, kvm_reason_size,
-				 "QEMU with KVM ended (%s) before dom0's first marker",
-				 res->crashed ? "crash" : res->timed_out ? "timeout" : "exit");
+				 "QEMU with KVM ended (%s) before dom0's first marker", how);
 		session_free(&s);
 		fclose(serial);
 		return OUTCOME_KVM_FAILED;
@@ -479,10 +489,11 @@ int main(int argc, char **argv)
 	if (out == OUTCOME_KVM_FAILED) {
 		char from[4200], to[4200];
 
-		fprintf(stderr, "gntlab-runner: %s; rerunning once with TCG (KVM log: serial-kvm.log)\n",
+		fprintf(stderr,
+			"gntlab-runner: %s; rerunning once with TCG (KVM log: serial-kvm.log)\n",
 			kvm_reason);
-		snprintf(note, sizeof(note), "kvm requested; %s; reran with tcg (see serial-kvm.log)",
-			 kvm_reason);
+		snprintf(note, sizeof(note),
+			 "kvm requested; %s; reran with tcg (see serial-kvm.log)", kvm_reason);
 		snprintf(from, sizeof(from), "%s/serial.log", cfg.results);
 		snprintf(to, sizeof(to), "%s/serial-kvm.log", cfg.results);
 		if (rename(from, to) != 0)

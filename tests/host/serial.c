@@ -61,11 +61,11 @@ static const struct {
 	size_t len;
 	enum marker_kind kind;
 } markers[] = {
-#define M(str, kind) {str, sizeof(str) - 2, kind}
-	M(GNTLAB_MARK_PHASE, MARK_PHASE), M(GNTLAB_MARK_DIAG, MARK_DIAG),
-	M(GNTLAB_MARK_TAP, MARK_TAP),	  M(GNTLAB_MARK_LOG, MARK_LOG),
-	M(GNTLAB_MARK_END, MARK_END),
-#undef M
+	{GNTLAB_MARK_PHASE, sizeof(GNTLAB_MARK_PHASE) - 2, MARK_PHASE},
+	{GNTLAB_MARK_DIAG, sizeof(GNTLAB_MARK_DIAG) - 2, MARK_DIAG},
+	{GNTLAB_MARK_TAP, sizeof(GNTLAB_MARK_TAP) - 2, MARK_TAP},
+	{GNTLAB_MARK_LOG, sizeof(GNTLAB_MARK_LOG) - 2, MARK_LOG},
+	{GNTLAB_MARK_END, sizeof(GNTLAB_MARK_END) - 2, MARK_END},
 };
 
 bool serial_find_marker(const char *line, struct marker *m)
@@ -167,7 +167,8 @@ bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t)
 		i = skip_space(payload, len, i);
 	else
 		i = start;
-	if (i < len && payload[i] == '-' && (i + 1 == len || isspace((unsigned char)payload[i + 1])))
+	if (i < len && payload[i] == '-' &&
+	    (i + 1 == len || isspace((unsigned char)payload[i + 1])))
 		i = skip_space(payload, len, i + 1);
 
 	start = i;
@@ -217,6 +218,8 @@ bool serial_split_log(const char *payload, size_t len, const char **domain, size
 	return true;
 }
 
+/* As the kernel and Xen print them. */
+// clang-format off
 static const char *const crash_patterns[] = {
 	"Panic on CPU",
 	"Kernel panic",
@@ -229,6 +232,7 @@ static const char *const crash_patterns[] = {
 	"domain_crash",
 	"Call Trace:",
 };
+// clang-format on
 
 static bool is_word_char(char c)
 {

@@ -62,7 +62,7 @@ enum test_status {
 	TEST_SKIP,
 };
 
-#define TAP_NAME_MAX 256
+#define TAP_NAME_MAX   256
 #define TAP_REASON_MAX 1024
 
 struct tap_line {

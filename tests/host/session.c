@@ -62,8 +62,7 @@ static const char *last_line(const struct session *s)
 }
 
 /* Record a runner-made failure with the pending diagnostics as its log. */
-static struct test_case *add_failure(struct session *s, const char *name, const char *msg,
-				     double t)
+static struct test_case *add_failure(struct session *s, const char *name, const char *msg, double t)
 {
 	struct test_case *tc;
 
@@ -77,8 +76,8 @@ static void add_context(struct session *s, struct test_case *tc)
 {
 	char hdr[64];
 
-	snprintf(hdr, sizeof(hdr), "--- last %zu serial lines (up to line %lu) ---",
-		 s->recent.n, s->lineno);
+	snprintf(hdr, sizeof(hdr), "--- last %zu serial lines (up to line %lu) ---", s->recent.n,
+		 s->lineno);
 	excerpt_add(&tc->log, hdr, strlen(hdr));
 	for (size_t i = 0; i < s->recent.n; i++)
 		excerpt_add(&tc->log, s->recent.lines[i], strlen(s->recent.lines[i]));

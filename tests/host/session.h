@@ -14,15 +14,15 @@
 #include "phase.h"
 #include "report.h"
 
-#define SESSION_RECENT 30   /* serial lines kept as context for timeouts */
+#define SESSION_RECENT	  30 /* serial lines kept as context for timeouts */
 #define SESSION_LOG_FILES 32 /* domain logs kept open at once */
 
 struct session_opts {
-	FILE *progress;	     /* milestone and test lines; NULL for none */
-	bool verbose;	     /* also echo every serial line to progress */
-	FILE *serial;	     /* serial.log; NULL for none */
-	const char *logdir;  /* where <domain>.log files go; NULL for none */
-	bool watch_kvm;	     /* look for KVM failures before dom0 speaks */
+	FILE *progress;	    /* milestone and test lines; NULL for none */
+	bool verbose;	    /* also echo every serial line to progress */
+	FILE *serial;	    /* serial.log; NULL for none */
+	const char *logdir; /* where <domain>.log files go; NULL for none */
+	bool watch_kvm;	    /* look for KVM failures before dom0 speaks */
 };
 
 struct domain_log {
@@ -39,9 +39,9 @@ struct session {
 	double last_mark_at;	/* previous TAP or phase marker: start of a test's time */
 	bool crashing;
 	double crash_at;
-	size_t crash_idx;	/* index of the crash test in res */
-	bool dom0_spoke;	/* a GNTLAB marker was seen */
-	bool kvm_failed;	/* KVM could not run this: rerun with TCG */
+	size_t crash_idx; /* index of the crash test in res */
+	bool dom0_spoke;  /* a GNTLAB marker was seen */
+	bool kvm_failed;  /* KVM could not run this: rerun with TCG */
 	char kvm_reason[256];
 	struct domain_log logs[SESSION_LOG_FILES];
 	size_t nlogs;

@@ -89,8 +89,7 @@ static void check_str_(const char *got, const char *want, const char *expr, cons
 	show("want: ", want);
 }
 
-static void check_int_(long long got, long long want, const char *expr, const char *file,
-		       int line)
+static void check_int_(long long got, long long want, const char *expr, const char *file, int line)
 {
 	if (got == want)
 		return;
@@ -106,15 +105,17 @@ static void check_contains_(const char *hay, const char *needle, bool want, cons
 	if (has == want)
 		return;
 	check_failures++;
-	diag("%s:%d: %s %s \"%s\"", file, line, expr, want ? "lacks" : "has", needle);
+	diag("%s:%d: %s %s:", file, line, expr, want ? "lacks" : "has");
+	show("needle: ", needle);
 	if (hay && strlen(hay) < 4000)
 		show("text: ", hay);
 }
 
-#define CHECK(c) check_(!!(c), #c, __FILE__, __LINE__)
+#define CHECK(c)	     check_(!!(c), #c, __FILE__, __LINE__)
 #define CHECK_STR(got, want) check_str_((got), (want), #got, __FILE__, __LINE__)
-#define CHECK_INT(got, want) check_int_((long long)(got), (long long)(want), #got, __FILE__, __LINE__)
-#define CHECK_HAS(hay, needle) check_contains_((hay), (needle), true, #hay, __FILE__, __LINE__)
+#define CHECK_INT(got, want)                                                                       \
+	check_int_((long long)(got), (long long)(want), #got, __FILE__, __LINE__)
+#define CHECK_HAS(hay, needle)	 check_contains_((hay), (needle), true, #hay, __FILE__, __LINE__)
 #define CHECK_LACKS(hay, needle) check_contains_((hay), (needle), false, #hay, __FILE__, __LINE__)
 
 /* ---- line splitting ---- */
@@ -274,8 +275,7 @@ static void test_tap_parsing(void)
 	check_tap("not ok 12 - a/b # why", true, TEST_FAIL, "a/b", "why");
 	check_tap("ok a/b # a comment, not a skip", true, TEST_PASS, "a/b",
 		  "a comment, not a skip");
-	check_tap("ok a/b # Skipping is not SKIP", true, TEST_PASS, "a/b",
-		  "Skipping is not SKIP");
+	check_tap("ok a/b # Skipping is not SKIP", true, TEST_PASS, "a/b", "Skipping is not SKIP");
 	/* A failure stays a failure even if it claims to be a skip. */
 	check_tap("not ok a/b # SKIP no", true, TEST_FAIL, "a/b", "SKIP no");
 	check_tap("not ok a/b", true, TEST_FAIL, "a/b", "");
@@ -330,10 +330,12 @@ static void test_crash_patterns(void)
 		{"[ 1.0] Oops: 0000 [#1] SMP NOPTI", "Oops"},
 		{"[ 1.0] Internal error: Oops - BUG", "Oops"},
 		{"[ 1.0] WARNING: CPU: 1 PID: 7 at mm/x.c:3", "WARNING: CPU:"},
-		{"[ 1.0] general protection fault, probably for non-canonical", "general protection fault"},
+		{"[ 1.0] general protection fault, probably for non-canonical",
+		 "general protection fault"},
 		{"[ 1.0] BUG: Bad page map in process x", "BUG: "},
 		{"[ 1.0] Bad page map in process agent pte:8000", "Bad page map"},
-		{"[ 1.0] Bad rss-counter state mm:0000 type:MM_FILEPAGES val:-1", "Bad rss-counter"},
+		{"[ 1.0] Bad rss-counter state mm:0000 type:MM_FILEPAGES val:-1",
+		 "Bad rss-counter"},
 		{"(XEN) domain_crash called from p2m.c:1234", "domain_crash"},
 		{"(XEN) domain_crash_sync called from entry.S", "domain_crash"},
 		{"(XEN) d1v0 domain_crash_sync", "domain_crash"},
@@ -397,7 +399,7 @@ static void test_xml_escape(void)
 	/* Valid UTF-8 is kept; broken UTF-8 becomes U+FFFD. */
 	check_xml("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", false,
 		  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80");
-	check_xml("a\xff" "b", false, "a\xef\xbf\xbd" "b");
+	check_xml("a\377b", false, "a\357\277\275b"); /* octal: a hex escape would eat the b */
 	check_xml("trunc\xc3", false, "trunc\xef\xbf\xbd");
 	/* An overlong '<' must not slip through as a raw '<'. */
 	check_xml("\xc0\xbcx", false, "\xef\xbf\xbd\xef\xbf\xbdx");
@@ -486,7 +488,8 @@ static void test_junit_writer(void)
 	CHECK_LACKS(out, "\x01");
 	/* Suites appear in the order of their first test, each exactly once. */
 	CHECK(strstr(out, "name=\"map\"") < strstr(out, "name=\"m2p\""));
-	CHECK(strstr(strstr(out, "<testsuite name=\"map\"") + 1, "<testsuite name=\"map\"") == NULL);
+	CHECK(strstr(strstr(out, "<testsuite name=\"map\"") + 1, "<testsuite name=\"map\"") ==
+	      NULL);
 	CHECK(strstr(out, "</testsuites>\n") != NULL);
 	free(out);
 	results_free(&r);
@@ -840,7 +843,8 @@ static void test_session_transcript(void)
 	CHECK_HAS(fd.progress, "ok 3 m2p/x # SKIP no guest\n");
 	CHECK_HAS(fd.progress, "phase something-new (not a known phase)");
 	CHECK_LACKS(fd.progress, "| "); /* not verbose */
-	CHECK(strncmp(fd.serial, "(XEN) Xen version 4.17.5 (Debian)\n[    0.000000] Linux", 52) == 0);
+	CHECK(strncmp(fd.serial, "(XEN) Xen version 4.17.5 (Debian)\n[    0.000000] Linux", 52) ==
+	      0);
 	CHECK_HAS(fd.serial, "GNTLAB-END ok\n");
 
 	snprintf(path, sizeof(path), "%s/dom0.log", dir);
@@ -940,7 +944,8 @@ static void test_session_timeout_and_early_end(void)
 	t = find_test(&fd.r, "boot/ended-early");
 	CHECK(t != NULL);
 	if (t) {
-		CHECK_HAS(t->reason, "QEMU exited (status 1) before GNTLAB-END; last phase: dom0-init");
+		CHECK_HAS(t->reason,
+			  "QEMU exited (status 1) before GNTLAB-END; last phase: dom0-init");
 		CHECK_HAS(t->reason, "qemu-system-x86_64: terminating on signal 15");
 	}
 	CHECK(!results_passed(&fd.r));
@@ -1049,9 +1054,9 @@ static char *join_argv(char **argv)
 
 static void test_cli_defaults_and_argv(void)
 {
-	static const char *const args[] = {"--xen", "/b/xen", "--dom0-kernel", "/b/vmlinuz",
-					   "--dom0-initrd", "/b/initrd", "--results", "/b/r",
-					   NULL};
+	static const char *const args[] = {"--xen",	 "/b/xen",	  "--dom0-kernel",
+					   "/b/vmlinuz", "--dom0-initrd", "/b/initrd",
+					   "--results",	 "/b/r",	  NULL};
 	struct config cfg;
 	char *err = NULL, *joined;
 	char **argv;
@@ -1075,12 +1080,22 @@ static void test_cli_defaults_and_argv(void)
 
 static void test_cli_options(void)
 {
-	static const char *const args[] = {
-		"--xen", "x", "--dom0-kernel", "k", "--dom0-initrd", "i", "--results", "r",
-		"--xen-args", "console=com1", "--dom0-args", "console=hvc0 quiet", "--accel",
-		"kvm", "--cpu", "qemu64", "--mem", "4096", "--smp", "4", "--qemu", "/opt/q",
-		"--timeout-boot", "30", "--timeout-phase", "2.5", "--timeout-total", "60",
-		"--tests", "map/*", "--verbose", NULL};
+	static const char *const args[] = {"--xen",	      "x",
+					   "--dom0-kernel",   "k",
+					   "--dom0-initrd",   "i",
+					   "--results",	      "r",
+					   "--xen-args",      "console=com1",
+					   "--dom0-args",     "console=hvc0 quiet",
+					   "--accel",	      "kvm",
+					   "--cpu",	      "qemu64",
+					   "--mem",	      "4096",
+					   "--smp",	      "4",
+					   "--qemu",	      "/opt/q",
+					   "--timeout-boot",  "30",
+					   "--timeout-phase", "2.5",
+					   "--timeout-total", "60",
+					   "--tests",	      "map/*",
+					   "--verbose",	      NULL};
 	struct config cfg;
 	char *err = NULL, *joined;
 	char **argv;
@@ -1170,7 +1185,7 @@ static void test_cli_find_program(void)
 	CHECK(!cli_find_program("gntlab-no-such-program", out, sizeof(out)));
 	CHECK(cli_find_program("/bin/sh", out, sizeof(out)));
 	CHECK(!cli_find_program("/etc/passwd", out, sizeof(out))); /* not executable */
-	CHECK(!cli_find_program("/etc", out, sizeof(out)));	    /* not a file */
+	CHECK(!cli_find_program("/etc", out, sizeof(out)));	   /* not a file */
 	if (copy)
 		setenv("PATH", copy, 1);
 	free(copy);
@@ -1179,7 +1194,7 @@ static void test_cli_find_program(void)
 /* ---- end to end: gntlab-runner against fake-qemu.sh ---- */
 
 struct e2e {
-	char *dir;     /* this test's scratch folder */
+	char *dir; /* this test's scratch folder */
 	char results[4200];
 	char *tap, *junit, *summary, *serial, *err, *args;
 	pid_t qemu_pid;
@@ -1300,8 +1315,7 @@ static int e2e_wait(struct e2e *e, pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-static int e2e_run(struct e2e *e, const char *name, const char *scenario,
-		   const char *const *extra)
+static int e2e_run(struct e2e *e, const char *name, const char *scenario, const char *const *extra)
 {
 	return e2e_wait(e, e2e_start(e, name, scenario, extra));
 }
@@ -1360,8 +1374,8 @@ static void check_xmllint(const char *results)
 static void e2e_done(struct e2e *e)
 {
 	if (check_failures && e->err)
-		show("runner stderr: ", strlen(e->err) > 3000 ? e->err + strlen(e->err) - 3000
-							       : e->err);
+		show("runner stderr: ",
+		     strlen(e->err) > 3000 ? e->err + strlen(e->err) - 3000 : e->err);
 	e2e_free(e);
 }
 
@@ -1454,8 +1468,8 @@ static void test_e2e_crash(void)
 	CHECK_INT(e2e_run(&e, "crash", "crash", NULL), 1);
 	line = line_of(e.serial, "BUG: unable to handle page fault");
 	CHECK(line > 0);
-	snprintf(want, sizeof(want), "not ok 2 - crash/tests # 'BUG: ' at serial.log line %ld: ",
-		 line);
+	snprintf(want, sizeof(want),
+		 "not ok 2 - crash/tests # 'BUG: ' at serial.log line %ld: ", line);
 	CHECK_HAS(e.tap, want);
 	/* The grace period collected the lines after the crash into its log. */
 	CHECK_HAS(e.tap, "# GNTLAB-LOG guest1 [   12.345710]  <TASK>\nnot ok 2 - crash/tests");
@@ -1722,8 +1736,8 @@ static void test_e2e_environment_errors(void)
 
 static void test_e2e_filter_and_rerun(void)
 {
-	static const char *const extra[] = {"--tests", "map/*", "--mem", "2048", "--smp", "1",
-					    NULL};
+	static const char *const extra[] = {"--tests", "map/*", "--mem", "2048",
+					    "--smp",   "1",	NULL};
 	struct e2e e;
 	char path[4400], *stale;
 
@@ -1763,8 +1777,14 @@ struct utest {
 	int timeout; /* seconds */
 };
 
-#define T(fn) {#fn + 5, fn, false, 30}
-#define E(fn) {#fn + 5, fn, true, 60}
+#define T(fn)                                                                                      \
+	{                                                                                          \
+#fn + 5, fn, false, 30                                                             \
+	}
+#define E(fn)                                                                                      \
+	{                                                                                          \
+#fn + 5, fn, true, 60                                                              \
+	}
 
 static const struct utest tests[] = {
 	T(test_linebuf_terminators),
