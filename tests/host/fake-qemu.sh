@@ -3,8 +3,8 @@
 # Stand-in for qemu-system-x86_64 in the runner's own tests: prints a canned
 # serial transcript chosen by GNTLAB_FAKE_SCENARIO, the way the real boot
 # would reach the runner (Xen's "(XEN) " prefixes, CRLF, stderr mixed in).
-#   pass fail crash hang silent stubborn early-exit no-tests noise poweroff
-#   kvm-error
+#   pass fail crash hang silent stubborn flood early-exit no-tests noise
+#   poweroff kvm-error
 # GNTLAB_FAKE_ARGS=FILE    write the arguments received, one per line
 # GNTLAB_FAKE_PIDFILE=FILE write this process's pid
 set -euo pipefail
@@ -90,6 +90,11 @@ stubborn)
 	say "GNTLAB-PHASE dom0-init"
 	trap '' TERM
 	exec sleep 1000
+	;;
+flood)
+	# A console that never stops talking: timeouts must still fire.
+	say "GNTLAB-PHASE dom0-init"
+	exec yes "(XEN) printk: 10000 messages suppressed, and then some more"
 	;;
 early-exit)
 	xen "Xen version 4.17.5 (fake)"

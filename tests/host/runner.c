@@ -212,13 +212,18 @@ static void feed_line(void *ctx, const char *line, size_t len)
 	session_line(fc->s, line, len, fc->t);
 }
 
-/* Read what QEMU has written so far. Returns false at EOF. */
-static bool drain(struct qemu *q, struct linebuf *lb, struct session *s)
+/*
+ * Read what QEMU has written so far, at most max_reads chunks (0: no limit),
+ * so that a console flooding faster than we read cannot starve the timeout
+ * checks of the main loop. Returns false at EOF.
+ */
+static bool drain(struct qemu *q, struct linebuf *lb, struct session *s, int max_reads)
 {
 	char buf[65536];
 	struct feed_ctx fc = {.s = s};
+	int reads = 0;
 
-	while (!q->eof) {
+	while (!q->eof && (max_reads == 0 || reads++ < max_reads)) {
 		ssize_t n = read(q->fd, buf, sizeof(buf));
 
 		if (n > 0) {
@@ -235,7 +240,7 @@ static bool drain(struct qemu *q, struct linebuf *lb, struct session *s)
 		fc.t = now_s();
 		linebuf_flush(lb, feed_line, &fc);
 	}
-	return false;
+	return !q->eof;
 }
 
 /* Has QEMU exited? Leaves it unreaped, so its pid still names its group. */
@@ -257,7 +262,7 @@ static int reap_qemu(struct qemu *q, struct linebuf *lb, struct session *s)
 	kill(-q->pid, SIGKILL);
 	while (waitpid(q->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	drain(q, lb, s);
+	drain(q, lb, s, 0);
 	if (!q->eof) {
 		struct feed_ctx fc = {.s = s, .t = now_s()};
 
@@ -278,7 +283,7 @@ static int stop_qemu(struct qemu *q, struct linebuf *lb, struct session *s)
 		struct pollfd pfd = {.fd = q->fd, .events = POLLIN};
 
 		if (!q->eof && poll(&pfd, 1, 50) > 0)
-			drain(q, lb, s);
+			drain(q, lb, s, 16);
 		else if (q->eof)
 			poll(NULL, 0, 50);
 	}
@@ -340,6 +345,8 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 		cli_free_argv(argv);
 		return OUTCOME_ERROR;
 	}
+	/* Line-buffered, so that serial.log can be followed while it grows. */
+	setvbuf(serial, NULL, _IOLBF, 0);
 	so.progress = stderr;
 	so.verbose = cfg->verbose;
 	so.serial = serial;
@@ -417,7 +424,7 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 				;
 		}
 		if (!q.eof && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			drain(&q, &lb, &s);
+			drain(&q, &lb, &s, 16);
 	}
 
 	status = stopped ? stop_qemu(&q, &lb, &s) : reap_qemu(&q, &lb, &s);

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -774,6 +775,19 @@ static char *make_tmpdir(const char *name)
 	return dir;
 }
 
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_rf(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_session_transcript(void)
 {
 	struct feeder fd;
@@ -856,6 +870,8 @@ static void test_session_transcript(void)
 	CHECK_STR(log, "agent: ready\n");
 	free(log);
 	feeder_end(&fd);
+	if (!check_failures)
+		rm_rf(dir);
 	free(dir);
 }
 
@@ -1370,12 +1386,19 @@ static void check_xmllint(const char *results)
 	CHECK_INT(system(cmd), 0);
 }
 
-/* The runner dumps its stderr when a check in the test failed. */
+/*
+ * A failed test shows the end of the runner's stderr and keeps its folder
+ * for a closer look; a passed one cleans up after itself.
+ */
 static void e2e_done(struct e2e *e)
 {
 	if (check_failures && e->err)
 		show("runner stderr: ",
 		     strlen(e->err) > 3000 ? e->err + strlen(e->err) - 3000 : e->err);
+	if (check_failures)
+		diag("kept %s", e->dir);
+	else
+		rm_rf(e->dir);
 	e2e_free(e);
 }
 
@@ -1547,6 +1570,23 @@ static void test_e2e_sigkill_escalation(void)
 	e2e_done(&e);
 }
 
+static void test_e2e_flood(void)
+{
+	static const char *const extra[] = {"--timeout-phase", "1", NULL};
+	struct timespec a, b;
+	struct e2e e;
+	double took;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK_INT(e2e_run(&e, "flood", "flood", extra), 1);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	took = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+	CHECK_HAS(e.tap, "not ok 1 - timeout/dom0-ready # ");
+	CHECK(took < 5.0);
+	CHECK(wait_gone(e.qemu_pid, 1));
+	e2e_done(&e);
+}
+
 static void test_e2e_ended_early(void)
 {
 	struct e2e e;
@@ -1697,7 +1737,7 @@ static void test_e2e_runner_killed(void)
 		if (!reaped)
 			kill(qemu, SIGKILL);
 	}
-	e2e_free(&e);
+	e2e_done(&e);
 }
 
 static void test_e2e_environment_errors(void)
@@ -1711,14 +1751,14 @@ static void test_e2e_environment_errors(void)
 	CHECK_HAS(e.err, "--xen /nonexistent/xen.gz: No such file or directory");
 	CHECK(e.args == NULL); /* QEMU never started */
 	CHECK(e.tap == NULL);
-	e2e_free(&e);
+	e2e_done(&e);
 
 	/* QEMU not on PATH. */
 	CHECK_INT(e2e_run(&e, "noqemu", "pass",
 			  (const char *const[]){"--qemu", "gntlab-no-such-qemu", NULL}),
 		  2);
 	CHECK_HAS(e.err, "QEMU 'gntlab-no-such-qemu' not found on PATH");
-	e2e_free(&e);
+	e2e_done(&e);
 
 	/* A comma in the dom0 command line. */
 	CHECK_INT(e2e_run(&e, "comma", "pass",
@@ -1726,12 +1766,12 @@ static void test_e2e_environment_errors(void)
 		  2);
 	CHECK_HAS(e.err, "contains a comma");
 	CHECK(e.args == NULL);
-	e2e_free(&e);
+	e2e_done(&e);
 
 	/* A usage error. */
 	CHECK_INT(e2e_run(&e, "usage", "pass", (const char *const[]){"--smp", "many", NULL}), 2);
 	CHECK_HAS(e.err, "--smp wants a positive integer");
-	e2e_free(&e);
+	e2e_done(&e);
 }
 
 static void test_e2e_filter_and_rerun(void)
@@ -1818,6 +1858,7 @@ static const struct utest tests[] = {
 	E(test_e2e_boot_timeout),
 	E(test_e2e_total_timeout),
 	E(test_e2e_sigkill_escalation),
+	E(test_e2e_flood),
 	E(test_e2e_ended_early),
 	E(test_e2e_no_tests),
 	E(test_e2e_noisy_stream),
