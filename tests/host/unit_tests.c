@@ -147,6 +147,10 @@ static void feed(struct linebuf *lb, struct lines *l, const char *s)
 	linebuf_feed(lb, s, strlen(s), collect, l);
 }
 
+/*
+ * Serial consoles end lines with CRLF, LF, or redraw with a lone CR; a failure
+ * here means markers would be glued to the text around them or lost.
+ */
 static void test_linebuf_terminators(void)
 {
 	struct linebuf *lb = malloc(sizeof(*lb));
@@ -165,6 +169,10 @@ static void test_linebuf_terminators(void)
 	free(lb);
 }
 
+/*
+ * A read can end anywhere, even between the CR and LF of one line: a marker
+ * split over two reads must still be one line.
+ */
 static void test_linebuf_partial(void)
 {
 	struct linebuf *lb = malloc(sizeof(*lb));
@@ -189,6 +197,10 @@ static void test_linebuf_partial(void)
 	free(lb);
 }
 
+/*
+ * NUL bytes (seen on serial lines after resets) must not cut a marker, and a
+ * line that never ends must not grow without bound.
+ */
 static void test_linebuf_nul_and_long(void)
 {
 	struct linebuf *lb = malloc(sizeof(*lb));
@@ -229,6 +241,10 @@ static void check_marker(const char *line, enum marker_kind kind, const char *pa
 	free(got);
 }
 
+/*
+ * The contract of tests/markers.h: a marker anywhere in a line, its payload
+ * the rest of the line. Look-alike words must not count.
+ */
 static void test_marker_parsing(void)
 {
 	check_marker("GNTLAB-PHASE dom0-init", MARK_PHASE, "dom0-init");
@@ -264,6 +280,10 @@ static void check_tap(const char *payload, bool valid, enum test_status st, cons
 	CHECK_STR(t.reason, reason);
 }
 
+/*
+ * GNTLAB-TAP payloads: ok/skip/fail with reasons, TAP numbering tolerated, and
+ * nothing that is not a test line taken for one.
+ */
 static void test_tap_parsing(void)
 {
 	check_tap("ok map/ro-basic", true, TEST_PASS, "map/ro-basic", "");
@@ -289,6 +309,10 @@ static void test_tap_parsing(void)
 	check_tap("", false, TEST_PASS, NULL, NULL);
 }
 
+/*
+ * GNTLAB-LOG goes to <domain>.log: the domain name comes from the guest and
+ * must not be able to name a path outside the results folder, or serial.log.
+ */
 static void test_log_split_and_sanitize(void)
 {
 	const char *payload = "guest1   indented text";
@@ -317,6 +341,10 @@ static void test_log_split_and_sanitize(void)
 	CHECK_STR(serial_sanitize_domain("abcdef", 6, out, 4), "abc");
 }
 
+/*
+ * Crash detection: every listed pattern is found, also inside GNTLAB-LOG text;
+ * words that merely contain one (DEBUG:, Oopsie) are not crashes.
+ */
 static void test_crash_patterns(void)
 {
 	static const struct {
@@ -369,6 +397,7 @@ static void test_crash_patterns(void)
 	}
 }
 
+/* The free-text milestones: Xen banner, dom0 kernel banner, KVM failure. */
 static void test_milestone_lines(void)
 {
 	CHECK(serial_is_xen_start("(XEN) Xen version 4.17.5 (Debian 4.17.5)"));
@@ -390,6 +419,10 @@ static void check_xml(const char *in, bool attr, const char *want)
 	free(got);
 }
 
+/*
+ * junit.xml must stay well-formed whatever a console prints: entities, control
+ * characters (not allowed in XML 1.0 at all), broken or overlong UTF-8.
+ */
 static void test_xml_escape(void)
 {
 	check_xml("a<b>&\"c'", false, "a&lt;b&gt;&amp;&quot;c&apos;");
@@ -435,6 +468,10 @@ static void sample_results(struct results *r)
 	r->end_seen = true;
 }
 
+/*
+ * results.tap, byte for byte: plan first, diagnostics before their test, SKIP
+ * and failure reasons as directives, totals last.
+ */
 static void test_tap_writer(void)
 {
 	struct results r;
@@ -462,6 +499,10 @@ static void test_tap_writer(void)
 	results_free(&r);
 }
 
+/*
+ * junit.xml: one testsuite per suite prefix with correct counts, as GitLab and
+ * Jenkins read them.
+ */
 static void test_junit_writer(void)
 {
 	struct results r;
@@ -496,6 +537,7 @@ static void test_junit_writer(void)
 	results_free(&r);
 }
 
+/* summary.txt: counts, verdict, accelerator, milestones and phase durations. */
 static void test_summary_writer(void)
 {
 	struct results r;
@@ -532,6 +574,7 @@ static void test_summary_writer(void)
 	results_free(&r);
 }
 
+/* XTF rule: "no verdict" is never a pass; skips alone are not failures. */
 static void test_verdict(void)
 {
 	struct results r;
@@ -565,6 +608,7 @@ static void test_verdict(void)
 	results_free(&r);
 }
 
+/* Diagnostics per test are bounded (the latest kept), and the drop is counted. */
 static void test_excerpt_limit(void)
 {
 	struct excerpt a, b;
@@ -591,6 +635,7 @@ static void test_excerpt_limit(void)
 
 /* ---- phases and timeouts ---- */
 
+/* Phases may be skipped but not go back; the phase in progress names crashes. */
 static void test_phase_bookkeeping(void)
 {
 	struct phase_state ps;
@@ -636,6 +681,10 @@ static void test_phase_bookkeeping(void)
 	CHECK(phase_span(&ps, MS_DOM0_READY, MS_GUEST_READY) < 0);
 }
 
+/*
+ * Timeouts as a pure function of time: boot budget, per-phase budgets from
+ * the previous milestone, per-test progress, total budget, exit after END.
+ */
 static void test_timeouts(void)
 {
 	struct timeouts to = {.boot = 120, .phase = 60, .total = 900, .after_end = 15};
@@ -788,6 +837,10 @@ static void rm_rf(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/*
+ * A whole boot fed line by line: milestones, tests with their diagnostics and
+ * times, domain logs, progress lines, malformed TAP as a failure.
+ */
 static void test_session_transcript(void)
 {
 	struct feeder fd;
@@ -875,6 +928,10 @@ static void test_session_transcript(void)
 	free(dir);
 }
 
+/*
+ * A crash becomes one failing test named after the phase, quoting the line
+ * and its serial.log line number, with what followed it as its log.
+ */
 static void test_session_crash(void)
 {
 	struct feeder fd;
@@ -923,6 +980,10 @@ static void test_session_crash(void)
 	feeder_end(&fd);
 }
 
+/*
+ * The runner-made failures: timeout, QEMU ending early, no tests, a bad
+ * GNTLAB-END status, interruption; and KVM failures only before dom0 speaks.
+ */
 static void test_session_timeout_and_early_end(void)
 {
 	struct timeouts to = {.boot = 120, .phase = 60, .total = 900, .after_end = 15};
@@ -1017,6 +1078,7 @@ static void test_session_timeout_and_early_end(void)
 	feeder_end(&fd);
 }
 
+/* --verbose echoes the console; a test with very many diagnostics keeps 200. */
 static void test_session_verbose_and_diag_limit(void)
 {
 	struct feeder fd;
@@ -1068,6 +1130,7 @@ static char *join_argv(char **argv)
 	return buf;
 }
 
+/* The QEMU command line the defaults make, argument by argument. */
 static void test_cli_defaults_and_argv(void)
 {
 	static const char *const args[] = {"--xen",	 "/b/xen",	  "--dom0-kernel",
@@ -1094,6 +1157,7 @@ static void test_cli_defaults_and_argv(void)
 	cli_free_argv(argv);
 }
 
+/* Every option reaches the QEMU command line; --tests reaches dom0. */
 static void test_cli_options(void)
 {
 	static const char *const args[] = {"--xen",	      "x",
@@ -1141,6 +1205,10 @@ static void check_usage_error(const char *const *args, const char *message)
 	free(err);
 }
 
+/*
+ * Usage errors are refused with a reason; a comma in dom0's command line
+ * would silently cut it (QEMU module separator), the Xen one may have commas.
+ */
 static void test_cli_errors(void)
 {
 	struct config cfg;
@@ -1189,6 +1257,7 @@ static void test_cli_errors(void)
 #undef BASE
 }
 
+/* QEMU is looked up on PATH like a shell would, and must be executable. */
 static void test_cli_find_program(void)
 {
 	char out[4096];
@@ -1402,6 +1471,7 @@ static void e2e_done(struct e2e *e)
 	e2e_free(e);
 }
 
+/* End to end against fake-qemu.sh: a passing run and every file it writes. */
 static void test_e2e_pass(void)
 {
 	struct e2e e;
@@ -1449,6 +1519,7 @@ static void test_e2e_pass(void)
 	e2e_done(&e);
 }
 
+/* A failing test: exit 1, its reason and diagnostics in TAP and JUnit. */
 static void test_e2e_failing_test(void)
 {
 	struct e2e e;
@@ -1482,6 +1553,10 @@ static long line_of(const char *text, const char *needle)
 	return n;
 }
 
+/*
+ * A guest BUG: crash test with the right serial.log line, QEMU stopped after
+ * the grace period.
+ */
 static void test_e2e_crash(void)
 {
 	struct e2e e;
@@ -1511,6 +1586,7 @@ static void test_e2e_crash(void)
 	e2e_done(&e);
 }
 
+/* A hang after the first test: timeout naming the missing step. */
 static void test_e2e_phase_timeout(void)
 {
 	static const char *const extra[] = {"--timeout-phase", "1", NULL};
@@ -1526,6 +1602,7 @@ static void test_e2e_phase_timeout(void)
 	e2e_done(&e);
 }
 
+/* Xen starts but dom0 never speaks: boot timeout. */
 static void test_e2e_boot_timeout(void)
 {
 	static const char *const extra[] = {"--timeout-boot", "1", NULL};
@@ -1541,6 +1618,7 @@ static void test_e2e_boot_timeout(void)
 	e2e_done(&e);
 }
 
+/* The total budget ends a run whose phases are still within theirs. */
 static void test_e2e_total_timeout(void)
 {
 	static const char *const extra[] = {"--timeout-total", "1", NULL};
@@ -1551,6 +1629,7 @@ static void test_e2e_total_timeout(void)
 	e2e_done(&e);
 }
 
+/* A QEMU that ignores SIGTERM is killed 3 s later. */
 static void test_e2e_sigkill_escalation(void)
 {
 	static const char *const extra[] = {"--timeout-phase", "0.5", NULL};
@@ -1570,6 +1649,7 @@ static void test_e2e_sigkill_escalation(void)
 	e2e_done(&e);
 }
 
+/* A console that never stops printing cannot starve the timeouts. */
 static void test_e2e_flood(void)
 {
 	static const char *const extra[] = {"--timeout-phase", "1", NULL};
@@ -1587,6 +1667,7 @@ static void test_e2e_flood(void)
 	e2e_done(&e);
 }
 
+/* QEMU exiting before GNTLAB-END is a failure naming the last phase. */
 static void test_e2e_ended_early(void)
 {
 	struct e2e e;
@@ -1600,6 +1681,7 @@ static void test_e2e_ended_early(void)
 	e2e_done(&e);
 }
 
+/* A clean boot that reports no tests is a failure, never a pass. */
 static void test_e2e_no_tests(void)
 {
 	struct e2e e;
@@ -1610,6 +1692,10 @@ static void test_e2e_no_tests(void)
 	e2e_done(&e);
 }
 
+/*
+ * The serial noise of test_linebuf_* and test_marker_* through the real
+ * pipe: CR redraws, NULs, split writes, a 40 KB line, odd domain names.
+ */
 static void test_e2e_noisy_stream(void)
 {
 	struct e2e e;
@@ -1631,6 +1717,7 @@ static void test_e2e_noisy_stream(void)
 	e2e_done(&e);
 }
 
+/* Xen halting (QEMU stays up) after GNTLAB-END is not a failure. */
 static void test_e2e_poweroff_after_end(void)
 {
 	static const char *const extra[] = {"--timeout-phase", "1", NULL};
@@ -1646,6 +1733,7 @@ static void test_e2e_poweroff_after_end(void)
 	e2e_done(&e);
 }
 
+/* --accel kvm falls back to TCG once when KVM cannot run Xen. */
 static void test_e2e_kvm_fallback(void)
 {
 	static const char *const extra[] = {"--accel", "kvm", NULL};
@@ -1670,6 +1758,7 @@ static void test_e2e_kvm_fallback(void)
 	e2e_done(&e);
 }
 
+/* SIGTERM and SIGINT: QEMU stopped, results written, exit 130. */
 static void test_e2e_interrupted(void)
 {
 	static const int sigs[] = {SIGTERM, SIGINT};
@@ -1699,6 +1788,7 @@ static void test_e2e_interrupted(void)
 	}
 }
 
+/* QEMU never outlives the runner, even one killed with SIGKILL. */
 static void test_e2e_runner_killed(void)
 {
 	struct e2e e;
@@ -1740,6 +1830,7 @@ static void test_e2e_runner_killed(void)
 	e2e_done(&e);
 }
 
+/* Missing inputs, missing QEMU, bad arguments: exit 2 before QEMU starts. */
 static void test_e2e_environment_errors(void)
 {
 	struct e2e e;
@@ -1774,6 +1865,7 @@ static void test_e2e_environment_errors(void)
 	e2e_done(&e);
 }
 
+/* --tests and sizes reach QEMU; a rerun replaces only the runner's own files. */
 static void test_e2e_filter_and_rerun(void)
 {
 	static const char *const extra[] = {"--tests", "map/*", "--mem", "2048",
