@@ -1909,14 +1909,11 @@ struct utest {
 	int timeout; /* seconds */
 };
 
-#define T(fn)                                                                                      \
-	{                                                                                          \
-#fn + 5, fn, false, 30                                                             \
-	}
-#define E(fn)                                                                                      \
-	{                                                                                          \
-#fn + 5, fn, true, 60                                                              \
-	}
+/* The name is the function's, without "test_". */
+// clang-format off
+#define T(fn) {&#fn[5], fn, false, 30}
+#define E(fn) {&#fn[5], fn, true, 60}
+// clang-format on
 
 static const struct utest tests[] = {
 	T(test_linebuf_terminators),
