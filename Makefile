@@ -70,15 +70,15 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/guest.c dom0-tools/report.c \
 	dom0-tools/xen_grants.c $(PROTO_SRC)
-HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h
+HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) -lxenstore -lxenctrl -lxengnttab -lvirt
-# Guest programs are static: the guest initramfs carries no shared libraries.
+# Guest programs link the same Debian libraries as dom0's; the guest
+# initramfs carries the shared libraries they need (images/guest-initrd.sh).
 $(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -static -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) \
-		-lxenstore -lxentoolcore -lpthread
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) -lxenstore
 
 # --- initramfs images -------------------------------------------------------
 $(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT)

@@ -13,6 +13,13 @@ install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0644 "$module" "$stage/lib/gntlab/"
 for p in "$@"; do install -m 0755 "$p" "$stage/bin/"; done
+# The shared libraries our programs link (and the loader), at their paths.
+# (Debian's static libxenstore.a is built without threads, and its watch fd
+# never becomes readable; the shared library has the reader thread.)
+for lib in $(ldd "$@" | awk '/=> \// { print $3 } /^[[:space:]]*\/[^ ]+ \(/ { print $1 }' | sort -u); do
+	real=$(readlink -f "$lib")
+	install -D -m 0755 "$real" "$stage$lib"
+done
 mknod -m 0600 "$stage/dev/console" c 5 1 2>/dev/null || true
 (cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -6n > "$out.tmp"
 mv "$out.tmp" "$out"
