@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .SUFFIXES:
 
 GNTLAB_CACHE ?= $(HOME)/.cache/gntlab
-B := build
+B ?= build
 ACCEL ?= tcg
 TESTS ?=
 RUN_ARGS ?=

@@ -242,18 +242,17 @@ static int start_guest(struct ctx *c)
 
 	report_phase(GNTLAB_PHASE_GUEST_START);
 	c->dom = guest_create(c->conn, &s, err, sizeof(err));
-	if (!report_test(c->dom != NULL, "boot/guest-via-libvirt", "%s", err))
+	id = c->dom ? virDomainGetID(c->dom) : -1;
+	if (c->dom && id <= 0)
+		snprintf(err, sizeof(err), "virDomainGetID: %s", virGetLastErrorMessage());
+	if (id > 0)
+		report_diag("guest %s is domain %d (libvirt %s)", c->o.name, id,
+			    c->o.uri);
+	if (!report_test(id > 0, "boot/guest-via-libvirt", "%s", err))
 		return -1;
-	id = virDomainGetID(c->dom);
-	if (id <= 0 || id == -1) {
-		report_diag("virDomainGetID: %s", virGetLastErrorMessage());
-		return -1;
-	}
 	c->domid = (unsigned int)id;
 	snprintf(c->dir, sizeof(c->dir), "/local/domain/%u/" GNTLAB_XS_DIR,
 		 c->domid);
-	report_diag("guest %s is domain %u (libvirt %s)", c->o.name, c->domid,
-		    c->o.uri);
 	return 0;
 }
 
@@ -265,6 +264,9 @@ static int grant_pages(struct ctx *c, uint32_t seed)
 
 	c->shared = xengntshr_share_pages(c->gs, c->domid, (int)c->o.pages,
 					  c->refs, 1);
+	if (c->shared)
+		report_diag("dom0 shares %u pages with d%u, first ref %u",
+			    c->o.pages, c->domid, c->refs[0]);
 	if (!report_test(c->shared != NULL, "grant/create",
 			 "xengntshr_share_pages(d%u, %u pages, rw): %s",
 			 c->domid, c->o.pages, strerror(errno)))
@@ -275,7 +277,6 @@ static int grant_pages(struct ctx *c, uint32_t seed)
 		r.ref[i] = c->refs[i];
 	}
 	gntlab_refs_format(&r, val, sizeof(val));
-	report_diag("granted refs: %.200s", val);
 	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_REFS, p, sizeof(p)),
 		      val, strlen(val))) {
 		report_test(false, "grant/publish", "xs_write(%s): %s", p,
