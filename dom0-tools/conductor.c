@@ -242,7 +242,7 @@ static int start_guest(struct ctx *c)
 
 	report_phase(GNTLAB_PHASE_GUEST_START);
 	c->dom = guest_create(c->conn, &s, err, sizeof(err));
-	id = c->dom ? virDomainGetID(c->dom) : -1;
+	id = c->dom ? (int)virDomainGetID(c->dom) : -1;
 	if (c->dom && id <= 0)
 		snprintf(err, sizeof(err), "virDomainGetID: %s", virGetLastErrorMessage());
 	if (id > 0)
