@@ -69,7 +69,7 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 # --- user space -------------------------------------------------------------
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/guest.c dom0-tools/report.c \
-	dom0-tools/xen_grants.c $(PROTO_SRC)
+	dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c dom0-tools/peer_server.c $(PROTO_SRC)
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)

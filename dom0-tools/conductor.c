@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,12 +27,14 @@
 
 #include "gntlab_proto.h"
 #include "guest.h"
+#include "peer_server.h"
 #include "report.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
 #include "../tests/markers.h"
 
 struct opts {
+	const char *tests;	/* filter for the guest suites, NULL = all */
 	const char *kernel;
 	const char *initrd;
 	const char *name;
@@ -67,6 +70,7 @@ static void usage(FILE *f)
 		"  --uri URI         libvirt URI (default xen:///system)\n"
 		"  --pages N         pages to grant, 1..%u (default 4)\n"
 		"  --timeout S       timeout of each wait on the guest (default 60)\n"
+		"  --tests FILTER    comma-separated suite/test patterns (default all)\n"
 		"exit: 0 ok, 1 a check failed, 2 usage or environment error\n",
 		GNTLAB_PROTO_MAX_REFS);
 }
@@ -80,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "uri", required_argument, NULL, 'u' },
 		{ "pages", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "tests", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -95,6 +100,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'i': o->initrd = optarg; break;
 		case 'n': o->name = optarg; break;
 		case 'u': o->uri = optarg; break;
+		case 'T': o->tests = optarg; break;
 		case 'p':
 		case 't':
 			errno = 0;
@@ -371,6 +377,70 @@ static void run_tests(struct ctx *c)
 	report_test(ok, "teardown/dom0-log-clean", "%s", text);
 }
 
+/*
+ * Run the guest's test program and serve its requests until it acks.
+ * The deadline moves with every request served: a suite may be long, but
+ * a silent guest is reported after --timeout seconds.
+ */
+static void run_guest_suites(struct ctx *c)
+{
+	struct peer_server ps;
+	char p_req[192], p_ack[192], v[1200], text[300];
+	long long deadline;
+	uint32_t seq = ++c->seq;
+
+	peer_server_init(&ps, c->xs, c->xc, c->gs, c->domid, c->dir);
+	gpath(c, GNTLAB_XS_REQ, p_req, sizeof(p_req));
+	gpath(c, GNTLAB_XS_ACK, p_ack, sizeof(p_ack));
+	if (!xs_watch(c->xs, p_req, "req") || !xs_watch(c->xs, p_ack, "ack")) {
+		report_test(false, "guest/suites", "xs_watch: %s", strerror(errno));
+		return;
+	}
+	snprintf(v, sizeof(v), "%u suite %s", seq, c->o.tests ? c->o.tests : "*");
+	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_CMD, text, sizeof(text)),
+		      v, strlen(v))) {
+		report_test(false, "guest/suites", "xs_write(cmd): %s", strerror(errno));
+		return;
+	}
+	deadline = xs_now_ms() + c->o.timeout_s * 1000LL;
+	for (;;) {
+		unsigned int len, n;
+		struct gntlab_ack a;
+		char *ack, **ev;
+		struct pollfd pfd = { .fd = xs_fileno(c->xs), .events = POLLIN };
+		long long left;
+
+		while (peer_server_poll(&ps))
+			deadline = xs_now_ms() + c->o.timeout_s * 1000LL;
+		ack = xs_read(c->xs, XBT_NULL, p_ack, &len);
+		if (ack && !gntlab_ack_parse(ack, &a) && a.seq == seq) {
+			free(ack);
+			report_diag("guest test program exited with %d after %u requests",
+				    a.rc, ps.requests);
+			report_test(a.rc == 0 || a.rc == 1, "guest/suites-completed",
+				    "guest test program failed to run: rc %d %s", a.rc,
+				    a.text);
+			break;
+		}
+		free(ack);
+		left = deadline - xs_now_ms();
+		if (left <= 0) {
+			report_test(false, "timeout/guest-suites",
+				    "no request or ack from the guest test program for %d s",
+				    c->o.timeout_s);
+			break;
+		}
+		if (poll(&pfd, 1, (int)left) > 0) {
+			ev = xs_read_watch(c->xs, &n);
+			free(ev);
+		}
+	}
+	xs_unwatch(c->xs, p_req, "req");
+	xs_unwatch(c->xs, p_ack, "ack");
+	if (peer_server_release_all(&ps))
+		report_diag("revoked shares the guest tests left open");
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
@@ -399,8 +469,10 @@ int main(int argc, char **argv)
 	report_phase(GNTLAB_PHASE_DOM0_READY);
 
 	if (start_guest(&c) == 0 && grant_pages(&c, 0x5eed0001) == 0 &&
-	    wait_ready(&c) == 0)
+	    wait_ready(&c) == 0) {
 		run_tests(&c);
+		run_guest_suites(&c);
+	}
 
 	if (c.dom) {
 		if (c.ready)

@@ -12,6 +12,9 @@
  *       cmd     dom0 -> guest  "<seq> <verb> [args...]"
  *       ack     guest -> dom0  "<seq> <rc> [text]"   rc 0 = ok, else errno/1
  *       obs/<key> guest -> dom0 observations of the last command (free text)
+ *       req     guest -> dom0  "<seq> <verb> [args...]"  a guest test's request
+ *       rsp     dom0 -> guest  "<seq> <rc> [text]"       dom0's answer
+ *       share/<id>/<k> dom0 -> guest  refs of share <id>, chunk k ("<domid> <ref>...")
  *
  * dom0 writes cmd only after it saw the ack of the previous seq; both sides
  * wait with xenstore watches and a timeout, never by polling.
@@ -22,7 +25,28 @@
  *                        into the second half of every page. Keeps it mapped.
  *   unmap                munmap + GNTLAB_IOC_UNMAP; ack when the module's
  *                        counters are back to zero.
+ *   suite [filter]       run the guest test program (gntlab-guest-tests)
+ *                        with the filter; ack rc = its exit status. While it
+ *                        runs, dom0 serves its requests (below).
  *   quit                 the agent exits (ack first).
+ *
+ * Requests (req/rsp) a guest test sends to dom0, the granter:
+ *   share <count> <rw|ro> <seed>   dom0 shares count pages filled with
+ *                                  pattern(seed); rsp "<id> <chunks>", refs in
+ *                                  share/<id>/<0..chunks-1>
+ *   unshare <id>                   dom0 revokes (xengntshr_unshare)
+ *   fill <id> <seed>               dom0 refills the pages with pattern(seed)
+ *   check <id> <seed> <off> <len>  dom0 checks [off, off+len) of every page;
+ *                                  rc 0 intact, else rsp names the first bad byte
+ *   active <id>                    rsp "<n>": refs of the share Xen lists as
+ *                                  mapped (active pin != 0)
+ *   frames <id> <page>             rsp "<pfn> <mfn>": dom0's own PFN of the page
+ *                                  (/proc/self/pagemap) and its MFN (Xen's grant
+ *                                  table entry), mfn 0 if Xen shows it unmapped
+ *   leakcheck                      revokes what the test left shared; rc 0 if
+ *                                  Xen lists no grant of dom0 mapped by the guest
+ *   diag <text>                    dom0 prints it as GNTLAB-DIAG
+ *   result <ok|fail|skip> <name> [reason]   dom0 prints it as GNTLAB-TAP
  */
 #ifndef GNTLAB_PROTO_H
 #define GNTLAB_PROTO_H
@@ -36,6 +60,11 @@
 #define GNTLAB_XS_CMD "cmd"
 #define GNTLAB_XS_ACK "ack"
 #define GNTLAB_XS_OBS "obs"
+#define GNTLAB_XS_REQ "req"
+#define GNTLAB_XS_RSP "rsp"
+#define GNTLAB_XS_SHARE "share"
+/* Refs per share/<id>/<k> value: stays below XENSTORE_PAYLOAD_MAX (4096). */
+#define GNTLAB_REFS_PER_CHUNK 256
 
 #define GNTLAB_PROTO_MAX_REFS 4096
 #define GNTLAB_PROTO_MAX_LINE 65536
@@ -62,7 +91,7 @@ struct gntlab_refs {
 struct gntlab_cmd {
 	uint32_t seq;
 	char verb[16];
-	char args[240];
+	char args[1024];
 };
 
 struct gntlab_ack {

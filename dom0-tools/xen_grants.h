@@ -38,4 +38,14 @@ int xen_grant_dump_parse(const char *text, struct xen_grant_dump *out);
 size_t xen_grant_dump_count(const struct xen_grant_dump *d, uint32_t granter,
 			    uint32_t ref);
 
+
+#include <xenctrl.h>
+
+/*
+ * Ask Xen for a fresh 'g' dump (xc_send_debug_keys) and parse it from the
+ * console ring (xc_readconsolering). Returns 0, or -1 with `err` set.
+ */
+int xen_grant_snapshot(xc_interface *xc, struct xen_grant_dump *out,
+		       char *err, size_t errlen);
+
 #endif

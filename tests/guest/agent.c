@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -23,6 +24,7 @@
 #include "xs_wait.h"
 
 #define CMD_TIMEOUT_MS (300 * 1000)
+#define GUEST_TESTS "/bin/gntlab-guest-tests"
 
 struct agent {
 	struct xs_handle *xs;
@@ -250,6 +252,40 @@ static int cmd_probe_revoked(struct agent *a, char *text, size_t tlen)
 	}
 	snprintf(text, tlen, "map refused: %s (errno %d)", strerror(err), err);
 	return 0;
+}
+
+/*
+ * "suite [filter]": run the guest test program. It talks to dom0 itself
+ * (req/rsp); the ack carries its exit status (0 all passed, 1 failures).
+ */
+static int cmd_suite(const char *args, char *text, size_t tlen)
+{
+	char filter[256];
+	int status;
+	pid_t pid;
+
+	snprintf(filter, sizeof(filter), "%s", args[0] ? args : "*");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(text, tlen, "fork: %s", strerror(errno));
+		return 2;
+	}
+	if (pid == 0) {
+		execl(GUEST_TESTS, GUEST_TESTS, "--filter", filter, (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", GUEST_TESTS, strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		snprintf(text, tlen, "waitpid: %s", strerror(errno));
+		return 2;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(text, tlen, "test program killed by signal %d", WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	snprintf(text, tlen, "test program exited with %d", WEXITSTATUS(status));
+	return WEXITSTATUS(status);
 }
 
 /* Watch predicate: a command whose sequence number we have not run yet. */

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a guest test can ask dom0, the granter, to do (the req/rsp channel
+ * of dom0-tools/gntlab_proto.h). Safe to call from a forked test child: each
+ * process opens its own xenstore connection.
+ */
+#ifndef GNTLAB_PEER_H
+#define GNTLAB_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gntlab_proto.h"
+
+struct peer_share {
+	uint32_t id;
+	uint32_t domid;		/* the granter (0) */
+	uint32_t count;
+	uint32_t seed;
+	bool writable;
+	uint32_t ref[GNTLAB_PROTO_MAX_REFS];
+};
+
+/*
+ * Send one request; returns dom0's rc (0 ok), or -1 if dom0 did not answer
+ * in time or xenstore failed. `text` (may be NULL) gets dom0's message.
+ */
+int peer_request(char *text, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* dom0 shares `count` pages filled with pattern(seed); fills `s`. */
+int peer_share(uint32_t count, bool writable, uint32_t seed, struct peer_share *s);
+int peer_unshare(const struct peer_share *s);
+int peer_fill(const struct peer_share *s, uint32_t seed);
+/* 0 if dom0's pages hold pattern(seed) in [off, off+len); `why` says where not. */
+int peer_check(const struct peer_share *s, uint32_t seed, uint32_t off,
+	       uint32_t len, char *why, size_t whylen);
+/* How many of the share's refs Xen lists as mapped; -1 on error. */
+long peer_active(const struct peer_share *s);
+/* dom0's PFN of page `page` and the MFN in Xen's grant entry (0 if unmapped). */
+int peer_frames(const struct peer_share *s, uint32_t page, uint64_t *pfn,
+		uint64_t *mfn);
+/* Revoke leftovers; 0 if Xen lists nothing of dom0's mapped by us. */
+int peer_leakcheck(char *why, size_t len);
+/* Report to the serial console through dom0. */
+int peer_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int peer_result(const char *verdict, const char *name, const char *reason);
+
+#endif
