@@ -334,6 +334,8 @@ static int run(struct agent *a)
 				 strerror(rc));
 		} else if (!strcmp(c.verb, "probe-revoked"))
 			rc = cmd_probe_revoked(a, text, sizeof(text));
+		else if (!strcmp(c.verb, "suite"))
+			rc = cmd_suite(c.args, text, sizeof(text));
 		else if (!strcmp(c.verb, "quit")) {
 			do_unmap(a);
 			xs_put(a, GNTLAB_XS_ACK, (snprintf(ack, sizeof(ack), "%u 0 bye", c.seq), ack));
