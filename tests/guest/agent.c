@@ -260,7 +260,7 @@ static int cmd_probe_revoked(struct agent *a, char *text, size_t tlen)
  */
 static int cmd_suite(const char *args, char *text, size_t tlen)
 {
-	char filter[256];
+	char filter[1100];
 	int status;
 	pid_t pid;
 
