@@ -28,6 +28,7 @@ VMLINUZ := $(B)/boot/vmlinuz
 KO := $(B)/kmod/gntlab.ko
 CONDUCTOR := $(B)/dom0/gntlab-conductor
 AGENT := $(B)/guest/gntlab-agent
+GUEST_TESTS := $(B)/guest/gntlab-guest-tests
 GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
@@ -80,9 +81,19 @@ $(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) -lxenstore
 
+# The guest suites: every tests/guest/suite_*.c, under the harness.
+# SUITES selects suite files (e.g. to build one suite while working on it).
+SUITES ?= $(sort $(wildcard tests/guest/suite_*.c))
+HARNESS_SRC := $(wildcard tests/harness/harness.c)
+GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
+	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
+$(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
+
 # --- initramfs images -------------------------------------------------------
-$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT)
-	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) $(AGENT)
+$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS)
+	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) $(AGENT) $(GUEST_TESTS)
 $(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
 	images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
 $(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR)

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gntlab-guest-tests: the guest-side suites (tests/guest/suite_*.c) under
+ * the harness. Every result is relayed to dom0, which prints it on the
+ * serial console; after every test a leak check runs in both domains:
+ * the module's counters back to zero, no WARN/BUG/"Bad page" in the guest
+ * kernel log, and Xen listing none of dom0's grants as mapped by us.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gt.h"
+#include "harness.h"
+#include "peer.h"
+
+static int stats_fd = -1;
+static bool log_was_bad;
+
+static void relay(const struct th_result *r, void *arg)
+{
+	const char *l = r->log;
+
+	(void)arg;
+	while (l && *l) {
+		size_t n = strcspn(l, "\n");
+
+		peer_diag("%.*s", (int)n, l);
+		l += n;
+		if (*l == '\n')
+			l++;
+	}
+	peer_result(r->verdict == TH_PASS ? "ok" : r->verdict == TH_SKIP ? "skip" : "fail",
+		    r->name, r->reason);
+}
+
+static int after_each(const char *name, char *msg, size_t len, void *arg)
+{
+	char line[300], why[400];
+
+	(void)name;
+	(void)arg;
+	if (gt_wait_counters_zero(stats_fd, 5000, msg, len))
+		return 1;
+	/* Report a bad kernel log once, at the first test after it appeared. */
+	if (!log_was_bad && gt_kernel_log_bad(line, sizeof(line))) {
+		log_was_bad = true;
+		snprintf(msg, len, "guest kernel log: %s", line);
+		return 1;
+	}
+	if (peer_leakcheck(why, sizeof(why))) {
+		snprintf(msg, len, "dom0/Xen leak check: %s", why);
+		return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char line[300];
+
+	stats_fd = gt_open();
+	if (stats_fd < 0) {
+		perror("open " GNTLAB_DEVICE);
+		return 2;
+	}
+	log_was_bad = gt_kernel_log_bad(line, sizeof(line));
+	if (log_was_bad)
+		peer_diag("guest kernel log already bad before the suites: %s", line);
+	th_set_reporter(relay, NULL);
+	th_set_after_each(after_each, NULL);
+	return th_main(argc, argv);
+}
