@@ -29,11 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TH_EXIT_PASS 0
-#define TH_EXIT_FAIL 1
-#define TH_EXIT_SKIP 4
+#define TH_EXIT_PASS  0
+#define TH_EXIT_FAIL  1
+#define TH_EXIT_SKIP  4
 #define TH_RECORD_MAX 1024
-#define TH_LOG_MAX (1 << 20)
+#define TH_LOG_MAX    (1 << 20)
 
 static struct th_test *th_head, **th_tail = &th_head;
 static unsigned int th_count;
@@ -51,9 +51,9 @@ static struct {
 	bool failed, skipped;
 	bool pending;
 	char msg[TH_RECORD_MAX - 2];
-} th_ctx = { .fd = -1 };
+} th_ctx = {.fd = -1};
 
-static int th_sigchld_pipe[2] = { -1, -1 };
+static int th_sigchld_pipe[2] = {-1, -1};
 
 void th_register(struct th_test *t)
 {
@@ -245,7 +245,7 @@ int th_check_int(const char *file, int line, int is_assert, enum th_op op, const
 		 const char *bs, unsigned long long a, int a_signed, unsigned long long b,
 		 int b_signed)
 {
-	static const char *const names[] = { "EQ", "NE", "LT", "LE", "GT", "GE" };
+	static const char *const names[] = {"EQ", "NE", "LT", "LE", "GT", "GE"};
 	bool an = a_signed && (long long)a < 0, bn = b_signed && (long long)b < 0;
 	int cmp, ok;
 
@@ -257,12 +257,24 @@ int th_check_int(const char *file, int line, int is_assert, enum th_op op, const
 	else
 		cmp = a < b ? -1 : a > b;
 	switch (op) {
-	case TH_EQ: ok = cmp == 0; break;
-	case TH_NE: ok = cmp != 0; break;
-	case TH_LT: ok = cmp < 0; break;
-	case TH_LE: ok = cmp <= 0; break;
-	case TH_GT: ok = cmp > 0; break;
-	default: ok = cmp >= 0; break;
+	case TH_EQ:
+		ok = cmp == 0;
+		break;
+	case TH_NE:
+		ok = cmp != 0;
+		break;
+	case TH_LT:
+		ok = cmp < 0;
+		break;
+	case TH_LE:
+		ok = cmp <= 0;
+		break;
+	case TH_GT:
+		ok = cmp > 0;
+		break;
+	default:
+		ok = cmp >= 0;
+		break;
 	}
 	if (ok)
 		return 0;
@@ -285,12 +297,12 @@ int th_check_bool(const char *file, int line, int is_assert, const char *what, c
 }
 
 int th_check_ptr(const char *file, int line, int is_assert, const char *what, const char *xs,
-		 const void *p, int want_null)
+		 uintptr_t p, int want_null)
 {
 	if (!p == !!want_null)
 		return 0;
 	th_begin(file, line, is_assert, what);
-	th_append("%s) failed: %s = %p", xs, xs, p);
+	th_append("%s) failed: %s = %p", xs, xs, (void *)p);
 	return 1;
 }
 
@@ -399,12 +411,12 @@ static const char *th_signame(int sig)
 		int sig;
 		const char *name;
 	} names[] = {
-		{ SIGHUP, "SIGHUP" },	{ SIGINT, "SIGINT" },	{ SIGQUIT, "SIGQUIT" },
-		{ SIGILL, "SIGILL" },	{ SIGTRAP, "SIGTRAP" }, { SIGABRT, "SIGABRT" },
-		{ SIGBUS, "SIGBUS" },	{ SIGFPE, "SIGFPE" },	{ SIGKILL, "SIGKILL" },
-		{ SIGUSR1, "SIGUSR1" }, { SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" },
-		{ SIGPIPE, "SIGPIPE" }, { SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" },
-		{ SIGSYS, "SIGSYS" },	{ SIGXCPU, "SIGXCPU" }, { SIGXFSZ, "SIGXFSZ" },
+		{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
+		{SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},
+		{SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
+		{SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
+		{SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
+		{SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
 	};
 	static char other[24];
 
@@ -440,7 +452,7 @@ static void th_run_one(const struct th_test *t, unsigned int deflt, struct th_re
 		       struct th_buf *reason, struct th_buf *log)
 {
 	unsigned int timeout = t->timeout ? t->timeout : deflt;
-	struct th_buf raw = { 0 };
+	struct th_buf raw = {0};
 	bool open = true, exited = false, timed_out = false, truncated = false;
 	bool failed = false, skipped = false;
 	char verdict = 0, msg[512] = "", line[600];
@@ -472,7 +484,7 @@ static void th_run_one(const struct th_test *t, unsigned int deflt, struct th_re
 	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 
 	while (!exited) {
-		struct pollfd pfd[2] = { { th_sigchld_pipe[0], POLLIN, 0 }, { fds[0], POLLIN, 0 } };
+		struct pollfd pfd[2] = {{th_sigchld_pipe[0], POLLIN, 0}, {fds[0], POLLIN, 0}};
 		double left = deadline - th_now();
 		char sink[64];
 
@@ -622,11 +634,11 @@ static void th_tap_lines(const char *prefix, const char *s)
 int th_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "list", no_argument, NULL, 'l' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"list", no_argument, NULL, 'l'},
+		{"filter", required_argument, NULL, 'f'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	const char *filter = getenv("TH_FILTER");
 	unsigned int timeout = 30, n = 0, pass = 0, fail = 0, skip = 0;
@@ -695,8 +707,8 @@ int th_main(int argc, char **argv)
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct th_test *t = sel[i];
-		struct th_buf reason = { 0 }, log = { 0 };
-		struct th_result r = { .name = t->name };
+		struct th_buf reason = {0}, log = {0};
+		struct th_result r = {.name = t->name};
 		char msg[512] = "";
 
 		buf_adds(&reason, "");

@@ -9,15 +9,16 @@
 #define GNTLAB_HARNESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum th_verdict { TH_PASS, TH_FAIL, TH_SKIP };
 
 /* Handed to the reporter; the strings live only for the duration of the call. */
 struct th_result {
-	const char *name;	/* "suite/name" */
+	const char *name; /* "suite/name" */
 	enum th_verdict verdict;
-	const char *reason;	/* "" on a plain pass */
-	const char *log;	/* TH_LOG and failure lines, newline-separated */
+	const char *reason; /* "" on a plain pass */
+	const char *log;    /* TH_LOG and failure lines, newline-separated */
 	double seconds;
 };
 
@@ -40,9 +41,9 @@ struct th_test {
 	const char *name;
 	const char *file;
 	int line;
-	unsigned int timeout;	/* seconds, 0: the run's default */
-	int signal;		/* the child must die from this signal, 0: none */
-	size_t self_size;	/* fixture size, 0 for a plain TEST */
+	unsigned int timeout; /* seconds, 0: the run's default */
+	int signal;	      /* the child must die from this signal, 0: none */
+	size_t self_size;     /* fixture size, 0 for a plain TEST */
 	void (*setup)(void *self);
 	void (*teardown)(void *self);
 	void (*body)(void *self);
@@ -52,9 +53,9 @@ struct th_test {
 
 void th_register(struct th_test *t);
 
-#define TH_DEFINE(suite, name, tmo, sig, size, su, td, run)                                        \
-	static struct th_test th_test_##suite##_##name = {                                         \
-		.name = #suite "/" #name,                                                          \
+#define TH_DEFINE(s_, n_, tmo, sig, size, su, td, run)                                             \
+	static struct th_test th_test_##s_##_##n_ = {                                              \
+		.name = #s_ "/" #n_,                                                               \
 		.file = __FILE__,                                                                  \
 		.line = __LINE__,                                                                  \
 		.timeout = (tmo),                                                                  \
@@ -64,9 +65,9 @@ void th_register(struct th_test *t);
 		.teardown = (td),                                                                  \
 		.body = (run),                                                                     \
 	};                                                                                         \
-	__attribute__((constructor)) static void th_reg_##suite##_##name(void)                     \
+	__attribute__((constructor)) static void th_reg_##s_##_##n_(void)                          \
 	{                                                                                          \
-		th_register(&th_test_##suite##_##name);                                            \
+		th_register(&th_test_##s_##_##n_);                                                 \
 	}
 
 #define TH_TEST(suite, name, tmo, sig)                                                             \
@@ -90,9 +91,9 @@ void th_register(struct th_test *t);
 
 /* ---- defining tests ----------------------------------------------------- */
 
-#define TEST(suite, name) TH_TEST(suite, name, 0, 0)
+#define TEST(suite, name)		   TH_TEST(suite, name, 0, 0)
 #define TEST_TIMEOUT(suite, name, seconds) TH_TEST(suite, name, seconds, 0)
-#define TEST_SIGNAL(suite, name, sig) TH_TEST(suite, name, 0, sig)
+#define TEST_SIGNAL(suite, name, sig)	   TH_TEST(suite, name, 0, sig)
 
 /*
  * FIXTURE(f) { fields };  FIXTURE_SETUP(f) { ... }  FIXTURE_TEARDOWN(f) { ... }
@@ -114,9 +115,9 @@ void th_register(struct th_test *t);
 		th_teardown_##fix(self);                                                           \
 	}                                                                                          \
 	static void th_teardown_##fix(struct th_fixture_##fix *self __attribute__((unused)))
-#define TEST_F(fix, suite, name) TH_TEST_F(fix, suite, name, 0, 0)
+#define TEST_F(fix, suite, name)		  TH_TEST_F(fix, suite, name, 0, 0)
 #define TEST_F_TIMEOUT(fix, suite, name, seconds) TH_TEST_F(fix, suite, name, seconds, 0)
-#define TEST_F_SIGNAL(fix, suite, name, sig) TH_TEST_F(fix, suite, name, 0, sig)
+#define TEST_F_SIGNAL(fix, suite, name, sig)	  TH_TEST_F(fix, suite, name, 0, sig)
 
 /* ---- inside a test (or any function it calls) --------------------------- */
 
@@ -127,7 +128,7 @@ void th_skip(const char *file, int line, const char *fmt, ...)
 
 #define TH_LOG(fmt, ...) th_log(fmt, ##__VA_ARGS__)
 #define TH_MSG(fmt, ...) th_msg(fmt, ##__VA_ARGS__)
-#define SKIP(fmt, ...) th_skip(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+#define SKIP(fmt, ...)	 th_skip(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
 
 enum th_op { TH_EQ, TH_NE, TH_LT, TH_LE, TH_GT, TH_GE };
 
@@ -137,7 +138,7 @@ int th_check_int(const char *file, int line, int is_assert, enum th_op op, const
 int th_check_bool(const char *file, int line, int is_assert, const char *what, const char *xs,
 		  int value, int want);
 int th_check_ptr(const char *file, int line, int is_assert, const char *what, const char *xs,
-		 const void *p, int want_null);
+		 uintptr_t p, int want_null);
 int th_check_str(const char *file, int line, int is_assert, const char *as, const char *bs,
 		 const char *a, const char *b);
 int th_bail(int is_assert);
@@ -163,33 +164,34 @@ int th_bail(int is_assert);
 #define TH_BOOL(x, want, is_assert, what)                                                          \
 	TH_ON_FAIL(th_check_bool(__FILE__, __LINE__, is_assert, what, #x, !!(x), want), is_assert)
 #define TH_PTR(x, want_null, is_assert, what)                                                      \
-	TH_ON_FAIL(th_check_ptr(__FILE__, __LINE__, is_assert, what, #x, (x), want_null),          \
-		   is_assert)
+	TH_ON_FAIL(                                                                                \
+		th_check_ptr(__FILE__, __LINE__, is_assert, what, #x, (uintptr_t)(x), want_null),  \
+		is_assert)
 #define TH_STR(a, b, is_assert)                                                                    \
 	TH_ON_FAIL(th_check_str(__FILE__, __LINE__, is_assert, #a, #b, (a), (b)), is_assert)
 
-#define ASSERT_EQ(a, b) TH_INT(a, b, EQ, 1)
-#define ASSERT_NE(a, b) TH_INT(a, b, NE, 1)
-#define ASSERT_LT(a, b) TH_INT(a, b, LT, 1)
-#define ASSERT_LE(a, b) TH_INT(a, b, LE, 1)
-#define ASSERT_GT(a, b) TH_INT(a, b, GT, 1)
-#define ASSERT_GE(a, b) TH_INT(a, b, GE, 1)
-#define ASSERT_TRUE(x) TH_BOOL(x, 1, 1, "TRUE")
-#define ASSERT_FALSE(x) TH_BOOL(x, 0, 1, "FALSE")
-#define ASSERT_NULL(x) TH_PTR(x, 1, 1, "NULL")
-#define ASSERT_NONNULL(x) TH_PTR(x, 0, 1, "NONNULL")
+#define ASSERT_EQ(a, b)	   TH_INT(a, b, EQ, 1)
+#define ASSERT_NE(a, b)	   TH_INT(a, b, NE, 1)
+#define ASSERT_LT(a, b)	   TH_INT(a, b, LT, 1)
+#define ASSERT_LE(a, b)	   TH_INT(a, b, LE, 1)
+#define ASSERT_GT(a, b)	   TH_INT(a, b, GT, 1)
+#define ASSERT_GE(a, b)	   TH_INT(a, b, GE, 1)
+#define ASSERT_TRUE(x)	   TH_BOOL(x, 1, 1, "TRUE")
+#define ASSERT_FALSE(x)	   TH_BOOL(x, 0, 1, "FALSE")
+#define ASSERT_NULL(x)	   TH_PTR(x, 1, 1, "NULL")
+#define ASSERT_NONNULL(x)  TH_PTR(x, 0, 1, "NONNULL")
 #define ASSERT_STREQ(a, b) TH_STR(a, b, 1)
 
-#define EXPECT_EQ(a, b) TH_INT(a, b, EQ, 0)
-#define EXPECT_NE(a, b) TH_INT(a, b, NE, 0)
-#define EXPECT_LT(a, b) TH_INT(a, b, LT, 0)
-#define EXPECT_LE(a, b) TH_INT(a, b, LE, 0)
-#define EXPECT_GT(a, b) TH_INT(a, b, GT, 0)
-#define EXPECT_GE(a, b) TH_INT(a, b, GE, 0)
-#define EXPECT_TRUE(x) TH_BOOL(x, 1, 0, "TRUE")
-#define EXPECT_FALSE(x) TH_BOOL(x, 0, 0, "FALSE")
-#define EXPECT_NULL(x) TH_PTR(x, 1, 0, "NULL")
-#define EXPECT_NONNULL(x) TH_PTR(x, 0, 0, "NONNULL")
+#define EXPECT_EQ(a, b)	   TH_INT(a, b, EQ, 0)
+#define EXPECT_NE(a, b)	   TH_INT(a, b, NE, 0)
+#define EXPECT_LT(a, b)	   TH_INT(a, b, LT, 0)
+#define EXPECT_LE(a, b)	   TH_INT(a, b, LE, 0)
+#define EXPECT_GT(a, b)	   TH_INT(a, b, GT, 0)
+#define EXPECT_GE(a, b)	   TH_INT(a, b, GE, 0)
+#define EXPECT_TRUE(x)	   TH_BOOL(x, 1, 0, "TRUE")
+#define EXPECT_FALSE(x)	   TH_BOOL(x, 0, 0, "FALSE")
+#define EXPECT_NULL(x)	   TH_PTR(x, 1, 0, "NULL")
+#define EXPECT_NONNULL(x)  TH_PTR(x, 0, 0, "NONNULL")
 #define EXPECT_STREQ(a, b) TH_STR(a, b, 0)
 
 #endif
