@@ -219,8 +219,8 @@ static void report(const struct th_result *r, void *arg)
 	(void)arg;
 	for (const char *p = r->log; *p; p++)
 		lines += *p == '\n';
-	fprintf(stderr, "report %s %s log=%d reason=%s\n", r->name, names[r->verdict], lines,
-		r->reason);
+	fprintf(stderr, "report %s %s log=%d s=%.1f reason=%s\n", r->name, names[r->verdict], lines,
+		r->seconds, r->reason);
 }
 
 int main(int argc, char **argv)

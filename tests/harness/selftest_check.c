@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runs the harness selftest program and holds it to the exact TAP it must
+ * print: plan, every verdict and reason, every log line, totals, exit status,
+ * what the reporter saw, --list, --filter/TH_FILTER and usage errors.
+ * A failure here means the harness changed behaviour (or selftest.c changed
+ * without this table). Usage: harness-selftest-check path/to/harness-selftest
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_LOG 4
+
+/* One test of selftest.c, in definition order: its TAP line and log lines. */
+static const struct expect {
+	const char *name;
+	bool ok;
+	const char *secs; /* fnmatch pattern for the reported duration, NULL: any */
+	const char *tap;  /* fnmatch pattern after "ok N - name" / "not ok N - name" */
+	const char *log[MAX_LOG];
+} tests[] = {
+#define T(name, ok, secs, tap, ...)                                                                \
+	{                                                                                          \
+		name, ok, secs, tap,                                                               \
+		{                                                                                  \
+			__VA_ARGS__                                                                \
+		}                                                                                  \
+	}
+	T("basic/pass", true, NULL, ""),
+	T("basic/assert_stops", false, NULL,
+	  " # selftest.c:*: ASSERT_EQ(x, 3) failed: x = 2 (0x2), 3 = 3 (0x3)",
+	  "selftest.c:*: ASSERT_EQ(x, 3) failed: x = 2 (0x2), 3 = 3 (0x3)"),
+	T("basic/assert_in_helper", false, NULL,
+	  " # selftest.c:*: ASSERT_LT(i, 2) failed: i = 2 (0x2), 2 = 2 (0x2): page 2",
+	  "selftest.c:*: ASSERT_LT(i, 2) failed: i = 2 (0x2), 2 = 2 (0x2): page 2"),
+	T("basic/expect_continues", false, NULL,
+	  " # selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
+	  "selftest.c:*: EXPECT_STREQ(\"a\", *) failed: \"a\" = \"a\", * = NULL", "still running",
+	  "second line"),
+	T("basic/skip", true, NULL, " # SKIP no gntdev here"),
+	T("basic/skip_after_expect", false, NULL,
+	  " # selftest.c:*: EXPECT_TRUE(0) failed: 0 is false",
+	  "selftest.c:*: EXPECT_TRUE(0) failed: 0 is false"),
+	T("basic/exit_without_verdict", false, NULL, " # exited with status 0 without a verdict"),
+	T("basic/assert_in_forked_child", false, NULL,
+	  " # selftest.c:*: ASSERT_EQ(getpid(), 0) failed: getpid() = * (0x*), 0 = 0 (0x0): in the "
+	  "forked child",
+	  "selftest.c:*: ASSERT_EQ(getpid(), 0) failed: *: in the forked child", "parent went on"),
+	T("timeout/default", false, "1.[0-4]", " # timed out after 1 s", "sleeping"),
+	T("timeout/declared", false, "2.[0-4]", " # timed out after 2 s"),
+	T("crash/segv", false, NULL, " # killed by SIGSEGV"),
+	T("crash/expected_segv", true, NULL, "", "about to fault"),
+	T("crash/expected_abort_missing", false, NULL,
+	  " # expected SIGABRT, but the test returned"),
+	T("crash/abort", false, NULL, " # killed by SIGABRT"),
+	T("fixture/pass", true, NULL, "", "teardown refs=2"),
+	T("fixture/assert_then_teardown", false, NULL,
+	  " # selftest.c:*: ASSERT_EQ(self->refs, 4) failed: self->refs = 3 (0x3), 4 = 4 (0x4)",
+	  "selftest.c:*: ASSERT_EQ(self->refs, 4) failed: *", "teardown refs=3"),
+	T("fixture/skip_then_teardown", true, NULL, " # SKIP fixture skip", "teardown refs=6"),
+	T("hooks/leak", false, NULL, " # after-test check: 1 grant still mapped"),
+	T("hooks/leak_after_failure", false, NULL,
+	  " # selftest.c:*: EXPECT_EQ(0, 1) failed: 0 = 0 (0x0), 1 = 1 (0x1); after-test check: 1 "
+	  "grant still mapped",
+	  "selftest.c:*: EXPECT_EQ(0, 1) failed: *"),
+#undef T
+};
+#define NTESTS (sizeof(tests) / sizeof(tests[0]))
+
+static const char *prog;
+static char tmpdir[] = "/tmp/harness-check.XXXXXX";
+static int checks, failures;
+
+struct run {
+	int status; /* exit status, or -1 */
+	char *out, *err;
+	char **lines; /* stdout split into lines */
+	size_t nlines;
+};
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "selftest_check: FAIL: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	failures++;
+}
+
+static bool check(bool ok, const char *what, const char *want, const char *got)
+{
+	checks++;
+	if (!ok)
+		fail("%s: expected '%s', got '%s'", what, want, got ? got : "(nothing)");
+	return ok;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t len = 0;
+
+	if (!f || getdelim(&s, &len, '\0', f) < 0) {
+		free(s);
+		s = strdup("");
+	}
+	if (f)
+		fclose(f);
+	return s;
+}
+
+/* Run the selftest with args and optional env (NAME=VALUE, or NAME to unset). */
+static void run(struct run *r, const char *const *args, const char *const *env)
+{
+	char out[128], err[128];
+	const char *argv[16] = {prog};
+	double deadline;
+	struct timespec ts;
+	pid_t pid;
+	int status;
+
+	for (size_t i = 0; args[i]; i++)
+		argv[i + 1] = args[i];
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	snprintf(err, sizeof(err), "%s/err", tmpdir);
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		int fo = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int fe = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (fo < 0 || fe < 0 || dup2(fo, 1) < 0 || dup2(fe, 2) < 0)
+			_exit(127);
+		unsetenv("TH_FILTER");
+		for (size_t i = 0; env && env[i]; i++) {
+			if (strchr(env[i], '='))
+				putenv((char *)env[i]);
+			else
+				unsetenv(env[i]);
+		}
+		execv(prog, (char **)argv);
+		_exit(127);
+	}
+	/* A harness that stops honouring timeouts must not hang the check. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = (double)ts.tv_sec + 60;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if ((double)ts.tv_sec > deadline) {
+			fail("%s did not finish within 60 s", prog);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(10000);
+	}
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	r->out = slurp(out);
+	r->err = slurp(err);
+	r->lines = NULL;
+	r->nlines = 0;
+	for (char *p = r->out, *nl; (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		r->lines = realloc(r->lines, (r->nlines + 1) * sizeof(*r->lines));
+		if (!r->lines)
+			exit(2);
+		r->lines[r->nlines++] = p;
+	}
+}
+
+static void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	free(r->lines);
+}
+
+static const char *line(const struct run *r, size_t i)
+{
+	return i < r->nlines ? r->lines[i] : NULL;
+}
+
+static void check_line(const struct run *r, size_t i, const char *pattern, const char *what)
+{
+	const char *got = line(r, i);
+
+	check(got && !fnmatch(pattern, got, 0), what, pattern, got);
+}
+
+static void check_status(const struct run *r, int want, const char *what)
+{
+	char w[16], g[16];
+
+	snprintf(w, sizeof(w), "%d", want);
+	snprintf(g, sizeof(g), "%d", r->status);
+	check(r->status == want, what, w, g);
+}
+
+/*
+ * The TAP of a run of the tests selected by sel[] (indexes into tests[]):
+ * plan, per test its log lines then its verdict line, totals, nothing else.
+ */
+static void check_tap(const struct run *r, const size_t *sel, size_t n, const char *what)
+{
+	unsigned int pass = 0, fail_n = 0, skip = 0;
+	char pat[512], desc[256];
+	size_t i = 2;
+
+	check_line(r, 0, "TAP version 13", what);
+	snprintf(pat, sizeof(pat), "1..%zu", n);
+	check_line(r, 1, pat, what);
+	for (size_t k = 0; k < n; k++) {
+		const struct expect *e = &tests[sel[k]];
+
+		for (size_t l = 0; l < MAX_LOG && e->log[l]; l++, i++) {
+			snprintf(pat, sizeof(pat), "# %s", e->log[l]);
+			snprintf(desc, sizeof(desc), "%s: %s log line %zu", what, e->name, l + 1);
+			check_line(r, i, pat, desc);
+		}
+		snprintf(pat, sizeof(pat), "%s %zu - %s%s", e->ok ? "ok" : "not ok", k + 1, e->name,
+			 e->tap);
+		snprintf(desc, sizeof(desc), "%s: %s verdict", what, e->name);
+		check_line(r, i++, pat, desc);
+		if (!e->ok)
+			fail_n++;
+		else if (strstr(e->tap, "# SKIP"))
+			skip++;
+		else
+			pass++;
+	}
+	snprintf(pat, sizeof(pat), "# totals: pass %u fail %u skip %u", pass, fail_n, skip);
+	check_line(r, i++, pat, what);
+	snprintf(desc, sizeof(desc), "%s: stdout ends after totals", what);
+	check(r->nlines == i, desc, "no more lines", line(r, i));
+}
+
+/* The reporter runs after the after-each hook: it sees the final verdict. */
+static void check_reports(const struct run *r)
+{
+	static const char *const verdicts[] = {"PASS", "FAIL", "SKIP"};
+	char *save = NULL, *copy = strdup(r->err), *l = strtok_r(copy, "\n", &save);
+
+	for (size_t k = 0; k < NTESTS; k++) {
+		const struct expect *e = &tests[k];
+		const char *reason = e->tap, *v = e->ok ? verdicts[0] : verdicts[1];
+		char pat[512];
+		int nlog = 0;
+
+		while (l && strncmp(l, "report ", 7))
+			l = strtok_r(NULL, "\n", &save);
+		if (!strncmp(reason, " # SKIP ", 8)) {
+			reason += 8;
+			v = verdicts[2];
+		} else if (*reason) {
+			reason += 3;
+		}
+		while (nlog < MAX_LOG && e->log[nlog])
+			nlog++;
+		snprintf(pat, sizeof(pat), "report %s %s log=%d s=%s reason=%s", e->name, v, nlog,
+			 e->secs ? e->secs : "*", reason);
+		check(l && !fnmatch(pat, l, 0), "reporter", pat, l);
+		if (l)
+			l = strtok_r(NULL, "\n", &save);
+	}
+	free(copy);
+}
+
+/* The sleeper forked by timeout/default must have died with its group. */
+static void check_pidfile(const char *path)
+{
+	char *s = slurp(path), stat[64], *st;
+	int pid = atoi(s);
+
+	free(s);
+	if (!check(pid > 0, "timeout/default pid file", "a pid", "none"))
+		return;
+	snprintf(stat, sizeof(stat), "/proc/%d/stat", pid);
+	for (int tries = 0; tries < 100; tries++) {
+		s = slurp(stat);
+		st = strrchr(s, ')');
+		if (!*s || (st && st[1] == ' ' && st[2] == 'Z')) {
+			free(s);
+			checks++;
+			return;
+		}
+		free(s);
+		usleep(10000);
+	}
+	fail("process %d forked by timeout/default outlived the test", pid);
+}
+
+int main(int argc, char **argv)
+{
+	size_t all[NTESTS], sel[3];
+	char pidfile[128], pidenv[160];
+	struct run r;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s path/to/harness-selftest\n", argv[0]);
+		return 2;
+	}
+	prog = argv[1];
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 2;
+	}
+	for (size_t i = 0; i < NTESTS; i++)
+		all[i] = i;
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
+	snprintf(pidenv, sizeof(pidenv), "TH_SELFTEST_PIDFILE=%s", pidfile);
+
+	run(&r, (const char *[]){"--timeout", "1", NULL}, (const char *[]){pidenv, NULL});
+	check_status(&r, 1, "full run exit status");
+	check_tap(&r, all, NTESTS, "full run");
+	check(!strstr(r.out, "stray output"), "stray printf kept off stdout", "absent", "present");
+	check(strstr(r.err, "stray output") != NULL, "stray printf on stderr", "present", "absent");
+	check_reports(&r);
+	check_pidfile(pidfile);
+	run_free(&r);
+
+	run(&r, (const char *[]){"--list", NULL}, NULL);
+	check_status(&r, 0, "--list exit status");
+	for (size_t i = 0; i < NTESTS; i++)
+		check_line(&r, i, tests[i].name, "--list");
+	check(r.nlines == NTESTS, "--list line count", "one per test", line(&r, NTESTS));
+	run_free(&r);
+
+	run(&r, (const char *[]){"--list", "--filter", "timeout/*", NULL}, NULL);
+	check_line(&r, 0, "timeout/default", "--list --filter");
+	check_line(&r, 1, "timeout/declared", "--list --filter");
+	check(r.nlines == 2, "--list --filter line count", "2", r.out);
+	run_free(&r);
+
+	/* Selected tests keep definition order, not pattern order. */
+	sel[0] = 0, sel[1] = 11, sel[2] = 16;
+	run(&r, (const char *[]){"--filter", "fixture/skip*,basic/pass,crash/expected_s*", NULL},
+	    NULL);
+	check_status(&r, 0, "--filter exit status (no failure)");
+	check_tap(&r, sel, 3, "--filter");
+	run_free(&r);
+
+	sel[0] = 17, sel[1] = 18;
+	run(&r, (const char *[]){NULL}, (const char *[]){"TH_FILTER=hooks/*", NULL});
+	check_status(&r, 1, "TH_FILTER exit status");
+	check_tap(&r, sel, 2, "TH_FILTER");
+	run_free(&r);
+
+	sel[0] = 4;
+	run(&r, (const char *[]){"--filter", "basic/skip", NULL},
+	    (const char *[]){"TH_FILTER=hooks/*", NULL});
+	check_status(&r, 0, "--filter over TH_FILTER exit status");
+	check_tap(&r, sel, 1, "--filter over TH_FILTER");
+	run_free(&r);
+
+	run(&r, (const char *[]){"--filter", "no/such", NULL}, NULL);
+	check_status(&r, 2, "filter matching nothing");
+	check_tap(&r, sel, 0, "filter matching nothing");
+	run_free(&r);
+
+	for (size_t i = 0; i < 3; i++) {
+		static const char *const bad[][3] = {
+			{"--bogus", NULL},
+			{"--timeout", "x", NULL},
+			{"extra", NULL},
+		};
+		run(&r, (const char *const *)bad[i], NULL);
+		check_status(&r, 2, "usage error exit status");
+		check(r.nlines == 0, "usage error prints no TAP", "", r.out);
+		run_free(&r);
+	}
+
+	unlink(pidfile);
+	unlink(strcat(strcpy(pidfile, tmpdir), "/out"));
+	unlink(strcat(strcpy(pidfile, tmpdir), "/err"));
+	rmdir(tmpdir);
+	printf("selftest_check: %d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
