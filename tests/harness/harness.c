@@ -644,7 +644,7 @@ int th_main(int argc, char **argv)
 	unsigned int timeout = 30, n = 0, pass = 0, fail = 0, skip = 0;
 	bool list = false;
 	struct th_test **sel;
-	struct sigaction sa;
+	struct sigaction sa, old_sa;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -699,7 +699,7 @@ int th_main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = th_on_sigchld;
 	sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGCHLD, &sa, &old_sa);
 
 	printf("TAP version 13\n1..%u\n", n);
 	if (!n)
@@ -752,6 +752,9 @@ int th_main(int argc, char **argv)
 	}
 	printf("# totals: pass %u fail %u skip %u\n", pass, fail, skip);
 	fflush(stdout);
+	sigaction(SIGCHLD, &old_sa, NULL);
+	close(th_sigchld_pipe[0]);
+	close(th_sigchld_pipe[1]);
 	free(sel);
 	return !n ? 2 : fail ? 1 : 0;
 }

@@ -334,6 +334,8 @@ int main(int argc, char **argv)
 	check_tap(&r, all, NTESTS, "full run");
 	check(!strstr(r.out, "stray output"), "stray printf kept off stdout", "absent", "present");
 	check(strstr(r.err, "stray output") != NULL, "stray printf on stderr", "present", "absent");
+	/* Parent output buffered across fork would surface from the children. */
+	check(!strstr(r.err, "TAP version"), "no TAP duplicated by a child", "absent", "present");
 	check_reports(&r);
 	check_pidfile(pidfile);
 	run_free(&r);
