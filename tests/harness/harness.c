@@ -246,6 +246,8 @@ int th_check_int(const char *file, int line, int is_assert, enum th_op op, const
 		 int b_signed)
 {
 	static const char *const names[] = {"EQ", "NE", "LT", "LE", "GT", "GE"};
+	/* Outcomes each op accepts: 1 less, 2 equal, 4 greater. */
+	static const unsigned char accept[] = {2, 5, 1, 3, 4, 6};
 	bool an = a_signed && (long long)a < 0, bn = b_signed && (long long)b < 0;
 	int cmp, ok;
 
@@ -256,26 +258,7 @@ int th_check_int(const char *file, int line, int is_assert, enum th_op op, const
 		cmp = (long long)a < (long long)b ? -1 : (long long)a > (long long)b;
 	else
 		cmp = a < b ? -1 : a > b;
-	switch (op) {
-	case TH_EQ:
-		ok = cmp == 0;
-		break;
-	case TH_NE:
-		ok = cmp != 0;
-		break;
-	case TH_LT:
-		ok = cmp < 0;
-		break;
-	case TH_LE:
-		ok = cmp <= 0;
-		break;
-	case TH_GT:
-		ok = cmp > 0;
-		break;
-	default:
-		ok = cmp >= 0;
-		break;
-	}
+	ok = accept[op] & (1 << (cmp + 1));
 	if (ok)
 		return 0;
 	th_begin(file, line, is_assert, names[op]);
@@ -407,24 +390,14 @@ static double th_now(void)
 
 static const char *th_signame(int sig)
 {
-	static const struct {
-		int sig;
-		const char *name;
-	} names[] = {
-		{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},   {SIGQUIT, "SIGQUIT"},
-		{SIGILL, "SIGILL"},   {SIGTRAP, "SIGTRAP"}, {SIGABRT, "SIGABRT"},
-		{SIGBUS, "SIGBUS"},   {SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},
-		{SIGUSR1, "SIGUSR1"}, {SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},
-		{SIGPIPE, "SIGPIPE"}, {SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},
-		{SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"}, {SIGXFSZ, "SIGXFSZ"},
-	};
-	static char other[24];
+	static char name[32];
+	const char *abbrev = sigabbrev_np(sig);
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].sig == sig)
-			return names[i].name;
-	snprintf(other, sizeof(other), "signal %d", sig);
-	return other;
+	if (abbrev)
+		snprintf(name, sizeof(name), "SIG%s", abbrev);
+	else
+		snprintf(name, sizeof(name), "signal %d", sig);
+	return name;
 }
 
 /* Read what is there; false at EOF or on error. */
