@@ -118,6 +118,7 @@ $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 unit: $(B)/unit/unit-dom0 $(RUNNER)
 	$(B)/unit/unit-dom0
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
+	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 
 check: unit
 	$(MAKE) run

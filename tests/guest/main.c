@@ -60,6 +60,10 @@ int main(int argc, char **argv)
 {
 	char line[300];
 
+	/* Listing needs neither the module nor dom0 (works on the host too). */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--list"))
+			return th_main(argc, argv);
 	stats_fd = gt_open();
 	if (stats_fd < 0) {
 		perror("open " GNTLAB_DEVICE);
