@@ -46,6 +46,7 @@
  *   leakcheck                      revokes what the test left shared; rc 0 if
  *                                  Xen lists no grant of dom0 mapped by the guest
  *   diag <text>                    dom0 prints it as GNTLAB-DIAG
+ *   matrix <row> <col> <expected> <observed>   dom0 prints GNTLAB-MATRIX
  *   result <ok|fail|skip> <name> [reason]   dom0 prints it as GNTLAB-TAP
  */
 #ifndef GNTLAB_PROTO_H

@@ -13,6 +13,11 @@
  *   GNTLAB-TAP ok <name> # SKIP <why>   test skipped
  *   GNTLAB-TAP not ok <name> # <why>    test failed
  *   GNTLAB-LOG <domain> <text>          one line of a domain's own log
+ *   GNTLAB-MATRIX <row> <col> <expected> <observed>
+ *                                       one cell of the behaviour matrix
+ *                                       (row: GUP user, col: mapping mode;
+ *                                       outcomes are single words, e.g.
+ *                                       ok, EFAULT, SIGSEGV)
  *   GNTLAB-END <status>                 dom0 finished; QEMU exit follows
  *
  * Test names are "suite/name", no spaces.
@@ -25,6 +30,7 @@
 #define GNTLAB_MARK_TAP "GNTLAB-TAP "
 #define GNTLAB_MARK_LOG "GNTLAB-LOG "
 #define GNTLAB_MARK_END "GNTLAB-END "
+#define GNTLAB_MARK_MATRIX "GNTLAB-MATRIX "
 
 /* Phase names, in boot order. */
 #define GNTLAB_PHASE_DOM0_INIT "dom0-init"	/* dom0 /init started */

@@ -175,3 +175,10 @@ int peer_result(const char *verdict, const char *name, const char *reason)
 			*c = ' ';
 	return peer_request(NULL, 0, "result %s %s %s", verdict, name, r);
 }
+
+int peer_matrix(const char *row, const char *col, const char *expected,
+		const char *observed)
+{
+	return peer_request(NULL, 0, "matrix %s %s %s %s", row, col, expected,
+			    observed);
+}

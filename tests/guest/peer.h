@@ -46,5 +46,8 @@ int peer_leakcheck(char *why, size_t len);
 /* Report to the serial console through dom0. */
 int peer_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int peer_result(const char *verdict, const char *name, const char *reason);
+/* One cell of the behaviour matrix: single-word outcomes (ok, EFAULT, ...). */
+int peer_matrix(const char *row, const char *col, const char *expected,
+		const char *observed);
 
 #endif
