@@ -92,8 +92,13 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
 # --- initramfs images -------------------------------------------------------
+# Kernel modules of the Debian kernel the guest tests may load (by name, flat).
+GUEST_KMODS := kernel/drivers/block/brd.ko kernel/drivers/block/loop.ko \
+	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko \
+	kernel/drivers/xen/xen-gntalloc.ko
 $(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS)
-	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) $(AGENT) $(GUEST_TESTS)
+	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
+		$(KROOT)/lib/modules/$(KVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS)
 $(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
 	images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
 $(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Pack the guest initramfs: static busybox, our module, the agent, /init.
-# Usage: guest-initrd.sh OUT.cpio.gz INIT BUSYBOX MODULE AGENT...
+# Usage: guest-initrd.sh OUT.cpio.gz INIT BUSYBOX MODULE KMODS_DIR "KMODS" PROGRAM...
+#   KMODS: kernel modules (paths relative to KMODS_DIR) the guest may load,
+#   installed flat in /lib/gntlab/kmod/ (none of them has dependencies).
 set -euo pipefail
-out=$1 init=$2 busybox=$3 module=$4; shift 4
+out=$1 init=$2 busybox=$3 module=$4 kmods_dir=$5 kmods=$6; shift 6
 stage=$(mktemp -d "${out%/*}/.guest-stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 chmod 0755 "$stage"
@@ -12,6 +14,8 @@ install -m 0755 "$init" "$stage/init"
 install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0644 "$module" "$stage/lib/gntlab/"
+mkdir -p "$stage/lib/gntlab/kmod"
+for k in $kmods; do install -m 0644 "$kmods_dir/$k" "$stage/lib/gntlab/kmod/"; done
 for p in "$@"; do install -m 0755 "$p" "$stage/bin/"; done
 # The shared libraries our programs link (and the loader), at their paths.
 # (Debian's static libxenstore.a is built without threads, and its watch fd
