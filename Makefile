@@ -70,17 +70,23 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 
 # --- user space -------------------------------------------------------------
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
-DOM0_SRC := dom0-tools/conductor.c dom0-tools/guest.c dom0-tools/report.c \
-	dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c dom0-tools/peer_server.c $(PROTO_SRC)
+DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
+DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_client.c \
+	dom0-tools/report.c dom0-tools/peer_server.c $(DOM0_COMMON)
+TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
+DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) -lxenstore -lxenctrl -lxengnttab -lvirt
+	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) $(DOM0_LIBS)
+$(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(DOM0_COMMON) $(DOM0_LIBS)
 # Guest programs link the same Debian libraries as dom0's; the guest
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
 $(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) -lxenstore
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) -lxenstore -lxengnttab
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
@@ -102,8 +108,8 @@ $(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST
 		$(KROOT)/lib/modules/$(KVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS)
 $(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
 	images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
-$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR)
-	images/dom0-overlay.sh $@ $(KROOT) $(KVER) images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR)
+$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
+	images/dom0-overlay.sh $@ $(KROOT) $(KVER) images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
 # Linux unpacks concatenated cpio archives in order: base, then our overlay.
 $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	cat $^ > $@.tmp && mv $@.tmp $@

@@ -26,8 +26,10 @@
 #include <libvirt/virterror.h>
 
 #include "gntlab_proto.h"
+#include "agent_client.h"
 #include "guest.h"
 #include "peer_server.h"
+#include "scenarios.h"
 #include "report.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
@@ -53,7 +55,7 @@ struct ctx {
 	xc_interface *xc;
 	uint8_t *shared;	/* dom0's view of the granted pages */
 	uint32_t refs[GNTLAB_PROTO_MAX_REFS];
-	uint32_t seq;
+	struct agent_conn ag;	/* the first guest's agent */
 	bool ready;		/* the agent answered; it can take commands */
 	char dir[128];		/* /local/domain/<id>/data/gntlab */
 };
@@ -137,45 +139,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 /* xenstore path under the guest's gntlab directory. */
 static const char *gpath(struct ctx *c, const char *key, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s", c->dir, key);
-	return buf;
+	return agent_path(&c->ag, key, buf, len);
 }
 
-static bool ack_matches(const char *val, void *arg)
-{
-	struct gntlab_ack a;
-
-	return !gntlab_ack_parse(val, &a) && a.seq == *(uint32_t *)arg;
-}
-
-/*
- * Send one command to the agent and wait for its ack. Returns the agent's
- * rc (0 ok), or -1 if it did not answer in time; `text` gets its message.
- */
 static int command(struct ctx *c, const char *verb_args, char *text, size_t len)
 {
-	char p[160], v[300];
-	struct gntlab_ack a;
-	char *ack;
-	uint32_t seq = ++c->seq;
-
-	snprintf(v, sizeof(v), "%u %s", seq, verb_args);
-	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_CMD, p, sizeof(p)), v,
-		      strlen(v))) {
-		snprintf(text, len, "xs_write(%s): %s", p, strerror(errno));
-		return -1;
-	}
-	ack = xs_wait_for(c->xs, gpath(c, GNTLAB_XS_ACK, p, sizeof(p)),
-			  c->o.timeout_s * 1000, ack_matches, &seq);
-	if (!ack) {
-		snprintf(text, len, "no ack for command %u '%s' in %d s (%s)",
-			 seq, verb_args, c->o.timeout_s, strerror(errno));
-		return -1;
-	}
-	gntlab_ack_parse(ack, &a);
-	free(ack);
-	snprintf(text, len, "%s", a.text);
-	return a.rc;
+	return agent_command(&c->ag, verb_args, text, len);
 }
 
 /* Ask Xen for its grant-table dump and count d0's active entries for our refs. */
@@ -257,8 +226,8 @@ static int start_guest(struct ctx *c)
 	if (!report_test(id > 0, "boot/guest-via-libvirt", "%s", err))
 		return -1;
 	c->domid = (unsigned int)id;
-	snprintf(c->dir, sizeof(c->dir), "/local/domain/%u/" GNTLAB_XS_DIR,
-		 c->domid);
+	agent_init(&c->ag, c->xs, c->domid, c->o.timeout_s);
+	snprintf(c->dir, sizeof(c->dir), "%s", c->ag.dir);
 	return 0;
 }
 
@@ -377,6 +346,22 @@ static void run_tests(struct ctx *c)
 	report_test(ok, "teardown/dom0-log-clean", "%s", text);
 }
 
+/* Does a comma-separated pattern list select something in this suite? */
+static bool fnmatch_any(const char *patterns, const char *suite_probe)
+{
+	char buf[1024], *save = NULL;
+	size_t slash = strcspn(suite_probe, "/");
+
+	snprintf(buf, sizeof(buf), "%s", patterns);
+	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		/* a pattern naming the suite ("multi/...") or matching the probe selects it */
+		if (!fnmatch(p, suite_probe, 0) ||
+		    (!strncmp(p, suite_probe, slash) && p[slash] == '/'))
+			return true;
+	}
+	return false;
+}
+
 /*
  * Run the guest's test program and serve its requests until it acks.
  * The deadline moves with every request served: a suite may be long, but
@@ -387,7 +372,7 @@ static void run_guest_suites(struct ctx *c)
 	struct peer_server ps;
 	char p_req[192], p_ack[192], v[1200], text[300];
 	long long deadline;
-	uint32_t seq = ++c->seq;
+	uint32_t seq = ++c->ag.seq;
 
 	peer_server_init(&ps, c->xs, c->xc, c->gs, c->domid, c->dir);
 	gpath(c, GNTLAB_XS_REQ, p_req, sizeof(p_req));
@@ -470,8 +455,21 @@ int main(int argc, char **argv)
 
 	if (start_guest(&c) == 0 && grant_pages(&c, 0x5eed0001) == 0 &&
 	    wait_ready(&c) == 0) {
+		struct scen_env e = {
+			.conn = c.conn, .xs = c.xs, .xc = c.xc, .gs = c.gs,
+			.kernel = c.o.kernel, .initrd = c.o.initrd, .uri = c.o.uri,
+			.timeout_s = c.o.timeout_s, .g1 = &c.ag, .g1_name = c.o.name,
+			.tool = "/opt/gntlab/bin/gntlab-tool",
+		};
+
 		run_tests(&c);
 		run_guest_suites(&c);
+		if (!c.o.tests || fnmatch_any(c.o.tests, "reverse/x"))
+			scenario_dom0_maps_guest(&e);
+		if (!c.o.tests || fnmatch_any(c.o.tests, "tools/x"))
+			scenario_tool_badinput(&e);
+		if (!c.o.tests || fnmatch_any(c.o.tests, "multi/x"))
+			scenario_two_guests(&e);
 	}
 
 	if (c.dom) {

@@ -28,6 +28,10 @@
  *   suite [filter]       run the guest test program (gntlab-guest-tests)
  *                        with the filter; ack rc = its exit status. While it
  *                        runs, dom0 serves its requests (below).
+ *   grant <n> <seed>     the guest shares n pages with dom0 (its gntalloc),
+ *                        filled with pattern(seed); refs in "grefs"
+ *   check-grant <seed> <off> <len>   the granted pages hold pattern(seed)?
+ *   ungrant              the guest revokes what it granted
  *   quit                 the agent exits (ack first).
  *
  * Requests (req/rsp) a guest test sends to dom0, the granter:

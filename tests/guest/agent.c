@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xengnttab.h>
 #include <xenstore.h>
 
 #include "gntlab.h"
@@ -28,6 +29,9 @@
 
 struct agent {
 	struct xs_handle *xs;
+	xengntshr_handle *gs;	/* pages this guest grants to dom0 */
+	uint8_t *granted;
+	uint32_t ngranted;
 	int fd;			/* /dev/gntlab */
 	struct gntlab_refs refs;
 	void *addr;		/* current mapping, NULL if none */
@@ -288,6 +292,87 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * "grant <n> <seed>": the reverse direction. The guest shares n pages with
+ * dom0 through its own gntalloc, filled with pattern(seed), and publishes
+ * the refs as "grefs"; dom0 maps them with the kernel's gntdev.
+ */
+static int cmd_grant(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	static struct gntlab_refs r;
+	static char val[4096];
+	unsigned int n, seed;
+
+	if (sscanf(args, "%u %u", &n, &seed) != 2 || n == 0 || n > GNTLAB_REFS_PER_CHUNK) {
+		snprintf(text, tlen, "usage: grant <1..%u> <seed>", GNTLAB_REFS_PER_CHUNK);
+		return EINVAL;
+	}
+	if (a->granted) {
+		snprintf(text, tlen, "already granting");
+		return EBUSY;
+	}
+	if (!a->gs)
+		a->gs = xengntshr_open(NULL, 0);
+	if (!a->gs) {
+		snprintf(text, tlen, "xengntshr_open: %s", strerror(errno));
+		return errno;
+	}
+	a->granted = xengntshr_share_pages(a->gs, 0, (int)n, r.ref, 1);
+	if (!a->granted) {
+		snprintf(text, tlen, "xengntshr_share_pages(d0, %u): %s", n, strerror(errno));
+		return errno;
+	}
+	a->ngranted = n;
+	r.domid = 0; /* unused by dom0: it knows who we are */
+	r.count = n;
+	for (uint32_t i = 0; i < n; i++)
+		gntlab_pattern_fill(a->granted + (size_t)i * GNTLAB_PAGE_SIZE, seed, i, 0,
+				    GNTLAB_PAGE_SIZE);
+	gntlab_refs_format(&r, val, sizeof(val));
+	if (xs_put(a, "grefs", val))
+		return EIO;
+	snprintf(text, tlen, "granted %u pages to d0", n);
+	return 0;
+}
+
+/* "check-grant <seed> <off> <len>": does our granted memory hold pattern? */
+static int cmd_check_grant(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	unsigned int seed, off, len;
+
+	if (!a->granted || sscanf(args, "%u %u %u", &seed, &off, &len) != 3 ||
+	    off > GNTLAB_PAGE_SIZE || len > GNTLAB_PAGE_SIZE - off) {
+		snprintf(text, tlen, "nothing granted or bad arguments");
+		return EINVAL;
+	}
+	for (uint32_t i = 0; i < a->ngranted; i++) {
+		long bad = gntlab_pattern_check(a->granted + (size_t)i * GNTLAB_PAGE_SIZE + off,
+						seed, i, off, len);
+		if (bad >= 0) {
+			snprintf(text, tlen, "page %u offset %ld differs", i, off + bad);
+			return 1;
+		}
+	}
+	snprintf(text, tlen, "intact");
+	return 0;
+}
+
+static int cmd_ungrant(struct agent *a, char *text, size_t tlen)
+{
+	if (!a->granted) {
+		snprintf(text, tlen, "nothing granted");
+		return 0;
+	}
+	if (xengntshr_unshare(a->gs, a->granted, a->ngranted)) {
+		snprintf(text, tlen, "xengntshr_unshare: %s", strerror(errno));
+		return errno;
+	}
+	a->granted = NULL;
+	a->ngranted = 0;
+	snprintf(text, tlen, "revoked");
+	return 0;
+}
+
 /* Watch predicate: a command whose sequence number we have not run yet. */
 static bool is_new_cmd(const char *val, void *arg)
 {
@@ -336,8 +421,15 @@ static int run(struct agent *a)
 			rc = cmd_probe_revoked(a, text, sizeof(text));
 		else if (!strcmp(c.verb, "suite"))
 			rc = cmd_suite(c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "grant"))
+			rc = cmd_grant(a, c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "check-grant"))
+			rc = cmd_check_grant(a, c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "ungrant"))
+			rc = cmd_ungrant(a, text, sizeof(text));
 		else if (!strcmp(c.verb, "quit")) {
 			do_unmap(a);
+			cmd_ungrant(a, text, sizeof(text));
 			xs_put(a, GNTLAB_XS_ACK, (snprintf(ack, sizeof(ack), "%u 0 bye", c.seq), ack));
 			logf_("quit");
 			return 0;

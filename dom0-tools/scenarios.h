@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dom0-side scenarios that need more than one guest or the other direction:
+ * dom0 mapping a guest's grants (kernel gntdev), two guests at once, a guest
+ * destroyed while grants are mapped both ways, and the tools' bad input.
+ */
+#ifndef GNTLAB_SCENARIOS_H
+#define GNTLAB_SCENARIOS_H
+
+#include <libvirt/libvirt.h>
+#include <xenctrl.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#include "agent_client.h"
+
+struct scen_env {
+	virConnectPtr conn;
+	struct xs_handle *xs;
+	xc_interface *xc;
+	xengntshr_handle *gs;
+	const char *kernel, *initrd, *uri;
+	int timeout_s;
+	struct agent_conn *g1;	/* the first guest, agent ready */
+	const char *g1_name;
+	const char *tool;	/* path of gntlab-tool */
+};
+
+void scenario_tool_badinput(struct scen_env *e);
+void scenario_dom0_maps_guest(struct scen_env *e);
+void scenario_two_guests(struct scen_env *e);
+
+#endif
