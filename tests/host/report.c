@@ -73,6 +73,7 @@ void results_init(struct results *r)
 {
 	memset(r, 0, sizeof(*r));
 	excerpt_init(&r->trailing, EXCERPT_MAX);
+	matrix_init(&r->matrix);
 	phase_init(&r->phase, 0);
 	snprintf(r->accel, sizeof(r->accel), "tcg");
 }
@@ -86,6 +87,7 @@ void results_free(struct results *r)
 	}
 	free(r->tests);
 	excerpt_clear(&r->trailing);
+	matrix_free(&r->matrix);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -440,6 +442,7 @@ static void summary_time(FILE *f, const char *label, double v)
 int report_write_summary(FILE *f, const struct results *r)
 {
 	struct counts c = results_count(r);
+	struct matrix_counts mk = matrix_count(&r->matrix);
 	const struct phase_state *ps = &r->phase;
 	double t0 = ps->at[MS_QEMU_START];
 	double total = ps->seen[MS_QEMU_EXIT] ? ps->at[MS_QEMU_EXIT] - t0 : r->finished_at - t0;
@@ -468,6 +471,11 @@ int report_write_summary(FILE *f, const struct results *r)
 		fputs("timed-out: yes\n", f);
 	if (r->interrupted)
 		fputs("interrupted: yes\n", f);
+	if (r->matrix.n || r->matrix.dropped)
+		fprintf(f, "matrix: %zu matched, %zu mismatched, %zu missing (matrix.md)\n",
+			mk.matched, mk.mismatched, mk.missing);
+	else
+		fputs("matrix: no cells reported\n", f);
 
 	fputs("\nmilestones (seconds since QEMU start):\n", f);
 	for (int ms = 0; ms < MS_COUNT; ms++)
@@ -492,7 +500,36 @@ int report_write_summary(FILE *f, const struct results *r)
 				fputc('\n', f);
 			}
 	}
+	/* The tests report these as failures too; listed here to be seen together. */
+	if (mk.mismatched) {
+		fputs("\nmatrix mismatches:\n", f);
+		for (size_t i = 0; i < r->matrix.n; i++) {
+			const struct matrix_cell *mc = &r->matrix.cells[i];
+
+			if (matrix_cell_matches(mc))
+				continue;
+			fputs("  ", f);
+			write_line_text(f, r->matrix.rows[mc->row], false);
+			fputs(" / ", f);
+			write_line_text(f, r->matrix.cols[mc->col], false);
+			fputs(": observed ", f);
+			write_line_text(f, mc->observed, false);
+			fputs(", expected ", f);
+			write_line_text(f, mc->expected, false);
+			fputc('\n', f);
+		}
+	}
 	return ferror(f) ? -1 : 0;
+}
+
+int report_write_matrix_md(FILE *f, const struct results *r)
+{
+	return matrix_write_markdown(f, &r->matrix);
+}
+
+int report_write_matrix_html(FILE *f, const struct results *r)
+{
+	return matrix_write_html(f, &r->matrix);
 }
 
 static int write_atomic(const char *dir, const char *name,
@@ -529,5 +566,7 @@ int report_write_dir(const char *dir, const struct results *r)
 	rc |= write_atomic(dir, "results.tap", report_write_tap, r);
 	rc |= write_atomic(dir, "junit.xml", report_write_junit, r);
 	rc |= write_atomic(dir, "summary.txt", report_write_summary, r);
+	rc |= write_atomic(dir, "matrix.md", report_write_matrix_md, r);
+	rc |= write_atomic(dir, "matrix.html", report_write_matrix_html, r);
 	return rc ? -1 : 0;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What a run found, and the files it is written to: results.tap (TAP 13),
- * junit.xml (as GitLab and Jenkins read it) and summary.txt.
+ * junit.xml (as GitLab and Jenkins read it), summary.txt, and the behaviour
+ * matrix (matrix.md, matrix.html; see matrix.h).
  *
  * Verdicts follow XTF: "no verdict" is never a pass. A run passes only if at
  * least one test reported, none failed, nothing crashed or timed out, and
@@ -13,6 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "matrix.h"
 #include "phase.h"
 #include "serial.h"
 
@@ -46,6 +48,7 @@ struct results {
 	struct test_case *tests;
 	size_t n, cap;
 	struct excerpt trailing; /* diagnostics no test claimed */
+	struct matrix matrix;	 /* GNTLAB-MATRIX cells */
 
 	struct phase_state phase;
 	char accel[16];	      /* accelerator actually used */
@@ -86,9 +89,11 @@ char *xml_escape(const char *s, bool attr); /* malloc'd, caller frees */
 int report_write_tap(FILE *f, const struct results *r);
 int report_write_junit(FILE *f, const struct results *r);
 int report_write_summary(FILE *f, const struct results *r);
+int report_write_matrix_md(FILE *f, const struct results *r);
+int report_write_matrix_html(FILE *f, const struct results *r);
 /*
- * Write results.tap, junit.xml and summary.txt into dir (each replaced
- * atomically). Returns 0, or -1 with a message on stderr.
+ * Write results.tap, junit.xml, summary.txt, matrix.md and matrix.html into
+ * dir (each replaced atomically). Returns 0, or -1 with a message on stderr.
  */
 int report_write_dir(const char *dir, const struct results *r);
 

@@ -83,8 +83,9 @@ static bool is_our_file(const char *name)
 {
 	// clang-format off
 	static const char *const fixed[] = {
-		"results.tap", "junit.xml", "summary.txt",
-		"results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp",
+		"results.tap", "junit.xml", "summary.txt", "matrix.md", "matrix.html",
+		"results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp", "matrix.md.tmp",
+		"matrix.html.tmp",
 	};
 	// clang-format on
 	size_t len = strlen(name);

@@ -66,6 +66,7 @@ static const struct {
 	{GNTLAB_MARK_TAP, sizeof(GNTLAB_MARK_TAP) - 2, MARK_TAP},
 	{GNTLAB_MARK_LOG, sizeof(GNTLAB_MARK_LOG) - 2, MARK_LOG},
 	{GNTLAB_MARK_END, sizeof(GNTLAB_MARK_END) - 2, MARK_END},
+	{GNTLAB_MARK_MATRIX, sizeof(GNTLAB_MARK_MATRIX) - 2, MARK_MATRIX},
 };
 
 bool serial_find_marker(const char *line, struct marker *m)
@@ -216,6 +217,27 @@ bool serial_split_log(const char *payload, size_t len, const char **domain, size
 	*text = payload + i;
 	*tlen = len - i;
 	return true;
+}
+
+bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m)
+{
+	char *fields[4] = {m->row, m->col, m->expected, m->observed};
+	size_t i = 0;
+
+	memset(m, 0, sizeof(*m));
+	for (size_t f = 0; f < 4; f++) {
+		size_t start;
+
+		i = skip_space(payload, len, i);
+		start = i;
+		while (i < len && !isspace((unsigned char)payload[i]))
+			i++;
+		if (i == start || i - start > MATRIX_WORD_MAX)
+			return false;
+		memcpy(fields[f], payload + start, i - start);
+		fields[f][i - start] = '\0';
+	}
+	return skip_space(payload, len, i) == len;
 }
 
 /* As the kernel and Xen print them. */

@@ -42,6 +42,7 @@ enum marker_kind {
 	MARK_TAP,
 	MARK_LOG,
 	MARK_END,
+	MARK_MATRIX,
 };
 
 struct marker {
@@ -85,6 +86,23 @@ bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t);
  */
 bool serial_split_log(const char *payload, size_t len, const char **domain, size_t *dlen,
 		      const char **text, size_t *tlen);
+
+/* Longest row, column or outcome of a GNTLAB-MATRIX line. */
+#define MATRIX_WORD_MAX 64
+
+struct matrix_line {
+	char row[MATRIX_WORD_MAX + 1];	    /* GUP user: gup-slow, odirect-read... */
+	char col[MATRIX_WORD_MAX + 1];	    /* mapping mode: special, nohook, pfnmap */
+	char expected[MATRIX_WORD_MAX + 1]; /* outcomes: ok, EFAULT, SIGSEGV... */
+	char observed[MATRIX_WORD_MAX + 1];
+};
+
+/*
+ * Parse a GNTLAB-MATRIX payload "<row> <col> <expected> <observed>": exactly
+ * four words, none longer than MATRIX_WORD_MAX. Returns false otherwise (a
+ * fifth word would mean an outcome with a space: the cell would be misread).
+ */
+bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m);
 
 /*
  * The crash pattern the line contains, or NULL. Patterns are matched as

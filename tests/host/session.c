@@ -194,6 +194,39 @@ static void on_tap(struct session *s, const struct marker *m, const char *line, 
 	}
 }
 
+/*
+ * A matrix cell. A malformed line is a protocol failure like a malformed TAP
+ * line: a cell misread (an outcome with a space in it) would be a wrong
+ * report, and silence would hide that dom0's reporter is broken.
+ */
+static void on_matrix(struct session *s, const struct marker *m, const char *line, double t)
+{
+	struct matrix_line ml;
+
+	if (!serial_parse_matrix(m->payload, m->payload_len, &ml)) {
+		char msg[QUOTE_MAX + 120];
+
+		snprintf(msg, sizeof(msg),
+			 "malformed GNTLAB-MATRIX (want 4 words: row col expected observed) at "
+			 "serial.log line %lu: %.*s",
+			 s->lineno, QUOTE_MAX, line);
+		add_failure(s, "protocol/malformed-matrix", msg, t);
+		return;
+	}
+	switch (matrix_add(&s->res->matrix, &ml)) {
+	case MATRIX_DROPPED:
+		say(s, t, "matrix %s/%s: not kept (more than %d rows or columns)", ml.row, ml.col,
+		    MATRIX_AXIS_MAX);
+		break;
+	case MATRIX_NEW:
+	case MATRIX_REPEATED:
+		if (strcmp(ml.observed, ml.expected) != 0)
+			say(s, t, "matrix %s/%s: %s, expected %s", ml.row, ml.col, ml.observed,
+			    ml.expected);
+		break;
+	}
+}
+
 static void on_marker(struct session *s, const struct marker *m, const char *line, double t)
 {
 	const char *dom, *text;
@@ -213,6 +246,9 @@ static void on_marker(struct session *s, const struct marker *m, const char *lin
 	case MARK_LOG:
 		if (serial_split_log(m->payload, m->payload_len, &dom, &dlen, &text, &tlen))
 			domain_log(s, dom, dlen, text, tlen);
+		break;
+	case MARK_MATRIX:
+		on_matrix(s, m, line, t);
 		break;
 	case MARK_END:
 		if (!s->res->end_seen) {

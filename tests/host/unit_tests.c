@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "matrix.h"
 #include "phase.h"
 #include "report.h"
 #include "serial.h"
@@ -409,6 +410,62 @@ static void test_milestone_lines(void)
 	CHECK(!serial_is_kvm_error("KVM: enabled"));
 }
 
+static void check_matrix_line(const char *payload, bool valid, const char *row, const char *col,
+			      const char *expected, const char *observed)
+{
+	struct matrix_line l;
+	bool got = serial_parse_matrix(payload, strlen(payload), &l);
+
+	CHECK_INT(got, valid);
+	if (!got || !valid)
+		return;
+	CHECK_STR(l.row, row);
+	CHECK_STR(l.col, col);
+	CHECK_STR(l.expected, expected);
+	CHECK_STR(l.observed, observed);
+}
+
+/*
+ * GNTLAB-MATRIX: found anywhere in a line like the other markers, exactly four
+ * single-word fields. A fifth word means an outcome with a space, which would
+ * shift the fields: refused rather than misread.
+ */
+static void test_matrix_parsing(void)
+{
+	char longword[MATRIX_WORD_MAX + 40];
+
+	check_marker("GNTLAB-MATRIX gup-slow special ok ok", MARK_MATRIX, "gup-slow special ok ok");
+	check_marker("(XEN) d0v1 GNTLAB-MATRIX odirect-read pfnmap EFAULT ok ", MARK_MATRIX,
+		     "odirect-read pfnmap EFAULT ok");
+	check_marker("GNTLAB-MATRIXgup-slow special ok ok", MARK_NONE, NULL);
+	check_marker("GNTLAB-MATRICES a b c d", MARK_NONE, NULL);
+
+	check_matrix_line("gup-slow special EFAULT EFAULT", true, "gup-slow", "special", "EFAULT",
+			  "EFAULT");
+	check_matrix_line("  odirect-read\tnohook  ok   SIGSEGV  ", true, "odirect-read", "nohook",
+			  "ok", "SIGSEGV");
+	check_matrix_line("a<b c&d \"e\" 'f'", true, "a<b", "c&d", "\"e\"", "'f'");
+	check_matrix_line("gup-slow special EFAULT", false, NULL, NULL, NULL, NULL);
+	check_matrix_line("gup-slow special EFAULT bad address", false, NULL, NULL, NULL, NULL);
+	check_matrix_line("", false, NULL, NULL, NULL, NULL);
+	check_matrix_line("   ", false, NULL, NULL, NULL, NULL);
+
+	/* A word of exactly the limit is kept whole; one more is refused. */
+	memset(longword, 'x', MATRIX_WORD_MAX);
+	snprintf(longword + MATRIX_WORD_MAX, sizeof(longword) - MATRIX_WORD_MAX, " pfnmap ok ok");
+	{
+		struct matrix_line l;
+
+		CHECK(serial_parse_matrix(longword, strlen(longword), &l));
+		CHECK_INT(strlen(l.row), MATRIX_WORD_MAX);
+		CHECK_STR(l.col, "pfnmap");
+	}
+	memset(longword, 'x', MATRIX_WORD_MAX + 1);
+	snprintf(longword + MATRIX_WORD_MAX + 1, sizeof(longword) - MATRIX_WORD_MAX - 1,
+		 " pfnmap ok ok");
+	check_matrix_line(longword, false, NULL, NULL, NULL, NULL);
+}
+
 /* ---- reports ---- */
 
 static void check_xml(const char *in, bool attr, const char *want)
@@ -570,6 +627,220 @@ static void test_summary_writer(void)
 	CHECK_HAS(out, "  tests              10.0 s\n");
 	CHECK_HAS(out, "  total              30.0 s\n");
 	CHECK_HAS(out, "failures:\n  map/rw#1: mismatch at page 3 <&>\n");
+	free(out);
+	results_free(&r);
+}
+
+static enum matrix_add add_cell(struct matrix *m, const char *row, const char *col,
+				const char *expected, const char *observed)
+{
+	struct matrix_line l;
+
+	snprintf(l.row, sizeof(l.row), "%s", row);
+	snprintf(l.col, sizeof(l.col), "%s", col);
+	snprintf(l.expected, sizeof(l.expected), "%s", expected);
+	snprintf(l.observed, sizeof(l.observed), "%s", observed);
+	return matrix_add(m, &l);
+}
+
+static char *capture_matrix(int (*writer)(FILE *, const struct matrix *), const struct matrix *m)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	CHECK_INT(writer(f, m), 0);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Table assembly: rows and columns in the order first seen, cells looked up
+ * by both, a cell reported again replaced by the latest report, cells never
+ * reported counted as missing; a flood of rows cannot grow the table.
+ */
+static void test_matrix_table(void)
+{
+	struct matrix m;
+	struct matrix_counts k;
+	const struct matrix_cell *c;
+	char name[32];
+
+	matrix_init(&m);
+	k = matrix_count(&m);
+	CHECK(k.matched == 0 && k.mismatched == 0 && k.missing == 0);
+	CHECK_INT(add_cell(&m, "gup-slow", "special", "EFAULT", "EFAULT"), MATRIX_NEW);
+	CHECK_INT(add_cell(&m, "odirect-read", "nohook", "ok", "EFAULT"), MATRIX_NEW);
+	CHECK_INT(add_cell(&m, "gup-slow", "nohook", "ok", "ok"), MATRIX_NEW);
+	CHECK_INT(add_cell(&m, "gup-slow", "special", "EFAULT", "ok"), MATRIX_REPEATED);
+	CHECK_INT(m.nrows, 2);
+	CHECK_INT(m.ncols, 2);
+	CHECK_STR(m.rows[0], "gup-slow");
+	CHECK_STR(m.rows[1], "odirect-read");
+	CHECK_STR(m.cols[0], "special");
+	CHECK_STR(m.cols[1], "nohook");
+	c = matrix_cell_at(&m, 0, 0);
+	CHECK(c && strcmp(c->observed, "ok") == 0 && c->reports == 2 && !matrix_cell_matches(c));
+	c = matrix_cell_at(&m, 0, 1);
+	CHECK(c && matrix_cell_matches(c));
+	CHECK(matrix_cell_at(&m, 1, 0) == NULL); /* odirect-read/special: never reported */
+	c = matrix_cell_at(&m, 1, 1);
+	CHECK(c && strcmp(c->expected, "ok") == 0 && strcmp(c->observed, "EFAULT") == 0);
+	k = matrix_count(&m);
+	CHECK_INT(k.matched, 1);
+	CHECK_INT(k.mismatched, 2);
+	CHECK_INT(k.missing, 1);
+	CHECK_INT(k.repeated, 1);
+	/* Outcomes compare exactly: "efault" is not "EFAULT". */
+	add_cell(&m, "odirect-read", "special", "EFAULT", "efault");
+	CHECK_INT(matrix_count(&m).mismatched, 3);
+	CHECK_INT(matrix_count(&m).missing, 0);
+	matrix_free(&m);
+
+	/* Beyond MATRIX_AXIS_MAX rows: dropped and counted, neither axis grows. */
+	matrix_init(&m);
+	for (int i = 0; i < MATRIX_AXIS_MAX; i++) {
+		snprintf(name, sizeof(name), "r%d", i);
+		CHECK_INT(add_cell(&m, name, "special", "ok", "ok"), MATRIX_NEW);
+	}
+	CHECK_INT(add_cell(&m, "one-too-many", "special", "ok", "ok"), MATRIX_DROPPED);
+	CHECK_INT(add_cell(&m, "one-too-many", "new-mode", "ok", "ok"), MATRIX_DROPPED);
+	CHECK_INT(add_cell(&m, "r0", "nohook", "ok", "ok"), MATRIX_NEW); /* known row, new column */
+	CHECK_INT(m.nrows, MATRIX_AXIS_MAX);
+	CHECK_INT(m.ncols, 2);
+	CHECK_INT(m.dropped, 2);
+	CHECK_INT(matrix_count(&m).missing, MATRIX_AXIS_MAX - 1);
+	matrix_free(&m);
+}
+
+/*
+ * Markdown and HTML must show a cell's text, never let it act as markup: a
+ * '|' would split a table cell, '<' open a tag, '&' start an entity.
+ */
+static void test_matrix_escaping(void)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+	struct matrix m;
+	char *out;
+
+	markdown_write_escaped(f, "a|b*c_d`e<f>&g\\h[i]~j\x01\x1b-k.l");
+	fclose(f);
+	CHECK_STR(buf, "a\\|b\\*c\\_d\\`e\\<f\\>\\&g\\\\h\\[i\\]\\~j-k.l");
+	free(buf);
+
+	matrix_init(&m);
+	add_cell(&m, "a|b<i>", "m&n", "<ok>", "'\"x\"'");
+	out = capture_matrix(matrix_write_markdown, &m);
+	CHECK_HAS(out, "| GUP user | m\\&n |\n| --- | --- |\n"
+		       "| a\\|b\\<i\\> | '\"x\"' \xE2\x9C\x97 (expected \\<ok\\>) |\n");
+	free(out);
+	out = capture_matrix(matrix_write_html, &m);
+	CHECK_HAS(out, "<th>m&amp;n</th>");
+	CHECK_HAS(out, "<tr><th>a|b&lt;i&gt;</th><td class=\"mismatch\">&apos;&quot;x&quot;&apos; "
+		       "\xE2\x9C\x97 (expected &lt;ok&gt;)</td></tr>\n");
+	CHECK_LACKS(out, "<i>");
+	free(out);
+	matrix_free(&m);
+}
+
+/*
+ * matrix.md byte for byte: header row of modes, one row per GUP user,
+ * observed outcome with its mark, a dash for a cell never reported, the
+ * counts, and a note for a cell reported twice.
+ */
+static void test_matrix_markdown(void)
+{
+	struct matrix m;
+	char *out;
+
+	matrix_init(&m);
+	add_cell(&m, "gup-slow", "special", "EFAULT", "EFAULT");
+	add_cell(&m, "gup-slow", "nohook", "ok", "ok");
+	add_cell(&m, "odirect-read", "special", "EFAULT", "ok");
+	out = capture_matrix(matrix_write_markdown, &m);
+	CHECK_STR(out, "# Behaviour matrix\n\n"
+		       "Rows: GUP users; columns: mapping modes. Each cell is the observed "
+		       "outcome, with \xE2\x9C\x93 if it is the expected one, \xE2\x9C\x97 "
+		       "(expected X) if not; \xE2\x80\x94 marks a cell that was never reported.\n\n"
+		       "| GUP user | special | nohook |\n"
+		       "| --- | --- | --- |\n"
+		       "| gup-slow | EFAULT \xE2\x9C\x93 | ok \xE2\x9C\x93 |\n"
+		       "| odirect-read | ok \xE2\x9C\x97 (expected EFAULT) | \xE2\x80\x94 |\n"
+		       "\n"
+		       "matched: 2, mismatched: 1, missing: 1\n");
+	free(out);
+	add_cell(&m, "gup-slow", "nohook", "ok", "ok");
+	out = capture_matrix(matrix_write_markdown, &m);
+	CHECK_HAS(out, "matched: 2, mismatched: 1, missing: 1\n\n"
+		       "- gup-slow / nohook was reported 2 times; the latest report is shown\n");
+	free(out);
+	matrix_free(&m);
+
+	/* Nothing reported: the file still says so, with zero counts. */
+	matrix_init(&m);
+	out = capture_matrix(matrix_write_markdown, &m);
+	CHECK_STR(out, "# Behaviour matrix\n\n"
+		       "No matrix cells were reported (no GNTLAB-MATRIX line in this run).\n\n"
+		       "matched: 0, mismatched: 0, missing: 0\n");
+	free(out);
+	matrix_free(&m);
+}
+
+/* matrix.html: a whole page, no outside resources, one class per cell state. */
+static void test_matrix_html(void)
+{
+	struct matrix m;
+	char *out;
+
+	matrix_init(&m);
+	add_cell(&m, "gup-slow", "special", "EFAULT", "EFAULT");
+	add_cell(&m, "odirect-read", "nohook", "ok", "SIGSEGV");
+	out = capture_matrix(matrix_write_html, &m);
+	CHECK(strncmp(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">",
+		      60) == 0);
+	CHECK_HAS(out, "td.match { background: #c8e6c9; }");
+	CHECK_HAS(out, "td.mismatch { background: #ffcdd2; }");
+	CHECK_HAS(out, "td.missing { background: #e0e0e0;");
+	CHECK_HAS(out, "<thead><tr><th>GUP user</th><th>special</th><th>nohook</th></tr></thead>");
+	CHECK_HAS(out, "<tr><th>gup-slow</th><td class=\"match\">EFAULT \xE2\x9C\x93</td>"
+		       "<td class=\"missing\">\xE2\x80\x94</td></tr>\n");
+	CHECK_HAS(out, "<tr><th>odirect-read</th><td class=\"missing\">\xE2\x80\x94</td>"
+		       "<td class=\"mismatch\">SIGSEGV \xE2\x9C\x97 (expected ok)</td></tr>\n");
+	CHECK_HAS(out, "<p class=\"counts\">matched: 1, mismatched: 1, missing: 2</p>\n");
+	CHECK_LACKS(out, "src=");
+	CHECK_LACKS(out, "href=");
+	CHECK(strlen(out) > 16 && strcmp(out + strlen(out) - 16, "</body>\n</html>\n") == 0);
+	free(out);
+	matrix_free(&m);
+
+	matrix_init(&m);
+	out = capture_matrix(matrix_write_html, &m);
+	CHECK_HAS(out, "<p>No matrix cells were reported (no GNTLAB-MATRIX line in this run).</p>");
+	CHECK_HAS(out, "<p class=\"counts\">matched: 0, mismatched: 0, missing: 0</p>\n");
+	CHECK_LACKS(out, "<table");
+	free(out);
+	matrix_free(&m);
+}
+
+/* summary.txt names the matrix counts and lists the mismatched cells. */
+static void test_summary_matrix(void)
+{
+	struct results r;
+	char *out;
+
+	sample_results(&r);
+	out = capture(report_write_summary, &r);
+	CHECK_HAS(out, "matrix: no cells reported\n");
+	CHECK_LACKS(out, "matrix mismatches");
+	free(out);
+	add_cell(&r.matrix, "gup-slow", "special", "EFAULT", "EFAULT");
+	add_cell(&r.matrix, "odirect-read", "nohook", "ok", "EFAULT");
+	out = capture(report_write_summary, &r);
+	CHECK_HAS(out, "matrix: 1 matched, 1 mismatched, 2 missing (matrix.md)\n");
+	CHECK_HAS(out,
+		  "\nmatrix mismatches:\n  odirect-read / nohook: observed EFAULT, expected ok\n");
 	free(out);
 	results_free(&r);
 }
@@ -1100,6 +1371,49 @@ static void test_session_verbose_and_diag_limit(void)
 	feeder_end(&fd);
 }
 
+/*
+ * MATRIX lines fill the matrix wherever they appear; a mismatch is not a
+ * failure of the run (the tests report their own), a malformed line is.
+ */
+static void test_session_matrix(void)
+{
+	struct feeder fd;
+	const struct test_case *t;
+
+	feeder_start(&fd, NULL, false);
+	feed_at(&fd, 101.0, "GNTLAB-PHASE tests");
+	feed_at(&fd, 101.5, "GNTLAB-DIAG before the cell");
+	feed_at(&fd, 102.0, "GNTLAB-MATRIX gup-slow special EFAULT EFAULT");
+	feed_at(&fd, 102.5, "(XEN) d0v0 GNTLAB-MATRIX odirect-read special EFAULT ok");
+	feed_at(&fd, 103.0, "GNTLAB-TAP ok gup/slow-special");
+	feed_at(&fd, 104.0, "GNTLAB-END ok");
+	session_qemu_exit(&fd.s, 0, false, 105.0);
+	session_finish(&fd.s, 105.0);
+	fflush(fd.pf);
+	CHECK_INT(fd.r.matrix.n, 2);
+	CHECK_INT(fd.r.matrix.nrows, 2);
+	CHECK_INT(fd.r.matrix.ncols, 1);
+	CHECK_INT(matrix_count(&fd.r.matrix).mismatched, 1);
+	CHECK_INT(fd.r.n, 1);
+	CHECK(results_passed(&fd.r)); /* the matrix is a report, not a verdict */
+	t = find_test(&fd.r, "gup/slow-special");
+	/* A MATRIX line between a diagnostic and its test does not steal it. */
+	CHECK(t && t->log.n == 1 && strcmp(t->log.lines[0], "before the cell") == 0);
+	CHECK_HAS(fd.progress, "matrix odirect-read/special: ok, expected EFAULT\n");
+	CHECK_LACKS(fd.progress, "matrix gup-slow/special");
+	feeder_end(&fd);
+
+	feeder_start(&fd, NULL, false);
+	feed_at(&fd, 101.0, "GNTLAB-MATRIX gup-slow special EFAULT bad address");
+	feed_at(&fd, 102.0, "GNTLAB-TAP ok gup/slow-special");
+	CHECK_INT(fd.r.matrix.n, 0);
+	t = find_test(&fd.r, "protocol/malformed-matrix");
+	CHECK(t && t->status == TEST_FAIL && t->synthetic);
+	CHECK(t && strstr(t->reason, "serial.log line 1: GNTLAB-MATRIX gup-slow special EFAULT "
+				     "bad address") != NULL);
+	feeder_end(&fd);
+}
+
 /* ---- command line ---- */
 
 static int parse(struct config *cfg, char **errtext, const char *const *args)
@@ -1514,6 +1828,27 @@ static void test_e2e_pass(void)
 		free(dom0);
 		free(guest);
 	}
+	{
+		char *md = e2e_file(&e, "matrix.md"), *html = e2e_file(&e, "matrix.html");
+
+		/* First-seen order: the (XEN)-prefixed cell counts, the mismatch
+		 * is shown but does not fail the run. */
+		CHECK_HAS(md, "| GUP user | special | nohook | pfnmap |\n"
+			      "| --- | --- | --- | --- |\n"
+			      "| gup-slow | EFAULT \xE2\x9C\x93 | ok \xE2\x9C\x93 | EFAULT "
+			      "\xE2\x9C\x93 |\n"
+			      "| odirect-read | ok \xE2\x9C\x97 (expected EFAULT) | \xE2\x80\x94 | "
+			      "\xE2\x80\x94 |\n\n"
+			      "matched: 3, mismatched: 1, missing: 2\n");
+		CHECK_HAS(html, "<td class=\"mismatch\">ok \xE2\x9C\x97 (expected EFAULT)</td>");
+		CHECK_HAS(html, "<p class=\"counts\">matched: 3, mismatched: 1, missing: 2</p>");
+		free(md);
+		free(html);
+	}
+	CHECK_HAS(e.summary, "matrix: 3 matched, 1 mismatched, 2 missing (matrix.md)\n");
+	CHECK_HAS(e.summary, "matrix mismatches:\n  odirect-read / special: observed ok, "
+			     "expected EFAULT\n");
+	CHECK_HAS(e.err, "] matrix odirect-read/special: ok, expected EFAULT\n");
 	check_xmllint(e.results);
 	CHECK(wait_gone(e.qemu_pid, 1));
 	e2e_done(&e);
@@ -1536,6 +1871,16 @@ static void test_e2e_failing_test(void)
 	CHECK_HAS(e.summary, "verdict: FAIL\n");
 	CHECK_HAS(e.summary, "end: fail\n");
 	CHECK_HAS(e.err, "] not ok 2 map/rw-basic # pattern mismatch at page 3\n");
+	/* No MATRIX line: both files are still written and say so. */
+	{
+		char *md = e2e_file(&e, "matrix.md"), *html = e2e_file(&e, "matrix.html");
+
+		CHECK_HAS(md, "No matrix cells were reported");
+		CHECK_HAS(html, "No matrix cells were reported");
+		free(md);
+		free(html);
+	}
+	CHECK_HAS(e.summary, "matrix: no cells reported\n");
 	check_xmllint(e.results);
 	e2e_done(&e);
 }
@@ -1924,10 +2269,16 @@ static const struct utest tests[] = {
 	T(test_log_split_and_sanitize),
 	T(test_crash_patterns),
 	T(test_milestone_lines),
+	T(test_matrix_parsing),
 	T(test_xml_escape),
 	T(test_tap_writer),
 	T(test_junit_writer),
 	T(test_summary_writer),
+	T(test_matrix_table),
+	T(test_matrix_escaping),
+	T(test_matrix_markdown),
+	T(test_matrix_html),
+	T(test_summary_matrix),
 	T(test_verdict),
 	T(test_excerpt_limit),
 	T(test_phase_bookkeeping),
@@ -1936,6 +2287,7 @@ static const struct utest tests[] = {
 	T(test_session_crash),
 	T(test_session_timeout_and_early_end),
 	T(test_session_verbose_and_diag_limit),
+	T(test_session_matrix),
 	T(test_cli_defaults_and_argv),
 	T(test_cli_options),
 	T(test_cli_errors),
