@@ -26,6 +26,7 @@
 
 #define CMD_TIMEOUT_MS (300 * 1000)
 #define GUEST_TESTS "/bin/gntlab-guest-tests"
+#define SUITE_NONE_SELECTED 3	/* ack rc of "suite" when nothing matched */
 
 struct agent {
 	struct xs_handle *xs;
@@ -270,6 +271,21 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 
 	snprintf(filter, sizeof(filter), "%s", args[0] ? args : "*");
 	fflush(stdout);
+	/* A filter that names only dom0-side suites selects nothing here. */
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(GUEST_TESTS, GUEST_TESTS, "--list", "--filter", filter, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 2) {
+		snprintf(text, tlen, "filter '%.100s' selects no guest test", filter);
+		return SUITE_NONE_SELECTED;
+	}
 	pid = fork();
 	if (pid < 0) {
 		snprintf(text, tlen, "fork: %s", strerror(errno));
