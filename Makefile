@@ -72,7 +72,7 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_client.c \
-	dom0-tools/report.c dom0-tools/peer_server.c $(DOM0_COMMON)
+	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON)
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt

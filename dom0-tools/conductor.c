@@ -73,6 +73,7 @@ static void usage(FILE *f)
 		"  --pages N         pages to grant, 1..%u (default 4)\n"
 		"  --timeout S       timeout of each wait on the guest (default 60)\n"
 		"  --tests FILTER    comma-separated suite/test patterns (default all)\n"
+		"  --list            print the names of the tests dom0 reports, exit\n"
 		"exit: 0 ok, 1 a check failed, 2 usage or environment error\n",
 		GNTLAB_PROTO_MAX_REFS);
 }
@@ -88,6 +89,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "tests", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -120,6 +122,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 				o->timeout_s = (int)v;
 			break;
 		case 'h': usage(stdout); exit(0);
+		case 'l':
+			for (size_t i = 0; conductor_tests[i]; i++)
+				printf("%s\n", conductor_tests[i]);
+			exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
@@ -378,13 +384,13 @@ static void run_guest_suites(struct ctx *c)
 	gpath(c, GNTLAB_XS_REQ, p_req, sizeof(p_req));
 	gpath(c, GNTLAB_XS_ACK, p_ack, sizeof(p_ack));
 	if (!xs_watch(c->xs, p_req, "req") || !xs_watch(c->xs, p_ack, "ack")) {
-		report_test(false, "guest/suites", "xs_watch: %s", strerror(errno));
+		report_test(false, "guest/suites-completed", "xs_watch: %s", strerror(errno));
 		return;
 	}
 	snprintf(v, sizeof(v), "%u suite %s", seq, c->o.tests ? c->o.tests : "*");
 	if (!xs_write(c->xs, XBT_NULL, gpath(c, GNTLAB_XS_CMD, text, sizeof(text)),
 		      v, strlen(v))) {
-		report_test(false, "guest/suites", "xs_write(cmd): %s", strerror(errno));
+		report_test(false, "guest/suites-completed", "xs_write(cmd): %s", strerror(errno));
 		return;
 	}
 	deadline = xs_now_ms() + c->o.timeout_s * 1000LL;

@@ -254,12 +254,14 @@ static int do_result(const char *args, char *text, size_t len)
 		snprintf(text, len, "usage: result <ok|fail|skip> <name> [reason]");
 		return EINVAL;
 	}
+	report_relayed(true);
 	if (!strcmp(verdict, "ok"))
 		report_test(true, name, "%s", "");
 	else if (!strcmp(verdict, "skip"))
 		report_skip(name, "%s", n ? args + n : "no reason given");
 	else
 		report_test(false, name, "%s", n ? args + n : "no reason given");
+	report_relayed(false);
 	return 0;
 }
 

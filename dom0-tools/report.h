@@ -17,6 +17,11 @@ void report_skip(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Relay a file line by line as GNTLAB-LOG <domain>. */
 void report_log_file(const char *domain, const char *path);
+/* The names dom0 may report (test_names.c), NULL-terminated. */
+extern const char *const conductor_tests[];
+/* Names relayed from the guest are checked by the guest's own harness. */
+void report_relayed(bool on);
+
 /* Number of failed tests so far. */
 int report_failures(void);
 
