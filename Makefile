@@ -34,7 +34,7 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run check unit deps clean distclean refresh-packages
+.PHONY: all images run check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
 
@@ -127,7 +127,14 @@ UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_gran
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
-unit: $(B)/unit/unit-dom0 $(RUNNER)
+# The catalogue (docs/tests/*.md) and the code list the same tests.
+CATALOGUE_CHECK := $(B)/host/gntlab-catalogue-check
+catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
+	{ $(CONDUCTOR) --list; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
+	$(CATALOGUE_CHECK) $(B)/all-tests.txt docs/tests/*.md
+	@echo "[check] catalogue: $$(wc -l < $(B)/all-tests.txt) tests, all documented"
+
+unit: $(B)/unit/unit-dom0 $(RUNNER) catalogue
 	$(B)/unit/unit-dom0
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
