@@ -8,7 +8,8 @@
  *
  * The end-to-end tests run the real gntlab-runner against fake-qemu.sh, and
  * the real gntlab-catalogue-check:
- *   unit-tests --runner PATH --fake-qemu PATH --catalogue PATH --tmp DIR
+ *   unit-tests --runner PATH --fake-qemu PATH --catalogue PATH --junit-xsd PATH
+ *              --tmp DIR
  * Without them they are skipped (and say so).
  */
 #include <errno.h>
@@ -35,8 +36,19 @@
 #include "session.h"
 
 static int check_failures;
-static const char *runner_path, *fake_path, *tmp_root, *catalogue_path;
+static const char *runner_path, *fake_path, *tmp_root, *catalogue_path, *junit_xsd;
 static const char *reuse_dir; /* run the next end-to-end test in this folder */
+
+/* Skip conditions: why a test cannot run with these arguments, or NULL. */
+static const char *need_runner(void)
+{
+	return runner_path && fake_path ? NULL : "needs --runner and --fake-qemu";
+}
+
+static const char *need_catalogue(void)
+{
+	return catalogue_path ? NULL : "needs --catalogue";
+}
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -2247,6 +2259,124 @@ static void test_e2e_filter_and_rerun(void)
 	e2e_done(&e);
 }
 
+/* ---- junit.xml against junit.xsd ---- */
+
+/* xmllint --schema junit.xsd on path: its exit status, its output in *out. */
+static int xmllint_schema(const char *path, char **out)
+{
+	char cmd[9000], chunk[512];
+	size_t size = 0, n;
+	FILE *p, *m = open_memstream(out, &size);
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>&1", junit_xsd, path);
+	p = popen(cmd, "r");
+	if (!p) {
+		fclose(m);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, n, m);
+	status = pclose(p);
+	fclose(m);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void check_schema(const char *path, bool valid)
+{
+	char *out = NULL;
+	int rc = xmllint_schema(path, &out);
+
+	if ((rc == 0) != valid) {
+		check_failures++;
+		diag("xmllint --schema %s: status %d, want %s", path, rc,
+		     valid ? "valid" : "rejected");
+		show("xmllint: ", out);
+	}
+	free(out);
+}
+
+static const char *need_junit_schema(void)
+{
+	char found[4096];
+
+	if (!junit_xsd)
+		return "needs --junit-xsd";
+	if (!cli_find_program("xmllint", found, sizeof(found)))
+		return "xmllint not installed (apt-get install libxml2-utils): junit.xml not "
+		       "validated against junit.xsd";
+	return need_runner();
+}
+
+/*
+ * junit.xml of fake runs (passes, a skip, a failure with diagnostics, a crash)
+ * is valid against junit.xsd, the structure Jenkins and GitLab read; and the
+ * schema is not vacuous: documents they would misread are rejected.
+ */
+static void test_e2e_junit_schema(void)
+{
+	static const char *const scenarios[] = {"pass", "fail", "crash"};
+	// clang-format off
+	static const char *const bad[] = {
+		/* testcase without classname */
+		"<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\" "
+		"time=\"0\"><testcase name=\"x\" time=\"0\"/></testsuite></testsuites>",
+		/* two verdicts for one test */
+		"<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"1\" errors=\"0\" "
+		"time=\"0\"><testcase name=\"x\" classname=\"a\" time=\"0\"><failure message=\"m\"/>"
+		"<skipped/></testcase></testsuite></testsuites>",
+		/* failure without its message */
+		"<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"1\" errors=\"0\" "
+		"time=\"0\"><testcase name=\"x\" classname=\"a\" time=\"0\"><failure/></testcase>"
+		"</testsuite></testsuites>",
+		/* a negative time, a count that is not a number */
+		"<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\" "
+		"time=\"-1.000\"><testcase name=\"x\" classname=\"a\" time=\"0\"/></testsuite>"
+		"</testsuites>",
+		"<testsuites><testsuite name=\"a\" tests=\"one\" failures=\"0\" errors=\"0\" "
+		"time=\"0\"/></testsuites>",
+		/* system-out before the verdict */
+		"<testsuites><testsuite name=\"a\" tests=\"1\" failures=\"1\" errors=\"0\" "
+		"time=\"0\"><testcase name=\"x\" classname=\"a\" time=\"0\"><system-out>o"
+		"</system-out><failure message=\"m\"/></testcase></testsuite></testsuites>",
+		/* <testsuite> as the root */
+		"<testsuite name=\"a\" tests=\"0\" failures=\"0\" errors=\"0\" time=\"0\"/>",
+	};
+	// clang-format on
+	char *dir = make_tmpdir("junit-schema"), path[4400];
+
+	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
+		struct e2e e;
+
+		e2e_run(&e, scenarios[i], scenarios[i], NULL);
+		CHECK(e.junit != NULL);
+		snprintf(path, sizeof(path), "%s/junit.xml", e.results);
+		check_schema(path, true);
+		e2e_done(&e);
+	}
+	/* What the runner's own writer makes of odd input, straight from it. */
+	{
+		struct results r;
+		char *out;
+
+		sample_results(&r);
+		out = capture(report_write_junit, &r);
+		snprintf(path, sizeof(path), "%s/sample.xml", dir);
+		write_file(path, out);
+		check_schema(path, true);
+		free(out);
+		results_free(&r);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "%s/bad%zu.xml", dir, i);
+		write_file(path, bad[i]);
+		check_schema(path, false);
+	}
+	if (!check_failures)
+		rm_rf(dir);
+	free(dir);
+}
+
 /* ---- test catalogue ---- */
 
 static void check_heading(const char *line, const char *want)
@@ -2515,16 +2645,6 @@ struct utest {
 	int timeout;		   /* seconds */
 };
 
-static const char *need_runner(void)
-{
-	return runner_path && fake_path ? NULL : "needs --runner and --fake-qemu";
-}
-
-static const char *need_catalogue(void)
-{
-	return catalogue_path ? NULL : "needs --catalogue";
-}
-
 /* The name is the function's, without "test_". */
 // clang-format off
 #define T(fn) {&#fn[5], fn, NULL, 30}
@@ -2586,6 +2706,7 @@ static const struct utest tests[] = {
 	T(test_catalogue_differ),
 	T(test_catalogue_errors),
 	N(test_e2e_catalogue_program, need_catalogue),
+	N(test_e2e_junit_schema, need_junit_schema),
 };
 
 static int run_test(const struct utest *t)
@@ -2626,6 +2747,8 @@ int main(int argc, char **argv)
 			runner_path = argv[++i];
 		else if (strcmp(argv[i], "--fake-qemu") == 0 && i + 1 < argc)
 			fake_path = argv[++i];
+		else if (strcmp(argv[i], "--junit-xsd") == 0 && i + 1 < argc)
+			junit_xsd = argv[++i];
 		else if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
 			catalogue_path = argv[++i];
 		else if (strcmp(argv[i], "--tmp") == 0 && i + 1 < argc)
