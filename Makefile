@@ -34,7 +34,7 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run check unit catalogue deps clean distclean refresh-packages
+.PHONY: all images run demo check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
 
@@ -122,6 +122,12 @@ $(RUNNER): $(wildcard tests/host/*.c tests/host/*.h tests/host/Makefile) tests/m
 run: images $(RUNNER)
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) $(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+
+# One narrated foreign mapping for a person watching (see README).
+demo: images $(RUNNER)
+	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
+		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
+	@echo; sed 's/^/  /' $(B)/results-demo/demo.log
 
 UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)

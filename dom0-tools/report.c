@@ -99,6 +99,17 @@ void report_skip(const char *name, const char *fmt, ...)
 	emitf(GNTLAB_MARK_TAP, "ok %s # SKIP %s", name, why);
 }
 
+void report_narrate(const char *fmt, ...)
+{
+	char buf[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	emitf(GNTLAB_MARK_LOG, "demo %s", buf);
+}
+
 void report_log_file(const char *domain, const char *path)
 {
 	char line[1024];

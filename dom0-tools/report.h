@@ -15,6 +15,8 @@ bool report_test(bool ok, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void report_skip(const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* One line of narration for `make demo` (GNTLAB-LOG demo <text>). */
+void report_narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Relay a file line by line as GNTLAB-LOG <domain>. */
 void report_log_file(const char *domain, const char *path);
 /* The names dom0 may report (test_names.c), NULL-terminated. */

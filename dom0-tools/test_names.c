@@ -60,5 +60,8 @@ const char *const conductor_tests[] = {
 	"multi/dom0-revokes-first",
 	"multi/virsh-and-xl-agree",
 	"teardown/guest-shutdown",
+	"demo/guest-maps-and-reads",
+	"demo/guest-unmaps-clean",
+	"demo/nothing-leaked",
 	NULL
 };
