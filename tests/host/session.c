@@ -115,6 +115,11 @@ static void domain_log(struct session *s, const char *dom, size_t dlen, const ch
 	}
 	fwrite(text, 1, tlen, f);
 	fputc('\n', f);
+	/* `make demo` narrates to the person watching, as it happens. */
+	if (strcmp(name, "demo") == 0 && s->opts.progress) {
+		fprintf(s->opts.progress, "  %.*s\n", (int)tlen, text);
+		fflush(s->opts.progress);
+	}
 	if (dl)
 		fflush(f);
 	else
