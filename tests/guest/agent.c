@@ -432,38 +432,38 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 	DEMO_LINE("guest read through its mapping: \"%s\"", msg);
 	in.addr = (__u64)(unsigned long)a->addr;
 	if (ioctl(a->fd, GNTLAB_IOC_INTROSPECT, &in) == 0) {
-		DEMO_LINE("%-34s %s", "fact", "value");
-		DEMO_LINE("%-34s %#llx", "user PTE (written by Xen)", (unsigned long long)in.pte);
-		DEMO_LINE("%-34s %s%s%s", "PTE bits", in.bits & GNTLAB_PTE_PRESENT ? "present " : "",
+		DEMO_LINE("%-40s %s", "fact", "value");
+		DEMO_LINE("%-40s %#llx", "user PTE (written by Xen)", (unsigned long long)in.pte);
+		DEMO_LINE("%-40s %s%s%s", "PTE bits", in.bits & GNTLAB_PTE_PRESENT ? "present " : "",
 			  in.bits & GNTLAB_PTE_RW ? "rw " : "ro ",
 			  in.bits & GNTLAB_PTE_SPECIAL ? "special(bit 9 = guest_avail0)" : "");
-		DEMO_LINE("%-34s %#llx", "machine frame (MFN) in the PTE", (unsigned long long)in.pte_mfn);
-		DEMO_LINE("%-34s %#llx  <- dom0's PFN: the M2P is the granter's",
+		DEMO_LINE("%-40s %#llx", "machine frame (MFN) in the PTE", (unsigned long long)in.pte_mfn);
+		DEMO_LINE("%-40s %#llx  <- dom0's PFN: the M2P is the granter's",
 			  "machine_to_phys_mapping[MFN]", (unsigned long long)in.m2p);
-		DEMO_LINE("%-34s %#llx", "mfn_to_pfn(MFN) in the guest", (unsigned long long)in.mfn_to_pfn);
-		DEMO_LINE("%-34s %#llx", "guest page backing the map (PFN)", (unsigned long long)in.page_pfn);
-		DEMO_LINE("%-34s %#llx (%s)", "P2M entry of that PFN", (unsigned long long)in.p2m_raw,
+		DEMO_LINE("%-40s %#llx", "mfn_to_pfn(MFN) in the guest", (unsigned long long)in.mfn_to_pfn);
+		DEMO_LINE("%-40s %#llx", "guest page backing the map (PFN)", (unsigned long long)in.page_pfn);
+		DEMO_LINE("%-40s %#llx (%s)", "P2M entry of that PFN", (unsigned long long)in.p2m_raw,
 			  in.bits & GNTLAB_P2M_FOREIGN ? "FOREIGN_FRAME" : "not foreign");
-		DEMO_LINE("%-34s %s", "PageForeign(page)", in.bits & GNTLAB_PAGE_FOREIGN ? "yes" : "no");
-		DEMO_LINE("%-34s %s", "vm_normal_page() via find_special_page",
+		DEMO_LINE("%-40s %s", "PageForeign(page)", in.bits & GNTLAB_PAGE_FOREIGN ? "yes" : "no");
+		DEMO_LINE("%-40s %s", "vm_normal_page() via find_special_page",
 			  in.bits & GNTLAB_NORMAL_PAGE_IS_MAP ? "the map's page" :
 			  in.bits & GNTLAB_NORMAL_PAGE_FOUND ? "another page!" : "NULL");
-		DEMO_LINE("%-34s %#llx", "kernel alias MFN", (unsigned long long)in.kernel_alias_mfn);
+		DEMO_LINE("%-40s %#llx", "kernel alias MFN", (unsigned long long)in.kernel_alias_mfn);
 	}
-	DEMO_LINE("%-34s %s", "GUP user", "outcome on this mapping");
+	DEMO_LINE("%-40s %s", "GUP user", "outcome on this mapping");
 	for (unsigned int k = 0; k < GNTLAB_GUP_COUNT; k++) {
 		struct gntlab_gup_probe p = { .addr = in.addr, .kind = k };
 
 		if (ioctl(a->fd, GNTLAB_IOC_GUP_PROBE, &p))
-			DEMO_LINE("%-34s probe failed: %s", gup_name[k], strerror(errno));
+			DEMO_LINE("%-40s probe failed: %s", gup_name[k], strerror(errno));
 		else if (p.ret > 0)
-			DEMO_LINE("%-34s ok, %s", gup_name[k],
+			DEMO_LINE("%-40s ok, %s", gup_name[k],
 				  p.same_page ? "the map's own page" : "ANOTHER page");
 		else if (p.ret == 0)
-			DEMO_LINE("%-34s refused: 0 pages (fast path bails on special PTEs)",
+			DEMO_LINE("%-40s refused: 0 pages (fast path bails on special PTEs)",
 				  gup_name[k]);
 		else
-			DEMO_LINE("%-34s refused: %s", gup_name[k], strerror(-p.ret));
+			DEMO_LINE("%-40s refused: %s", gup_name[k], strerror(-p.ret));
 	}
 #undef DEMO_LINE
 	snprintf(text, tlen, "%d", n);
