@@ -352,6 +352,53 @@ static void run_tests(struct ctx *c)
 	report_test(ok, "teardown/dom0-log-clean", "%s", text);
 }
 
+/* Module lifetime: refused while mapped, unloads when idle (then reloaded). */
+static void run_unload_test(struct ctx *c)
+{
+	char text[300];
+	int rc;
+
+	struct gntlab_refs r = { .domid = 0, .count = 1 };
+	uint8_t *p;
+	char val[64];
+
+	/* A fresh grant so the busy check has something real to map. */
+	p = xengntshr_share_pages(c->gs, c->domid, 1, r.ref, 0);
+	if (!p || gntlab_refs_format(&r, val, sizeof(val)) ||
+	    agent_put(&c->ag, GNTLAB_XS_REFS, val)) {
+		report_test(false, "teardown/module-unload", "cannot share a page: %s",
+			    strerror(errno));
+		if (p)
+			xengntshr_unshare(c->gs, p, 1);
+		return;
+	}
+	rc = command(c, "unload", text, sizeof(text));
+	report_test(rc == 0, "teardown/module-unload", "guest: %s", text);
+	xengntshr_unshare(c->gs, p, 1);
+}
+
+/* What libxenctrl says of the guest: a running 64-bit PV domain of our size. */
+static void check_domain_info(struct ctx *c)
+{
+	xc_domaininfo_t info;
+	unsigned long kib;
+
+	if (xc_domain_getinfolist(c->xc, c->domid, 1, &info) != 1 ||
+	    info.domain != c->domid) {
+		report_test(false, "xen/guest-domain-info", "xc_domain_getinfolist(d%u): %s",
+			    c->domid, strerror(errno));
+		return;
+	}
+	kib = (unsigned long)info.tot_pages * 4;
+	report_diag("d%u: flags %#x, %lu KiB, max vcpu id %u", c->domid, info.flags, kib,
+		    info.max_vcpu_id);
+	report_test(!(info.flags & XEN_DOMINF_hvm_guest) && !(info.flags & XEN_DOMINF_dying) &&
+			    kib > 200 * 1024 && kib <= 256 * 1024,
+		    "xen/guest-domain-info",
+		    "d%u flags %#x (want PV, alive), %lu KiB (want <= 256 MiB, > 200 MiB)",
+		    c->domid, info.flags, kib);
+}
+
 /*
  * `make demo`: one foreign mapping, narrated for a person watching. dom0
  * writes a message into a granted page, the guest maps it and prints it,
@@ -529,6 +576,7 @@ int main(int argc, char **argv)
 			run_demo(&c);
 			goto done;
 		}
+		check_domain_info(&c);
 		run_tests(&c);
 		run_guest_suites(&c);
 		if (!c.o.tests || fnmatch_any(c.o.tests, "reverse/x"))
@@ -537,6 +585,7 @@ int main(int argc, char **argv)
 			scenario_tool_badinput(&e);
 		if (!c.o.tests || fnmatch_any(c.o.tests, "multi/x"))
 			scenario_two_guests(&e);
+		run_unload_test(&c);
 	}
 
 done:

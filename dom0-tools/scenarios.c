@@ -222,6 +222,31 @@ void scenario_dom0_maps_guest(struct scen_env *e)
 	report_test(xengnttab_unmap(gt, p, n) == 0, "reverse/dom0-unmap",
 		    "xengnttab_unmap: %s", strerror(errno));
 	p = NULL;
+
+	/*
+	 * Unmap notify, dom0 -> guest: map one ref again with
+	 * xengnttab_map_grant_ref_notify (clear byte 100 on unmap); the guest
+	 * must see the byte cleared once dom0 unmaps (gntdev clears it through
+	 * its own mapping before the grant is unmapped).
+	 */
+	{
+		uint8_t *q = xengnttab_map_grant_ref_notify(gt, e->g1->domid, r.ref[0],
+							   PROT_READ | PROT_WRITE, 100,
+							   (evtchn_port_t)-1);
+		int before = -1, after = -1;
+
+		if (agent_command(e->g1, "peek 0 100", text, sizeof(text)) == 0)
+			before = atoi(text);
+		if (q && gntlab_pattern_byte(seed, 0, 100) != 0) {
+			xengnttab_unmap(gt, q, 1);
+			if (agent_command(e->g1, "peek 0 100", text, sizeof(text)) == 0)
+				after = atoi(text);
+		}
+		report_test(q && before != 0 && after == 0,
+			    "reverse/unmap-notify-clears-guest-byte",
+			    "map_notify %s; byte before %d, after dom0's unmap %d (want 0)",
+			    q ? "ok" : strerror(errno), before, after);
+	}
 	act = xen_count_refs(e, e->g1->domid, 0, r.ref, n, err, sizeof(err));
 	report_test(act == 0, "reverse/xen-no-mapping-after-unmap",
 		    "Xen still lists %ld grants of d%u mapped by d0 %s", act,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <xengnttab.h>
@@ -470,6 +471,63 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 	return 0;
 }
 
+/*
+ * "unload": the module must refuse to go while a map is live (an open fd
+ * holds it), then unload cleanly with nothing mapped, and load again.
+ */
+static int cmd_unload(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	int busy_rc, busy_err, rc, fd;
+
+	(void)args;
+	if (a->addr || !a->refs.count) {
+		snprintf(text, tlen, "needs refs and nothing mapped");
+		return EINVAL;
+	}
+	if (do_map(a, 1, "unload")) {
+		snprintf(text, tlen, "could not map for the busy check");
+		return EIO;
+	}
+	busy_rc = (int)syscall(SYS_delete_module, "gntlab", O_NONBLOCK);
+	busy_err = errno;
+	do_unmap(a);
+	close(a->fd);
+	a->fd = -1;
+	if (busy_rc == 0) {
+		snprintf(text, tlen, "module unloaded while a map was live");
+		return 1;
+	}
+	rc = (int)syscall(SYS_delete_module, "gntlab", O_NONBLOCK);
+	if (rc) {
+		snprintf(text, tlen, "unload with nothing mapped failed: %s", strerror(errno));
+		return 1;
+	}
+	fd = open("/lib/gntlab/gntlab.ko", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || syscall(SYS_finit_module, fd, "", 0)) {
+		snprintf(text, tlen, "reload failed: %s", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	a->fd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	snprintf(text, tlen, "refused while mapped (%s), unloaded when idle, reloaded",
+		 strerror(busy_err));
+	return a->fd < 0 ? 1 : 0;
+}
+
+/* "peek <page> <off>": one byte of what this guest granted to dom0. */
+static int cmd_peek(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	unsigned int page, off;
+
+	if (!a->granted || sscanf(args, "%u %u", &page, &off) != 2 ||
+	    page >= a->ngranted || off >= GNTLAB_PAGE_SIZE) {
+		snprintf(text, tlen, "nothing granted or bad arguments");
+		return EINVAL;
+	}
+	snprintf(text, tlen, "%u", a->granted[(size_t)page * GNTLAB_PAGE_SIZE + off]);
+	return 0;
+}
+
 /* Watch predicate: a command whose sequence number we have not run yet. */
 static bool is_new_cmd(const char *val, void *arg)
 {
@@ -518,6 +576,10 @@ static int run(struct agent *a)
 			rc = cmd_probe_revoked(a, text, sizeof(text));
 		else if (!strcmp(c.verb, "suite"))
 			rc = cmd_suite(c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "unload"))
+			rc = cmd_unload(a, c.args, text, sizeof(text));
+		else if (!strcmp(c.verb, "peek"))
+			rc = cmd_peek(a, c.args, text, sizeof(text));
 		else if (!strcmp(c.verb, "demo"))
 			rc = cmd_demo(a, text, sizeof(text));
 		else if (!strcmp(c.verb, "grant"))
