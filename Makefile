@@ -34,7 +34,7 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run demo check unit catalogue deps clean distclean refresh-packages
+.PHONY: all images run demo list check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
 
@@ -133,6 +133,10 @@ UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_gran
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
+# List the tests without booting.
+list: $(CONDUCTOR) $(GUEST_TESTS)
+	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
+
 # The catalogue (docs/tests/*.md) and the code list the same tests.
 CATALOGUE_CHECK := $(B)/host/gntlab-catalogue-check
 catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
