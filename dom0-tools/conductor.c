@@ -71,7 +71,7 @@ static void usage(FILE *f)
 		"  --name NAME       guest name (default gntlab-guest1)\n"
 		"  --uri URI         libvirt URI (default xen:///system)\n"
 		"  --pages N         pages to grant, 1..%u (default 4)\n"
-		"  --timeout S       timeout of each wait on the guest (default 60)\n"
+		"  --timeout S       timeout of each wait on the guest (default 120)\n"
 		"  --tests FILTER    comma-separated suite/test patterns (default all)\n"
 		"  --list            print the names of the tests dom0 reports, exit\n"
 		"exit: 0 ok, 1 a check failed, 2 usage or environment error\n",
@@ -97,7 +97,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	unsigned long v;
 
 	*o = (struct opts){ .name = "gntlab-guest1", .uri = "xen:///system",
-			    .pages = 4, .timeout_s = 60 };
+			    .pages = 4, .timeout_s = 120 };
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; break;
