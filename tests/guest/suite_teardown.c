@@ -30,6 +30,7 @@
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <stdint.h>
 #include <xen/xen.h>	/* domid_t, for xen/sys/evtchn.h */
 #include <xen/sys/evtchn.h>
 
