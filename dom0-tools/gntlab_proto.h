@@ -51,7 +51,9 @@
  *                                  Xen lists no grant of dom0 mapped by the guest
  *   byte <id> <page> <off>         rsp "<v>": that byte of dom0's page (0..255)
  *   evtchn-bind <guest port>       dom0 binds an interdomain event channel to
- *                                  the guest's unbound port; rsp "<dom0 port>"
+ *                                  the guest's unbound port and consumes the
+ *                                  event Xen marks pending at bind time;
+ *                                  rsp "<dom0 port> drained <0|1>"
  *   evtchn-wait <ms> [<id> <page> <off>]   dom0 waits for that channel's event;
  *                                  on arrival first reads the byte and counts
  *                                  the share's refs Xen lists as mapped; rsp

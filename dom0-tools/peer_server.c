@@ -303,6 +303,27 @@ static void evtchn_close(struct peer_server *ps)
 	ps->xce = NULL;
 }
 
+/* Wait (<= timeout_ms) for one event on the bound port; 1 if it came. */
+static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
+{
+	long long end = xs_now_ms() + timeout_ms, left;
+
+	while ((left = end - xs_now_ms()) >= 0) {
+		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
+		xenevtchn_port_or_error_t port;
+
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		port = xenevtchn_pending(ps->xce);
+		if (port < 0)
+			continue;
+		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
+		if ((evtchn_port_t)port == ps->evtchn_local)
+			return 1;
+	}
+	return 0;
+}
+
 /* evtchn-bind <guest port>: bind to it (replacing any previous binding). */
 static int do_evtchn_bind(struct peer_server *ps, const char *args, char *text, size_t len)
 {
@@ -329,7 +350,12 @@ static int do_evtchn_bind(struct peer_server *ps, const char *args, char *text, 
 		return err ? err : EIO;
 	}
 	ps->evtchn_local = (evtchn_port_t)local;
-	snprintf(text, len, "%d", local);
+	/*
+	 * Xen's evtchn_bind_interdomain() marks the new local port pending
+	 * ("we may have lost notifications on the remote unbound port"):
+	 * consume that one, so evtchn-wait sees only events sent later.
+	 */
+	snprintf(text, len, "%d drained %d", local, evtchn_drain_one(ps, 200));
 	return 0;
 }
 
