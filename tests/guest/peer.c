@@ -155,9 +155,9 @@ int peer_byte(const struct peer_share *s, uint32_t page, uint32_t off)
 	return (int)strtol(text, NULL, 10);
 }
 
-int peer_evtchn_bind(uint32_t guest_port)
+int peer_evtchn_bind(uint32_t guest_port, char *text, size_t len)
 {
-	return peer_request(NULL, 0, "evtchn-bind %u", guest_port);
+	return peer_request(text, len, "evtchn-bind %u", guest_port);
 }
 
 int peer_evtchn_wait(int timeout_ms, const struct peer_share *s, uint32_t page,

@@ -43,8 +43,12 @@ int peer_frames(const struct peer_share *s, uint32_t page, uint64_t *pfn,
 		uint64_t *mfn);
 /* Value (0..255) of byte `off` of page `page` in dom0's pages; -1 on error. */
 int peer_byte(const struct peer_share *s, uint32_t page, uint32_t off);
-/* dom0 binds an interdomain channel to our port `guest_port` (replacing any). */
-int peer_evtchn_bind(uint32_t guest_port);
+/*
+ * dom0 binds an interdomain channel to our port `guest_port` (replacing any)
+ * and consumes the event Xen marks pending at bind; `text` (may be NULL)
+ * gets "<dom0 port> drained <0|1>".
+ */
+int peer_evtchn_bind(uint32_t guest_port, char *text, size_t len);
 struct peer_evtchn_event {
 	int fired;		/* the event arrived within the timeout */
 	int byte;		/* byte observed when it arrived, -1 if not asked */

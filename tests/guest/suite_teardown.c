@@ -734,6 +734,7 @@ TEST(teardown, unmap_notify_clear_byte)
 static int evtchn_for_dom0(int *efd, uint32_t *port)
 {
 	struct ioctl_evtchn_bind_unbound_port b = { .remote_domain = 0 };
+	char text[128];
 	int rc;
 
 	*efd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
@@ -742,7 +743,8 @@ static int evtchn_for_dom0(int *efd, uint32_t *port)
 	rc = ioctl(*efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
 	ASSERT_GT(rc, 0) TH_MSG("IOCTL_EVTCHN_BIND_UNBOUND_PORT: %s", strerror(errno));
 	*port = (uint32_t)rc;
-	ASSERT_EQ(peer_evtchn_bind(*port), 0);
+	ASSERT_EQ(peer_evtchn_bind(*port, text, sizeof(text)), 0) TH_MSG("%s", text);
+	TH_LOG("guest port %u, dom0 port %s", *port, text);
 	return 0;
 }
 
