@@ -49,6 +49,16 @@
  *                                  table entry), mfn 0 if Xen shows it unmapped
  *   leakcheck                      revokes what the test left shared; rc 0 if
  *                                  Xen lists no grant of dom0 mapped by the guest
+ *   byte <id> <page> <off>         rsp "<v>": that byte of dom0's page (0..255)
+ *   evtchn-bind <guest port>       dom0 binds an interdomain event channel to
+ *                                  the guest's unbound port and consumes the
+ *                                  event Xen marks pending at bind time;
+ *                                  rsp "<dom0 port> drained <0|1>"
+ *   evtchn-wait <ms> [<id> <page> <off>]   dom0 waits for that channel's event;
+ *                                  on arrival first reads the byte and counts
+ *                                  the share's refs Xen lists as mapped; rsp
+ *                                  "fired <0|1> byte <v|-1> active <n|-1> waited <ms>"
+ *   evtchn-close                   dom0 unbinds the channel
  *   diag <text>                    dom0 prints it as GNTLAB-DIAG
  *   matrix <row> <col> <expected> <observed>   dom0 prints GNTLAB-MATRIX
  *   result <ok|fail|skip> <name> [reason]   dom0 prints it as GNTLAB-TAP

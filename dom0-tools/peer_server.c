@@ -3,14 +3,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <xenevtchn.h>
 
 #include "gntlab_proto.h"
 #include "report.h"
 #include "xen_grants.h"
+#include "xs_wait.h"
 #include "../tests/markers.h"
 
 void peer_server_init(struct peer_server *ps, struct xs_handle *xs,
@@ -265,6 +268,185 @@ static int do_result(const char *args, char *text, size_t len)
 	return 0;
 }
 
+/*
+ * Unmap notification (tests/guest/suite_teardown.c): read one byte of a
+ * share, and receive the guest's unmap-notify event on an interdomain
+ * channel bound to a port the guest allocated for us.
+ */
+
+/* byte <id> <page> <off>: the byte's value, in decimal. */
+static int do_byte(struct peer_server *ps, const char *args, char *text, size_t len)
+{
+	unsigned int id, page, off;
+	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+
+	if (!s)
+		return ENOENT;
+	if (sscanf(args, "%*u %u %u", &page, &off) != 2 || page >= s->count ||
+	    off >= GNTLAB_PAGE_SIZE) {
+		snprintf(text, len, "usage: byte <id> <page < %u> <off < %u>", s->count,
+			 GNTLAB_PAGE_SIZE);
+		return EINVAL;
+	}
+	snprintf(text, len, "%u",
+		 (unsigned int)*(volatile uint8_t *)(s->addr + (size_t)page * GNTLAB_PAGE_SIZE + off));
+	return 0;
+}
+
+static void evtchn_close(struct peer_server *ps)
+{
+	if (ps->xce && ps->evtchn_local)
+		xenevtchn_unbind(ps->xce, ps->evtchn_local);
+	ps->evtchn_local = 0;
+	if (ps->xce)
+		xenevtchn_close(ps->xce);
+	ps->xce = NULL;
+}
+
+/* Wait (<= timeout_ms) for one event on the bound port; 1 if it came. */
+static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
+{
+	long long end = xs_now_ms() + timeout_ms, left;
+
+	while ((left = end - xs_now_ms()) >= 0) {
+		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
+		xenevtchn_port_or_error_t port;
+
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		port = xenevtchn_pending(ps->xce);
+		if (port < 0)
+			continue;
+		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
+		if ((evtchn_port_t)port == ps->evtchn_local)
+			return 1;
+	}
+	return 0;
+}
+
+/* evtchn-bind <guest port>: bind to it (replacing any previous binding). */
+static int do_evtchn_bind(struct peer_server *ps, const char *args, char *text, size_t len)
+{
+	unsigned int gport;
+	xenevtchn_port_or_error_t local;
+
+	if (sscanf(args, "%u", &gport) != 1 || gport == 0) {
+		snprintf(text, len, "usage: evtchn-bind <guest port>");
+		return EINVAL;
+	}
+	evtchn_close(ps);
+	ps->xce = xenevtchn_open(NULL, 0);
+	if (!ps->xce) {
+		snprintf(text, len, "xenevtchn_open: %s", strerror(errno));
+		return errno ? errno : EIO;
+	}
+	local = xenevtchn_bind_interdomain(ps->xce, ps->domid, gport);
+	if (local < 0) {
+		int err = errno;
+
+		snprintf(text, len, "xenevtchn_bind_interdomain(d%u, %u): %s", ps->domid,
+			 gport, strerror(err));
+		evtchn_close(ps);
+		return err ? err : EIO;
+	}
+	ps->evtchn_local = (evtchn_port_t)local;
+	/*
+	 * Xen's evtchn_bind_interdomain() marks the new local port pending
+	 * ("we may have lost notifications on the remote unbound port"):
+	 * consume that one, so evtchn-wait sees only events sent later.
+	 */
+	snprintf(text, len, "%d drained %d", local, evtchn_drain_one(ps, 200));
+	return 0;
+}
+
+/* How many refs of the share Xen lists as mapped now; -1 on error. */
+static long share_active(struct peer_server *ps, struct peer_share_rec *s)
+{
+	static struct xen_grant_dump d;
+	char err[128];
+	long n = 0;
+
+	if (xen_grant_snapshot(ps->xc, &d, err, sizeof(err)))
+		return -1;
+	for (unsigned int i = 0; i < s->count; i++)
+		n += xen_grant_dump_count(&d, 0, s->refs[i]) ? 1 : 0;
+	return n;
+}
+
+/*
+ * evtchn-wait <timeout_ms> [<id> <page> <off>]: wait for the event on the
+ * bound port. As soon as it is seen (before anything else is done), read
+ * the share's byte and ask Xen how many of the share's refs are mapped.
+ * Reply "fired <0|1> byte <v|-1> active <n|-1> waited <ms>"; rc 0 either way.
+ */
+static int do_evtchn_wait(struct peer_server *ps, const char *args, char *text, size_t len)
+{
+	unsigned int timeout_ms, id = 0, page = 0, off = 0;
+	struct peer_share_rec *s = NULL;
+	long long start = xs_now_ms(), left;
+	int fired = 0, byte = -1, n;
+	long active = -1;
+
+	n = sscanf(args, "%u %u %u %u", &timeout_ms, &id, &page, &off);
+	if (n != 1 && n != 4) {
+		snprintf(text, len, "usage: evtchn-wait <timeout_ms> [<id> <page> <off>]");
+		return EINVAL;
+	}
+	if (!ps->xce || !ps->evtchn_local) {
+		snprintf(text, len, "no event channel bound (evtchn-bind first)");
+		return ENOENT;
+	}
+	if (n == 4) {
+		if (id >= PEER_MAX_SHARES || !ps->share[id].used ||
+		    page >= ps->share[id].count || off >= GNTLAB_PAGE_SIZE) {
+			snprintf(text, len, "no share %u page %u off %u", id, page, off);
+			return EINVAL;
+		}
+		s = &ps->share[id];
+	}
+	while ((left = start + timeout_ms - xs_now_ms()) >= 0) {
+		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
+		xenevtchn_port_or_error_t port;
+
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		port = xenevtchn_pending(ps->xce);
+		if (port < 0)
+			continue;
+		if ((evtchn_port_t)port == ps->evtchn_local) {
+			fired = 1;
+			if (s) {
+				byte = *(volatile uint8_t *)(s->addr +
+							     (size_t)page * GNTLAB_PAGE_SIZE + off);
+				active = share_active(ps, s);
+			}
+		}
+		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
+		if (fired)
+			break;
+	}
+	snprintf(text, len, "fired %d byte %d active %ld waited %lld", fired, byte, active,
+		 xs_now_ms() - start);
+	return 0;
+}
+
+static int do_evtchn(struct peer_server *ps, const char *verb, const char *args,
+		     char *text, size_t len)
+{
+	if (!strcmp(verb, "byte"))
+		return do_byte(ps, args, text, len);
+	if (!strcmp(verb, "evtchn-bind"))
+		return do_evtchn_bind(ps, args, text, len);
+	if (!strcmp(verb, "evtchn-wait"))
+		return do_evtchn_wait(ps, args, text, len);
+	if (!strcmp(verb, "evtchn-close")) {
+		evtchn_close(ps);
+		return 0;
+	}
+	snprintf(text, len, "unknown request '%s'", verb);
+	return EINVAL;
+}
+
 unsigned int peer_server_release_all(struct peer_server *ps)
 {
 	unsigned int n = 0;
@@ -327,6 +509,8 @@ int peer_server_poll(struct peer_server *ps)
 		rc = 0;
 	} else if (!strcmp(c.verb, "result"))
 		rc = do_result(c.args, text, sizeof(text));
+	else if (!strcmp(c.verb, "byte") || !strncmp(c.verb, "evtchn-", 7))
+		rc = do_evtchn(ps, c.verb, c.args, text, sizeof(text));
 	else {
 		snprintf(text, sizeof(text), "unknown request '%s'", c.verb);
 		rc = EINVAL;

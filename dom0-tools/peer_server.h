@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <xenctrl.h>
+#include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 
@@ -32,6 +33,9 @@ struct peer_server {
 	bool seen_any;
 	struct peer_share_rec share[PEER_MAX_SHARES];
 	unsigned int requests;	/* served so far */
+	/* evtchn-* verbs: one interdomain channel to a guest port at a time. */
+	xenevtchn_handle *xce;
+	evtchn_port_t evtchn_local;	/* 0 = none bound */
 };
 
 void peer_server_init(struct peer_server *ps, struct xs_handle *xs,

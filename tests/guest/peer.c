@@ -146,6 +146,44 @@ int peer_frames(const struct peer_share *s, uint32_t page, uint64_t *pfn,
 	return 0;
 }
 
+int peer_byte(const struct peer_share *s, uint32_t page, uint32_t off)
+{
+	char text[64];
+
+	if (peer_request(text, sizeof(text), "byte %u %u %u", s->id, page, off))
+		return -1;
+	return (int)strtol(text, NULL, 10);
+}
+
+int peer_evtchn_bind(uint32_t guest_port, char *text, size_t len)
+{
+	return peer_request(text, len, "evtchn-bind %u", guest_port);
+}
+
+int peer_evtchn_wait(int timeout_ms, const struct peer_share *s, uint32_t page,
+		     uint32_t off, struct peer_evtchn_event *ev)
+{
+	char text[128];
+	int rc;
+
+	if (s)
+		rc = peer_request(text, sizeof(text), "evtchn-wait %d %u %u %u",
+				  timeout_ms, s->id, page, off);
+	else
+		rc = peer_request(text, sizeof(text), "evtchn-wait %d", timeout_ms);
+	if (rc)
+		return rc;
+	if (sscanf(text, "fired %d byte %d active %ld waited %ld", &ev->fired,
+		   &ev->byte, &ev->active, &ev->waited_ms) != 4)
+		return -1;
+	return 0;
+}
+
+int peer_evtchn_close(void)
+{
+	return peer_request(NULL, 0, "evtchn-close");
+}
+
 int peer_leakcheck(char *why, size_t len)
 {
 	return peer_request(why, len, "leakcheck");

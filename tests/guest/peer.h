@@ -41,6 +41,27 @@ long peer_active(const struct peer_share *s);
 /* dom0's PFN of page `page` and the MFN in Xen's grant entry (0 if unmapped). */
 int peer_frames(const struct peer_share *s, uint32_t page, uint64_t *pfn,
 		uint64_t *mfn);
+/* Value (0..255) of byte `off` of page `page` in dom0's pages; -1 on error. */
+int peer_byte(const struct peer_share *s, uint32_t page, uint32_t off);
+/*
+ * dom0 binds an interdomain channel to our port `guest_port` (replacing any)
+ * and consumes the event Xen marks pending at bind; `text` (may be NULL)
+ * gets "<dom0 port> drained <0|1>".
+ */
+int peer_evtchn_bind(uint32_t guest_port, char *text, size_t len);
+struct peer_evtchn_event {
+	int fired;		/* the event arrived within the timeout */
+	int byte;		/* byte observed when it arrived, -1 if not asked */
+	long active;		/* refs of the share Xen listed mapped then, -1 if not */
+	long waited_ms;
+};
+/*
+ * dom0 waits (<= timeout_ms) for the event; when it arrives, it first reads
+ * byte (page, off) of `s` (if s is not NULL) and Xen's count of mapped refs.
+ */
+int peer_evtchn_wait(int timeout_ms, const struct peer_share *s, uint32_t page,
+		     uint32_t off, struct peer_evtchn_event *ev);
+int peer_evtchn_close(void);
 /* Revoke leftovers; 0 if Xen lists nothing of dom0's mapped by us. */
 int peer_leakcheck(char *why, size_t len);
 /* Report to the serial console through dom0. */
