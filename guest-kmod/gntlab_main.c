@@ -137,12 +137,17 @@ static int gntlab_insert_map(struct gntlab_file *priv,
 	return err;
 }
 
-static void gntlab_remove_map(struct gntlab_file *priv,
+/* Unlist the map; false if someone else unlisted it first. */
+static bool gntlab_remove_map(struct gntlab_file *priv,
 			      struct gntlab_grant_map *map)
 {
+	bool listed;
+
 	mutex_lock(&priv->lock);
+	listed = !list_empty(&map->node);
 	list_del_init(&map->node);
 	mutex_unlock(&priv->lock);
+	return listed;
 }
 
 /* ------------------------------------------------------------------ */
@@ -188,13 +193,22 @@ static long gntlab_ioctl_map(struct gntlab_file *priv,
 	if (err)
 		goto err_put;
 
+	/*
+	 * Listed, the map is findable: another thread may UNMAP it (its
+	 * offset is easy to guess) and drop the index reference before we
+	 * are done here. Hold our own reference until then.
+	 */
+	refcount_inc(&map->users);
+	err = 0;
 	op.index = (u64)map->pgoff << PAGE_SHIFT;
 	if (copy_to_user(&uarg->index, &op.index, sizeof(op.index))) {
-		gntlab_remove_map(priv, map);
+		/* Drop the index reference unless that UNMAP already did. */
+		if (gntlab_remove_map(priv, map))
+			gntlab_map_put(map);
 		err = -EFAULT;
-		goto err_put;
 	}
-	return 0;
+	gntlab_map_put(map);
+	return err;
 
 err_put:
 	gntlab_map_put(map);
