@@ -90,7 +90,10 @@ $(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
-SUITES ?= $(sort $(wildcard tests/guest/suite_*.c))
+# Run order: what a mapping is, who can use it, how it goes away, bad input.
+SUITE_ORDER := m2p gup teardown badinput
+SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
+	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(wildcard tests/harness/harness.c)
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
