@@ -156,27 +156,11 @@ static int command(struct ctx *c, const char *verb_args, char *text, size_t len)
 /* Ask Xen for its grant-table dump and count d0's active entries for our refs. */
 static int xen_active_count(struct ctx *c, size_t *active, char *err, size_t len)
 {
-	static char ring[1 << 20];
 	static struct xen_grant_dump dump;
-	unsigned int n = sizeof(ring) - 1;
-	uint32_t idx = 0;
 
-	if (xc_send_debug_keys(c->xc, "g")) {
-		snprintf(err, len, "xc_send_debug_keys(g): %s", strerror(errno));
+	if (xen_grant_snapshot(c->xc, &dump, err, len))
 		return -1;
-	}
-	if (xc_readconsolering(c->xc, ring, &n, 0, 0, &idx)) {
-		snprintf(err, len, "xc_readconsolering: %s", strerror(errno));
-		return -1;
-	}
-	ring[n] = '\0';
-	if (xen_grant_dump_parse(ring, &dump)) {
-		snprintf(err, len, "no complete 'g' dump in Xen's console ring (%u bytes)", n);
-		return -1;
-	}
-	*active = 0;
-	for (unsigned int i = 0; i < c->o.pages; i++)
-		*active += xen_grant_dump_count(&dump, 0, c->refs[i]);
+	*active = xen_grant_dump_count_refs(&dump, 0, -1, c->refs, c->o.pages);
 	return 0;
 }
 

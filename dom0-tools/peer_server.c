@@ -176,8 +176,7 @@ static int do_active(struct peer_server *ps, const char *args, char *text, size_
 		return ENOENT;
 	if (xen_grant_snapshot(ps->xc, &d, text, len))
 		return EIO;
-	for (unsigned int i = 0; i < s->count; i++)
-		n += xen_grant_dump_count(&d, 0, s->refs[i]) ? 1 : 0;
+	n = xen_grant_dump_count_refs(&d, 0, -1, s->refs, s->count);
 	snprintf(text, len, "%zu", n);
 	return 0;
 }

@@ -41,23 +41,14 @@ static long xen_count(struct scen_env *e, long granter, long mapper, char *err,
 	return n;
 }
 
-/* Active entries of `granter` mapped by `mapper` among these refs only (the
- * toolstack's own mappings of a guest's console and xenstore pages are
- * grants too, and must not count). */
 static long xen_count_refs(struct scen_env *e, uint32_t granter, uint32_t mapper,
 			   const uint32_t *refs, uint32_t n, char *err, size_t len)
 {
 	static struct xen_grant_dump d;
-	long c = 0;
 
 	if (xen_grant_snapshot(e->xc, &d, err, len))
 		return -1;
-	for (size_t i = 0; i < d.count; i++)
-		for (uint32_t k = 0; k < n; k++)
-			if (d.entry[i].granter == granter && d.entry[i].mapper == mapper &&
-			    d.entry[i].ref == refs[k])
-				c++;
-	return c;
+	return (long)xen_grant_dump_count_refs(&d, granter, mapper, refs, n);
 }
 
 /* Poll Xen's view (a hypervisor dump, not an event source) until n == want. */

@@ -79,3 +79,22 @@ size_t xen_grant_dump_count(const struct xen_grant_dump *d, uint32_t granter,
 			n++;
 	return n;
 }
+
+size_t xen_grant_dump_count_refs(const struct xen_grant_dump *d, uint32_t granter,
+				 long mapper, const uint32_t *refs, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < d->count; i++) {
+		const struct xen_active_grant *e = &d->entry[i];
+
+		if (e->granter != granter || (mapper >= 0 && e->mapper != (uint32_t)mapper))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			if (e->ref == refs[k]) {
+				c++;
+				break;
+			}
+	}
+	return c;
+}

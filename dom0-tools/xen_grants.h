@@ -38,6 +38,14 @@ int xen_grant_dump_parse(const char *text, struct xen_grant_dump *out);
 size_t xen_grant_dump_count(const struct xen_grant_dump *d, uint32_t granter,
 			    uint32_t ref);
 
+/*
+ * How many of `refs` of `granter` are active, mapped by `mapper` (-1: by
+ * anyone). Counting by ref leaves out the toolstack's own grant mappings
+ * (a guest's console and xenstore pages, mapped by dom0).
+ */
+size_t xen_grant_dump_count_refs(const struct xen_grant_dump *d, uint32_t granter,
+				 long mapper, const uint32_t *refs, size_t n);
+
 
 #include <xenctrl.h>
 

@@ -146,6 +146,17 @@ static void test_xen_dump(void)
 	CHECK(d.entry[0].mapper == 1 && d.entry[0].mfn == 0x1a2b3c &&
 		      d.entry[0].pin == 0x101 && d.entry[0].flags == 0x1b,
 	      "xen dump: fields of an entry");
+	{
+		const uint32_t refs[] = { 8, 9, 10 }, zero[] = { 0 };
+
+		CHECK(xen_grant_dump_count_refs(&d, 0, 1, refs, 3) == 2,
+		      "xen dump: count_refs by granter, mapper and ref");
+		CHECK(xen_grant_dump_count_refs(&d, 0, 2, refs, 3) == 0,
+		      "xen dump: count_refs ignores other mappers");
+		CHECK(xen_grant_dump_count_refs(&d, 1, -1, zero, 1) == 1 &&
+			      xen_grant_dump_count_refs(&d, 0, -1, zero, 1) == 0,
+		      "xen dump: count_refs with any mapper, per granter");
+	}
 	CHECK(xen_grant_dump_parse("(XEN) nothing here\n", &d) == -1,
 	      "xen dump: no dump is an error");
 	trunc = strdup(dump_text);
