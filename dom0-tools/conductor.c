@@ -560,6 +560,9 @@ int main(int argc, char **argv)
 			run_demo(&c);
 			goto done;
 		}
+		/* The second guest boots while the first one's tests run. */
+		if (!c.o.tests || fnmatch_any(c.o.tests, "multi/x"))
+			scenario_two_guests_start(&e);
 		check_domain_info(&c);
 		run_tests(&c);
 		run_guest_suites(&c);
@@ -570,6 +573,10 @@ int main(int argc, char **argv)
 		if (!c.o.tests || fnmatch_any(c.o.tests, "multi/x"))
 			scenario_two_guests(&e);
 		run_unload_test(&c);
+		if (e.dom2) { /* created early, never used */
+			virDomainDestroy(e.dom2);
+			virDomainFree(e.dom2);
+		}
 	}
 
 done:

@@ -308,13 +308,20 @@ static bool xen_domain_exists(struct scen_env *e, unsigned int domid, bool *dyin
 	return true;
 }
 
-void scenario_two_guests(struct scen_env *e)
+void scenario_two_guests_start(struct scen_env *e)
 {
-	static struct gntlab_refs r2, refs_msg;
 	struct guest_spec s = {
 		.name = "gntlab-guest2", .kernel = e->kernel, .initrd = e->initrd,
 		.cmdline = "console=hvc0 clocksource=xen", .memory_mib = 256, .vcpus = 1,
 	};
+
+	if (!e->dom2)
+		e->dom2 = guest_create(e->conn, &s, e->dom2_err, sizeof(e->dom2_err));
+}
+
+void scenario_two_guests(struct scen_env *e)
+{
+	static struct gntlab_refs r2, refs_msg;
 	const uint32_t n = 2, seed1 = 0x7a000001, seed2 = 0x7a000002;
 	uint32_t refs1[2], refs2[2];
 	uint8_t *sh1 = NULL, *sh2 = NULL, *p = NULL;
@@ -326,9 +333,11 @@ void scenario_two_guests(struct scen_env *e)
 	int id;
 	bool dying = false, ok;
 
-	dom2 = guest_create(e->conn, &s, err, sizeof(err));
+	scenario_two_guests_start(e);
+	dom2 = e->dom2;
+	e->dom2 = NULL;
 	id = dom2 ? (int)virDomainGetID(dom2) : -1;
-	if (!report_test(id > 0, "multi/second-guest-via-libvirt", "%s", err))
+	if (!report_test(id > 0, "multi/second-guest-via-libvirt", "%s", e->dom2_err))
 		return;
 	agent_init(&g2, e->xs, (unsigned int)id, e->timeout_s);
 	if (!report_test(agent_wait_ready(&g2) == 0, "multi/second-guest-ready",

@@ -24,7 +24,12 @@ struct scen_env {
 	struct agent_conn *g1;	/* the first guest, agent ready */
 	const char *g1_name;
 	const char *tool;	/* path of gntlab-tool */
+	virDomainPtr dom2;	/* second guest, created early (may be NULL) */
+	char dom2_err[512];	/* why creating it failed */
 };
+
+/* Create the second guest now, so it boots while other tests run. */
+void scenario_two_guests_start(struct scen_env *e);
 
 void scenario_tool_badinput(struct scen_env *e);
 void scenario_dom0_maps_guest(struct scen_env *e);

@@ -25,7 +25,9 @@
 #include "gntlab_proto.h"
 #include "xs_wait.h"
 
-#define CMD_TIMEOUT_MS (300 * 1000)
+/* An idle agent gives up after this long (a second guest waits for the
+ * first one's whole suite). */
+#define CMD_TIMEOUT_MS (900 * 1000)
 #define GUEST_TESTS "/bin/gntlab-guest-tests"
 #define SUITE_NONE_SELECTED 3	/* ack rc of "suite" when nothing matched */
 
