@@ -11,6 +11,9 @@ B ?= build
 ACCEL ?= tcg
 TESTS ?=
 RUN_ARGS ?=
+# Every phase and every test has its own timeout (120 s, in the runner); the
+# whole run's is only a backstop, generous for slow or shared machines.
+RUN_TIMEOUT ?= 1800
 CC ?= cc
 USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 
@@ -124,7 +127,8 @@ $(RUNNER): $(wildcard tests/host/*.c tests/host/*.h tests/host/Makefile) tests/m
 
 run: images $(RUNNER)
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
-		--results $(B)/results --accel $(ACCEL) $(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
+		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
 
 # One narrated foreign mapping for a person watching (see README).
 demo: images $(RUNNER)
