@@ -19,7 +19,7 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 
 # Debian packages the host needs (installed by `make deps` when root).
 HOST_PKGS := qemu-system-x86 debootstrap libxen-dev libvirt-dev busybox-static \
-	cpio gzip kmod gcc make libc6-dev libelf-dev bc libxml2-utils
+	cpio gzip kmod gcc make libc6-dev libelf-dev bc libxml2-utils gnuplot-nox
 # What the dom0 root filesystem is made of (debootstrap --include).
 DOM0_PKGS := xen-utils-4.17 busybox kmod libvirt-daemon libvirt-daemon-driver-xen libvirt-clients
 
@@ -33,11 +33,12 @@ KO := $(B)/kmod/gntlab.ko
 CONDUCTOR := $(B)/dom0/gntlab-conductor
 AGENT := $(B)/guest/gntlab-agent
 GUEST_TESTS := $(B)/guest/gntlab-guest-tests
+GUEST_BENCH := $(B)/guest/gntlab-bench
 GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run demo list check unit catalogue deps clean distclean refresh-packages
+.PHONY: all images run demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
 
@@ -104,14 +105,20 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
+# The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
+$(GUEST_BENCH): tests/guest/bench.c tests/guest/peer.c $(PROTO_SRC) tests/guest/peer.h $(HDRS) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/peer.c \
+		$(PROTO_SRC) -lxenstore -lxengnttab
+
 # --- initramfs images -------------------------------------------------------
 # Kernel modules of the Debian kernel the guest tests may load (by name, flat).
 GUEST_KMODS := kernel/drivers/block/brd.ko kernel/drivers/block/loop.ko \
 	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko \
 	kernel/drivers/xen/xen-gntalloc.ko
-$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS)
+$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
 	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
-		$(KROOT)/lib/modules/$(KVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS)
+		$(KROOT)/lib/modules/$(KVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
 $(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
 	images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
 $(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
@@ -135,6 +142,37 @@ demo: images $(RUNNER)
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
 
+# --- benchmark (docs/bench.md) ----------------------------------------------
+# One boot runs the guest benchmark (bench/*); dom0's grant table must hold
+# 2^16 + a few grants: 256 frames of 512 v1 entries (Xen's default is 64).
+# The raw run goes to $(B)/results-bench; the report to $(B)/results/bench.*.
+BENCH_REPORT := $(B)/host/gntlab-benchreport
+BENCH_XEN_ARGS ?= gnttab_max_frames=256
+BENCH_BOOT_RUNS ?= 3
+$(BENCH_REPORT): tools/bench/benchreport.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lm
+$(B)/.bench-deps: images/host-deps.sh
+	images/host-deps.sh $@ gnuplot-nox
+bench: images $(RUNNER) $(BENCH_REPORT) $(B)/.bench-deps
+	@mkdir -p $(B)/results
+	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
+		--results $(B)/results-bench --accel $(ACCEL) --tests 'bench/*' \
+		--xen-args-add '$(BENCH_XEN_ARGS)' --timeout-phase 900 --timeout-total 1800 \
+		$(RUN_ARGS) || echo "[bench] runner exit $$?" >&2
+	$(BENCH_REPORT) --bench-log $(B)/results-bench/bench.log \
+		--bench-summary $(B)/results-bench/summary.txt \
+		$(foreach d,$(wildcard $(B)/results-boot/run-*),--boot $(d)) \
+		$(if $(wildcard $(B)/results-boot/builds.txt),--builds $(B)/results-boot/builds.txt) \
+		--out $(B)/results/bench
+	cd $(B)/results && gnuplot bench.gp
+	@echo "[bench] $(B)/results/bench.json bench.md bench.png"
+
+# Boot-to-verdict: BENCH_BOOT_RUNS full `make run`s (after a cold and a warm
+# image build), each kept in $(B)/results-boot/run-N; `make bench` aggregates.
+bench-boot: $(RUNNER)
+	@mkdir -p $(B)/results-boot
+	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 
 UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)

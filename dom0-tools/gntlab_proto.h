@@ -32,6 +32,8 @@
  *                        filled with pattern(seed); refs in "grefs"
  *   check-grant <seed> <off> <len>   the granted pages hold pattern(seed)?
  *   ungrant              the guest revokes what it granted
+ *   bench                run /bin/gntlab-bench (make bench); ack rc = its
+ *                        exit status. dom0 serves its requests meanwhile.
  *   quit                 the agent exits (ack first).
  *
  * Requests (req/rsp) a guest test sends to dom0, the granter:
@@ -60,6 +62,7 @@
  *                                  "fired <0|1> byte <v|-1> active <n|-1> waited <ms>"
  *   evtchn-close                   dom0 unbinds the channel
  *   diag <text>                    dom0 prints it as GNTLAB-DIAG
+ *   bench <json>                   dom0 prints "GNTLAB-LOG bench <json>" (make bench)
  *   matrix <row> <col> <expected> <observed>   dom0 prints GNTLAB-MATRIX
  *   result <ok|fail|skip> <name> [reason]   dom0 prints it as GNTLAB-TAP
  */

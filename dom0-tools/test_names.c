@@ -66,5 +66,6 @@ const char *const conductor_tests[] = {
 	"demo/guest-maps-and-reads",
 	"demo/guest-unmaps-clean",
 	"demo/nothing-leaked",
+	"bench/completed",
 	NULL
 };

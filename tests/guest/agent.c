@@ -29,6 +29,7 @@
  * first one's whole suite). */
 #define CMD_TIMEOUT_MS (900 * 1000)
 #define GUEST_TESTS "/bin/gntlab-guest-tests"
+#define GUEST_BENCH "/bin/gntlab-bench"
 #define SUITE_NONE_SELECTED 3	/* ack rc of "suite" when nothing matched */
 
 struct agent {
@@ -320,6 +321,38 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 }
 
 /*
+ * "bench": run the benchmark (`make bench`). Like a suite it talks to dom0
+ * itself (req/rsp); the ack carries its exit status.
+ */
+static int cmd_bench(char *text, size_t tlen)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		snprintf(text, tlen, "fork: %s", strerror(errno));
+		return 2;
+	}
+	if (pid == 0) {
+		execl(GUEST_BENCH, GUEST_BENCH, (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", GUEST_BENCH, strerror(errno));
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0) {
+		snprintf(text, tlen, "waitpid: %s", strerror(errno));
+		return 2;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(text, tlen, "bench killed by signal %d", WTERMSIG(status));
+		return 128 + WTERMSIG(status);
+	}
+	snprintf(text, tlen, "bench exited with %d", WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+/*
  * "grant <n> <seed>": the reverse direction. The guest shares n pages with
  * dom0 through its own gntalloc, filled with pattern(seed), and publishes
  * the refs as "grefs"; dom0 maps them with the kernel's gntdev.
@@ -584,6 +617,8 @@ static int run(struct agent *a)
 			rc = cmd_peek(a, c.args, text, sizeof(text));
 		else if (!strcmp(c.verb, "demo"))
 			rc = cmd_demo(a, text, sizeof(text));
+		else if (!strcmp(c.verb, "bench"))
+			rc = cmd_bench(text, sizeof(text));
 		else if (!strcmp(c.verb, "grant"))
 			rc = cmd_grant(a, c.args, text, sizeof(text));
 		else if (!strcmp(c.verb, "check-grant"))

@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: gntlab-runner --xen FILE --dom0-kernel FILE --dom0-initrd FILE --results DIR\n"
-	"         [--xen-args STR] [--dom0-args STR] [--accel tcg|kvm] [--cpu MODEL]\n"
+	"         [--xen-args STR] [--xen-args-add STR] [--dom0-args STR] [--accel tcg|kvm] [--cpu MODEL]\n"
 	"         [--mem MiB] [--smp N] [--qemu PROG] [--timeout-boot S]\n"
 	"         [--timeout-phase S] [--timeout-total S] [--tests FILTER] [--verbose]\n"
 	"\n"
@@ -22,6 +22,7 @@ static const char usage[] =
 	"serial.log, <domain>.log, results.tap, junit.xml and summary.txt to DIR.\n"
 	"\n"
 	"  --xen-args STR       Xen command line (default: " CLI_DEFAULT_XEN_ARGS ")\n"
+	"  --xen-args-add STR   appended to the Xen command line (e.g. gnttab_max_frames=256)\n"
 	"  --dom0-args STR      dom0 kernel command line, no commas\n"
 	"                       (default: " CLI_DEFAULT_DOM0_ARGS ")\n"
 	"  --accel tcg|kvm      default tcg; kvm falls back to tcg once if it fails\n"
@@ -45,6 +46,7 @@ enum {
 	OPT_DOM0_INITRD,
 	OPT_RESULTS,
 	OPT_XEN_ARGS,
+	OPT_XEN_ARGS_ADD,
 	OPT_DOM0_ARGS,
 	OPT_ACCEL,
 	OPT_CPU,
@@ -66,6 +68,7 @@ static const struct option options[] = {
 	{"dom0-initrd", required_argument, NULL, OPT_DOM0_INITRD},
 	{"results", required_argument, NULL, OPT_RESULTS},
 	{"xen-args", required_argument, NULL, OPT_XEN_ARGS},
+	{"xen-args-add", required_argument, NULL, OPT_XEN_ARGS_ADD},
 	{"dom0-args", required_argument, NULL, OPT_DOM0_ARGS},
 	{"accel", required_argument, NULL, OPT_ACCEL},
 	{"cpu", required_argument, NULL, OPT_CPU},
@@ -149,6 +152,9 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 			break;
 		case OPT_XEN_ARGS:
 			cfg->xen_args = optarg;
+			break;
+		case OPT_XEN_ARGS_ADD:
+			cfg->xen_args_add = optarg;
 			break;
 		case OPT_DOM0_ARGS:
 			cfg->dom0_args = optarg;
@@ -340,7 +346,10 @@ char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err)
 	ARG("-kernel");
 	ARG("%s", cfg->xen);
 	ARG("-append");
-	ARG("%s", cfg->xen_args);
+	if (cfg->xen_args_add)
+		ARG("%s %s", cfg->xen_args, cfg->xen_args_add);
+	else
+		ARG("%s", cfg->xen_args);
 	ARG("-initrd");
 	argv[n++] = initrd;
 #undef ARG

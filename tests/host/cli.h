@@ -19,6 +19,7 @@
 struct config {
 	const char *xen, *dom0_kernel, *dom0_initrd, *results;
 	const char *xen_args, *dom0_args;
+	const char *xen_args_add;	/* appended to xen_args, or NULL */
 	const char *accel; /* "tcg" or "kvm" */
 	const char *cpu;
 	long mem, smp;
