@@ -45,10 +45,18 @@
 #define MIN_NS 200000000LL
 #define MIN_ITERS 2
 
-enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_COUNT };
+/*
+ * IMPL_SPECIAL_B16: special mode with the module's user-half unmap cut into
+ * hypercalls of 16 ops, as before the change measured here (module
+ * parameter user_unmap_batch; docs/bench.md).
+ */
+enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_SPECIAL_B16,
+	    IMPL_COUNT };
 static const char *const impl_name[IMPL_COUNT] = {
-	"special", "nohook", "pfnmap", "gntdev",
+	"special", "nohook", "pfnmap", "gntdev", "special-b16",
 };
+static const char *const unmap_batch_param = "/sys/module/gntlab/parameters/user_unmap_batch";
+static bool have_b16;
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 
 /* Time of each phase of map+touch+unmap, summed over iterations. */
@@ -240,7 +248,14 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 {
 	if (im == IMPL_GNTDEV)
 		return xgt ? gntdev_cycle(count, ph, free_kb) : -ENODEV;
+	if (im == IMPL_SPECIAL_B16)
+		return ours_cycle(GNTLAB_MODE_SPECIAL, count, ph, free_kb);
 	return ours_cycle((unsigned int)im, count, ph, free_kb);
+}
+
+static bool available(enum impl im)
+{
+	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16);
 }
 
 /* One throughput measurement: loop cycles for at least MIN_NS. */
@@ -249,9 +264,12 @@ static void measure(enum impl im, unsigned int batch, unsigned int rep)
 	struct phases ph = { 0 };
 	unsigned long iters = 0;
 	unsigned long before = bad_bytes;
-	long long t0 = now_ns(), ns;
+	long long t0, ns;
 	int err = 0;
 
+	if (im == IMPL_SPECIAL_B16)
+		write_param(unmap_batch_param, 16);
+	t0 = now_ns();
 	do {
 		err = cycle(im, batch, &ph, NULL);
 		if (err)
@@ -259,6 +277,8 @@ static void measure(enum impl im, unsigned int batch, unsigned int rep)
 		iters++;
 	} while (iters < MIN_ITERS || now_ns() - t0 < MIN_NS);
 	ns = now_ns() - t0;
+	if (im == IMPL_SPECIAL_B16)
+		write_param(unmap_batch_param, 0);
 	if (err)
 		failures++;
 	emit("{\"kind\":\"tput\",\"impl\":\"%s\",\"batch\":%u,\"rep\":%u,\"iters\":%lu,"
@@ -353,6 +373,22 @@ int main(int argc, char **argv)
 
 	if (share_more(1))
 		return 2;
+	have_b16 = read_param(unmap_batch_param) >= 0;
+	if (!have_b16)
+		note("%s missing: no before/after of the unmap batching", unmap_batch_param);
+
+	/*
+	 * Warm-up, not reported: the first grant maps of a boot fill the
+	 * kernel's pool of unpopulated pages (a whole memory section), which
+	 * would be charged to whichever variant came first.
+	 */
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
+		for (unsigned int k = 0; k < IMPL_COUNT; k++) {
+			struct phases ph = { 0 };
+
+			if (available((enum impl)k))
+				cycle((enum impl)k, batches[b], &ph, NULL);
+		}
 
 	/* 1. Throughput: every repetition runs every (batch, variant) once,
 	 * the variant order rotating so that none always goes first. */
@@ -361,7 +397,7 @@ int main(int argc, char **argv)
 			for (unsigned int k = 0; k < IMPL_COUNT; k++) {
 				enum impl im = (enum impl)((k + rep + b) % IMPL_COUNT);
 
-				if (im == IMPL_GNTDEV && !xgt)
+				if (!available(im))
 					continue;
 				measure(im, batches[b], rep);
 			}

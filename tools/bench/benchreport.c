@@ -32,8 +32,8 @@
 #define MAXBOOT 16
 #define MAXTESTS 256
 
-static const char *const impls[] = { "special", "nohook", "pfnmap", "gntdev" };
-#define NIMPL 4
+static const char *const impls[] = { "special", "nohook", "pfnmap", "gntdev", "special-b16" };
+#define NIMPL 5
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 #define NBATCH 4
 static const unsigned int sizes[] = { 1, 1024, 16384, 65536 };
@@ -442,7 +442,7 @@ int main(int argc, char **argv)
 	md("|---:|---|---:|---:|---:|---:|---:|\n");
 	df = open_out(out, "-tput.dat");
 	if (df)
-		fprintf(df, "# batch special nohook pfnmap gntdev (median pages/s), then min max of each\n");
+		fprintf(df, "# batch special nohook pfnmap gntdev special-b16 (median pages/s), then min max of each\n");
 	for (int b = 0; b < NBATCH; b++) {
 		struct stat st[NIMPL];
 
@@ -465,6 +465,17 @@ int main(int argc, char **argv)
 			jstat("pages_per_s", st[i], ",");
 			if (i != 3)
 				jstat("ratio_vs_gntdev", rs, ",");
+			if (i == 0) {
+				/* the change measured: special vs special-b16 */
+				struct tput *o = &tp[4][b];
+				double fr[MAXREP];
+				int nf = 0;
+
+				for (int r = 0; r < MAXREP; r++)
+					if (t->have[r] && o->have[r] && o->pps[r] > 0)
+						fr[nf++] = t->pps[r] / o->pps[r];
+				jstat("speedup_vs_before_unmap_batching", stats(fr, nf), ",");
+			}
 			fprintf(jf, "\"ns_per_page\":{");
 			for (int k = 0; k < NPHASE; k++)
 				fprintf(jf, "%s\"%s\":%.1f", k ? "," : "", phase_keys[k] + 3,
@@ -489,7 +500,25 @@ int main(int argc, char **argv)
 		fclose(df);
 	fprintf(jf, "},\n");
 
-	md("\n### Where the time goes (ns per page, all repetitions)\n\n");
+	md("\n### 4. Changes measured before and after, in this run\n\n");
+	md("- **User-half unmap in one hypercall per contiguous run** (was: 16 ops per "
+	   "hypercall). Xen flushes the TLB once per unmap hypercall; under TCG a "
+	   "flush is expensive. `special-b16` is special mode with the module parameter "
+	   "`user_unmap_batch=16` (the old behaviour), interleaved with `special` (now 0 "
+	   "= whole runs) in every repetition.\n\n");
+	md("| batch | special / special-b16 (median of per-rep ratios) | munmap ns/page before | after |\n|---:|---:|---:|---:|\n");
+	for (int b = 0; b < NBATCH; b++) {
+		double fr[MAXREP];
+		int nf = 0;
+
+		for (int r = 0; r < MAXREP; r++)
+			if (tp[0][b].have[r] && tp[4][b].have[r] && tp[4][b].pps[r] > 0)
+				fr[nf++] = tp[0][b].pps[r] / tp[4][b].pps[r];
+		md("| %u | %.3f | %.0f | %.0f |\n", batches[b], stats(fr, nf).median,
+		   tp[4][b].pages > 0 ? tp[4][b].phase_ns[3] / tp[4][b].pages : 0.0,
+		   tp[0][b].pages > 0 ? tp[0][b].phase_ns[3] / tp[0][b].pages : 0.0);
+	}
+	md("\n### Where the time goes (mean ns per page over all repetitions)\n\n");
 	md("Phases: map = `GNTLAB_IOC_MAP` (ours: copy refs, allocate ballooned pages) or "
 	   "the whole `xengnttab_map_grant_refs` (gntdev: ioctl + mmap with the map "
 	   "hypercalls); mmap = ours' mmap (PTE walk + map hypercalls); touch; "
@@ -520,7 +549,7 @@ int main(int argc, char **argv)
 	   "`gnttab_max_frames=256` for dom0's grant table, passed by `make bench`); "
 	   "the guest's gntdev `limit` is raised to 65536 if lower. Memory = guest "
 	   "MemFree before the map minus MemFree while mapped.\n\n");
-	md("| variant | N | median time | min | max | ns/page | MemFree drop (kB) | map+mmap ns/page | munmap+unmap ns/page |\n");
+	md("| variant | N | median time | min | max | ns/page | MemFree drop (kB) | mean map+mmap ns/page | mean munmap+unmap ns/page |\n");
 	md("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 	fprintf(jf, "\"scaling\":{\n");
 	df = open_out(out, "-scale.dat");
@@ -764,10 +793,11 @@ int main(int argc, char **argv)
 			"set title 'map+touch+unmap throughput (median, min..max)'\n"
 			"set xlabel 'batch (pages)'\n"
 			"set ylabel 'pages/s'\n"
-			"plot '%1$s-tput.dat' u 1:2:6:7 w yerrorlines t 'ours special', \\\n"
-			"     '' u 1:3:8:9 w yerrorlines t 'ours nohook', \\\n"
-			"     '' u 1:4:10:11 w yerrorlines t 'ours pfnmap', \\\n"
-			"     '' u 1:5:12:13 w yerrorlines t 'gntdev (libxengnttab)'\n"
+			"plot '%1$s-tput.dat' u 1:2:7:8 w yerrorlines t 'ours special', \\\n"
+			"     '' u 1:3:9:10 w yerrorlines t 'ours nohook', \\\n"
+			"     '' u 1:4:11:12 w yerrorlines t 'ours pfnmap', \\\n"
+			"     '' u 1:5:13:14 w yerrorlines t 'gntdev (libxengnttab)', \\\n"
+			"     '' u 1:6:15:16 w yerrorlines t 'ours special, before (unmap batch 16)'\n"
 			"set title 'scaling: one map+touch+unmap of N grants'\n"
 			"set xlabel 'N (grants)'\n"
 			"set ylabel 'ns per page'\n"

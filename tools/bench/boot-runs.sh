@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot-to-verdict glue for `make bench-boot`: time a cold and a warm image
+# build, then run the full suite N times (`make run`), keeping each run's
+# results in B/results-boot/run-N. gntlab-benchreport does the arithmetic.
+# Usage: boot-runs.sh B N MAKE
+set -euo pipefail
+b=$1 n=$2 mk=$3
+out=$b/results-boot
+rm -rf "$out" "$b/cold"
+mkdir -p "$out"
+secs() { local t0=$1; echo "$(date +%s.%N) - $t0" | bc; }
+# Cold: an empty build directory (the package and dom0-base caches stay:
+# they hold downloads, see README); warm: the same, nothing changed; touched:
+# one guest test source changed (guest initramfs and dom0 overlay rebuilt).
+t0=$(date +%s.%N); $mk -s B="$b/cold" images >"$out/build-cold.log" 2>&1
+echo "cold $(secs "$t0")" >"$out/builds.txt"
+t0=$(date +%s.%N); $mk -s B="$b/cold" images >"$out/build-warm.log" 2>&1
+echo "warm $(secs "$t0")" >>"$out/builds.txt"
+touch tests/guest/suite_m2p.c
+t0=$(date +%s.%N); $mk -s B="$b/cold" images >"$out/build-touched.log" 2>&1
+echo "warm-one-source-touched $(secs "$t0")" >>"$out/builds.txt"
+rm -rf "$b/cold"
+$mk -s images >/dev/null
+for i in $(seq 1 "$n"); do
+	t0=$(date +%s.%N)
+	rc=0; $mk -s run >"$out/run-$i.log" 2>&1 || rc=$?
+	echo "make-run-$i $(secs "$t0")" >>"$out/builds.txt"
+	cp -r "$b/results" "$out/run-$i"
+	echo "[bench-boot] run $i: make run exit $rc" >&2
+done
