@@ -40,10 +40,12 @@
 #define GNTLAB_ST_UNSET		1
 /*
  * Most user-half unmap ops handed to Xen in one hypercall; 0 = a whole
- * contiguous run of mapped pages at once (as gntdev does). Xen flushes the
- * TLB once per hypercall, which under emulation costs far more than the
- * ops themselves: `make bench` measured 16 (the old fixed on-stack batch)
- * against whole runs. Writable at run time so both can be measured in one
+ * contiguous run of mapped pages at once (as gntdev does). Xen 4.17 flushes
+ * the TLB after every group of up to 32 unmap ops of one hypercall
+ * (GNTTAB_UNMAP_BATCH_SIZE), so the old fixed on-stack batch of 16 cost one
+ * flush and one hypercall entry per 16 pages; under emulation both cost far
+ * more than the ops themselves (`make bench`, docs/bench.md, measures 16
+ * against whole runs). Writable at run time so both can be measured in one
  * boot.
  */
 static unsigned int user_unmap_batch;

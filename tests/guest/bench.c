@@ -39,10 +39,10 @@
 /* Scaling needs 2^16 grants: 16 shares of GNTLAB_PROTO_MAX_REFS (4096). */
 #define SCALE_MAX (1u << 16)
 #define NSHARES (SCALE_MAX / GNTLAB_PROTO_MAX_REFS)
-#define REPS 5
+#define REPS 7
 #define SCALE_REPS 3
-/* Each throughput measurement loops until this much time has passed. */
-#define MIN_NS 200000000LL
+/* Each repetition of one batch size lasts at least this long (all variants). */
+#define MIN_NS 1000000000LL
 #define MIN_ITERS 2
 
 /*
@@ -258,36 +258,53 @@ static bool available(enum impl im)
 	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16);
 }
 
-/* One throughput measurement: loop cycles for at least MIN_NS. */
-static void measure(enum impl im, unsigned int batch, unsigned int rep)
+/*
+ * One repetition at one batch size: rounds of one cycle of every variant
+ * (order rotating each round), until MIN_NS have passed, so that every
+ * variant sees the same moments of the shared machine. One record per
+ * variant.
+ */
+static void measure_rep(unsigned int batch, unsigned int rep)
 {
-	struct phases ph = { 0 };
-	unsigned long iters = 0;
-	unsigned long before = bad_bytes;
-	long long t0, ns;
-	int err = 0;
+	struct phases ph[IMPL_COUNT] = { 0 };
+	unsigned long iters[IMPL_COUNT] = { 0 }, bad[IMPL_COUNT] = { 0 };
+	long long ns[IMPL_COUNT] = { 0 }, t0 = now_ns();
+	int err[IMPL_COUNT] = { 0 };
 
-	if (im == IMPL_SPECIAL_B16)
-		write_param(unmap_batch_param, 16);
-	t0 = now_ns();
-	do {
-		err = cycle(im, batch, &ph, NULL);
-		if (err)
-			break;
-		iters++;
-	} while (iters < MIN_ITERS || now_ns() - t0 < MIN_NS);
-	ns = now_ns() - t0;
-	if (im == IMPL_SPECIAL_B16)
-		write_param(unmap_batch_param, 0);
-	if (err)
-		failures++;
-	emit("{\"kind\":\"tput\",\"impl\":\"%s\",\"batch\":%u,\"rep\":%u,\"iters\":%lu,"
-	     "\"ns\":%lld,\"pages_per_s\":%.1f,\"ns_map\":%lld,\"ns_mmap\":%lld,"
-	     "\"ns_touch\":%lld,\"ns_munmap\":%lld,\"ns_unmap\":%lld,\"bad_bytes\":%lu,"
-	     "\"errno\":%d}",
-	     impl_name[im], batch, rep, iters, ns,
-	     ns > 0 ? (double)iters * batch * 1e9 / (double)ns : 0.0,
-	     ph.map, ph.mmap, ph.touch, ph.munmap, ph.unmap, bad_bytes - before, -err);
+	for (unsigned int round = 0; round < MIN_ITERS || now_ns() - t0 < MIN_NS; round++) {
+		for (unsigned int k = 0; k < IMPL_COUNT; k++) {
+			enum impl im = (enum impl)((k + round) % IMPL_COUNT);
+			unsigned long before = bad_bytes;
+			long long t;
+
+			if (!available(im) || err[im])
+				continue;
+			if (im == IMPL_SPECIAL_B16)
+				write_param(unmap_batch_param, 16);
+			t = now_ns();
+			err[im] = cycle(im, batch, &ph[im], NULL);
+			ns[im] += now_ns() - t;
+			if (im == IMPL_SPECIAL_B16)
+				write_param(unmap_batch_param, 0);
+			bad[im] += bad_bytes - before;
+			if (!err[im])
+				iters[im]++;
+		}
+	}
+	for (unsigned int k = 0; k < IMPL_COUNT; k++) {
+		if (!available((enum impl)k))
+			continue;
+		if (err[k])
+			failures++;
+		emit("{\"kind\":\"tput\",\"impl\":\"%s\",\"batch\":%u,\"rep\":%u,\"iters\":%lu,"
+		     "\"ns\":%lld,\"pages_per_s\":%.1f,\"ns_map\":%lld,\"ns_mmap\":%lld,"
+		     "\"ns_touch\":%lld,\"ns_munmap\":%lld,\"ns_unmap\":%lld,\"bad_bytes\":%lu,"
+		     "\"errno\":%d}",
+		     impl_name[k], batch, rep, iters[k], ns[k],
+		     ns[k] > 0 ? (double)iters[k] * batch * 1e9 / (double)ns[k] : 0.0,
+		     ph[k].map, ph[k].mmap, ph[k].touch, ph[k].munmap, ph[k].unmap, bad[k],
+		     -err[k]);
+	}
 }
 
 /* Time and memory of one map+touch+unmap of `count` grants. */
@@ -390,17 +407,11 @@ int main(int argc, char **argv)
 				cycle((enum impl)k, batches[b], &ph, NULL);
 		}
 
-	/* 1. Throughput: every repetition runs every (batch, variant) once,
-	 * the variant order rotating so that none always goes first. */
+	/* 1. Throughput: REPS repetitions of every batch size, the variants
+	 * interleaved cycle by cycle inside each (measure_rep). */
 	for (unsigned int rep = 0; rep < REPS; rep++)
 		for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
-			for (unsigned int k = 0; k < IMPL_COUNT; k++) {
-				enum impl im = (enum impl)((k + rep + b) % IMPL_COUNT);
-
-				if (!available(im))
-					continue;
-				measure(im, batches[b], rep);
-			}
+			measure_rep(batches[b], rep);
 
 	/* 2. Scaling: one map of 1 .. 2^16 grants, ours (special) and gntdev. */
 	if (share_more(NSHARES) == 0) {

@@ -437,7 +437,9 @@ int main(int argc, char **argv)
 	   "read one byte of every page (checked against dom0's pattern), unmap. "
 	   "Ours: `GNTLAB_IOC_MAP` + `mmap` + touch + `munmap` + `GNTLAB_IOC_UNMAP`; "
 	   "gntdev: `xengnttab_map_grant_refs` + touch + `xengnttab_unmap`. "
-	   "Each measurement loops for at least 0.2 s; %d repetitions.\n\n", maxrep);
+	   "Each repetition of a batch size runs rounds of one cycle of every variant "
+	   "(order rotating each round) for at least 1 s, so all variants share the "
+	   "same moments of the machine; %d repetitions. Ratios are taken per repetition.\n\n", maxrep);
 	md("| batch | variant | median pages/s | min | max | spread | ratio vs gntdev (median of per-rep ratios) |\n");
 	md("|---:|---|---:|---:|---:|---:|---:|\n");
 	df = open_out(out, "-tput.dat");
@@ -500,10 +502,11 @@ int main(int argc, char **argv)
 		fclose(df);
 	fprintf(jf, "},\n");
 
-	md("\n### 4. Changes measured before and after, in this run\n\n");
+	md("\n## 4. Changes measured before and after, in this run\n\n");
 	md("- **User-half unmap in one hypercall per contiguous run** (was: 16 ops per "
-	   "hypercall). Xen flushes the TLB once per unmap hypercall; under TCG a "
-	   "flush is expensive. `special-b16` is special mode with the module parameter "
+	   "hypercall). Xen 4.17 flushes the TLB after each group of up to 32 unmap "
+	   "ops of one hypercall (GNTTAB_UNMAP_BATCH_SIZE), so batches of 16 cost a "
+	   "flush and a hypercall entry per 16 pages; under TCG both are expensive. `special-b16` is special mode with the module parameter "
 	   "`user_unmap_batch=16` (the old behaviour), interleaved with `special` (now 0 "
 	   "= whole runs) in every repetition.\n\n");
 	md("| batch | special / special-b16 (median of per-rep ratios) | munmap ns/page before | after |\n|---:|---:|---:|---:|\n");
