@@ -38,7 +38,7 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
+.PHONY: all images run smoke demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
 
@@ -136,6 +136,10 @@ run: images $(RUNNER)
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
 		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+
+# The end-to-end path only (dom0's smoke tests, no suites): the quick check.
+smoke:
+	$(MAKE) run TESTS=smoke
 
 # One narrated foreign mapping for a person watching (see README).
 demo: images $(RUNNER)
