@@ -79,7 +79,7 @@ DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_clien
 	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON)
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
-DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt
+DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) $(DOM0_LIBS)

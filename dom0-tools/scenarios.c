@@ -308,15 +308,44 @@ static bool xen_domain_exists(struct scen_env *e, unsigned int domid, bool *dyin
 	return true;
 }
 
-void scenario_two_guests_start(struct scen_env *e)
+static void *create_second_guest(void *arg)
 {
+	struct scen_env *e = arg;
 	struct guest_spec s = {
 		.name = "gntlab-guest2", .kernel = e->kernel, .initrd = e->initrd,
 		.cmdline = "console=hvc0 clocksource=xen", .memory_mib = 256, .vcpus = 1,
 	};
 
-	if (!e->dom2)
-		e->dom2 = guest_create(e->conn, &s, e->dom2_err, sizeof(e->dom2_err));
+	/* libvirt connections may be used from several threads at once. */
+	e->dom2 = guest_create(e->conn, &s, e->dom2_err, sizeof(e->dom2_err));
+	return NULL;
+}
+
+void scenario_two_guests_start(struct scen_env *e)
+{
+	if (e->dom2_started)
+		return;
+	e->dom2_started = true;
+	if (pthread_create(&e->dom2_thread, NULL, create_second_guest, e)) {
+		e->dom2_started = false;
+		create_second_guest(e);
+	}
+}
+
+/* Wait for the background creation; returns the domain (or NULL). */
+static virDomainPtr second_guest(struct scen_env *e)
+{
+	virDomainPtr d;
+
+	if (!e->dom2_started)
+		scenario_two_guests_start(e);
+	if (e->dom2_started) {
+		pthread_join(e->dom2_thread, NULL);
+		e->dom2_started = false;
+	}
+	d = e->dom2;
+	e->dom2 = NULL;
+	return d;
 }
 
 void scenario_two_guests(struct scen_env *e)
@@ -333,9 +362,7 @@ void scenario_two_guests(struct scen_env *e)
 	int id;
 	bool dying = false, ok;
 
-	scenario_two_guests_start(e);
-	dom2 = e->dom2;
-	e->dom2 = NULL;
+	dom2 = second_guest(e);
 	id = dom2 ? (int)virDomainGetID(dom2) : -1;
 	if (!report_test(id > 0, "multi/second-guest-via-libvirt", "%s", e->dom2_err))
 		return;
@@ -434,5 +461,15 @@ destroy:
 		if (virDomainIsActive(dom2) > 0)
 			virDomainDestroy(dom2);
 		virDomainFree(dom2);
+	}
+}
+
+void scenario_two_guests_cleanup(struct scen_env *e)
+{
+	virDomainPtr d = e->dom2_started || e->dom2 ? second_guest(e) : NULL;
+
+	if (d) {
+		virDomainDestroy(d);
+		virDomainFree(d);
 	}
 }

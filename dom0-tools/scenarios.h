@@ -7,6 +7,8 @@
 #ifndef GNTLAB_SCENARIOS_H
 #define GNTLAB_SCENARIOS_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <libvirt/libvirt.h>
 #include <xenctrl.h>
 #include <xengnttab.h>
@@ -26,11 +28,18 @@ struct scen_env {
 	const char *tool;	/* path of gntlab-tool */
 	virDomainPtr dom2;	/* second guest, created early (may be NULL) */
 	char dom2_err[512];	/* why creating it failed */
+	pthread_t dom2_thread;	/* creates it in the background */
+	bool dom2_started;
 };
 
-/* Create the second guest now, so it boots while other tests run. */
+/*
+ * Start creating the second guest in a background thread (libxl builds a PV
+ * domain in ~10 s under TCG), so it boots while other tests run.
+ */
 void scenario_two_guests_start(struct scen_env *e);
 
+/* Destroy the second guest if it was started but never used. */
+void scenario_two_guests_cleanup(struct scen_env *e);
 void scenario_tool_badinput(struct scen_env *e);
 void scenario_dom0_maps_guest(struct scen_env *e);
 void scenario_two_guests(struct scen_env *e);
