@@ -273,6 +273,7 @@ void session_line(struct session *s, const char *line, size_t len, double t)
 {
 	struct marker m;
 	const char *pattern;
+	bool has_marker;
 
 	s->lineno++;
 	if (s->opts.serial) {
@@ -295,8 +296,17 @@ void session_line(struct session *s, const char *line, size_t len, double t)
 		say(s, t, "%s", s->kvm_reason);
 	}
 
+	/*
+	 * A test verdict or diagnostic that quotes a kernel log line (an
+	 * after-test check saw a WARN) is already a failure of its own; only
+	 * raw console output and relayed logs count as crashes, which stop the
+	 * run. Otherwise the run would be cut before dom0 relays the guest's
+	 * console, the best explanation of the WARN.
+	 */
+	has_marker = serial_find_marker(line, &m);
 	pattern = serial_crash_pattern(line);
-	if (pattern && !s->crashing)
+	if (pattern && !s->crashing &&
+	    !(has_marker && (m.kind == MARK_TAP || m.kind == MARK_DIAG)))
 		on_crash(s, pattern, line, t);
 
 	if (!s->res->phase.seen[MS_XEN] && serial_is_xen_start(line)) {
@@ -307,7 +317,7 @@ void session_line(struct session *s, const char *line, size_t len, double t)
 		phase_reach(&s->res->phase, MS_LINUX, t);
 		say(s, t, "dom0 kernel started");
 	}
-	if (serial_find_marker(line, &m))
+	if (has_marker)
 		on_marker(s, &m, line, t);
 }
 

@@ -1257,6 +1257,26 @@ static void test_session_crash(void)
 	CHECK(!results_passed(&fd.r));
 	feeder_end(&fd);
 
+	/*
+	 * A verdict quoting a kernel WARN (an after-test check) is a failure of
+	 * its own, not a crash: the run goes on so the guest's log is relayed.
+	 * The raw WARN relayed later still is a crash.
+	 */
+	feeder_start(&fd, NULL, false);
+	feed_at(&fd, 101.0, "(XEN) Xen version 4.17");
+	feed_at(&fd, 102.0, "GNTLAB-PHASE dom0-init");
+	feed_at(&fd, 103.0, "GNTLAB-PHASE tests");
+	feed_at(&fd, 104.0, "GNTLAB-DIAG saw <4>[ 5.1] WARNING: CPU: 0 PID: 9 at lib/refcount.c:25");
+	feed_at(&fd, 104.1, "GNTLAB-TAP not ok badinput/race # after-test check: guest kernel log: "
+			    "WARNING: CPU: 0 PID: 9 at lib/refcount.c:25");
+	CHECK(!fd.s.crashing);
+	CHECK(!fd.r.crashed);
+	t = find_test(&fd.r, "badinput/race");
+	CHECK(t != NULL && t->status == TEST_FAIL);
+	feed_at(&fd, 110.0, "GNTLAB-LOG guest [ 5.1] WARNING: CPU: 0 PID: 9 at lib/refcount.c:25");
+	CHECK(fd.r.crashed);
+	feeder_end(&fd);
+
 	/* A crash before dom0 speaks is named after where the boot was. */
 	feeder_start(&fd, NULL, false);
 	feed_at(&fd, 101.0, "(XEN) Xen version 4.17");
