@@ -189,17 +189,20 @@ static long gntlab_ioctl_map(struct gntlab_file *priv,
 		}
 	}
 
-	err = gntlab_insert_map(priv, map);
-	if (err)
-		goto err_put;
-
 	/*
-	 * Listed, the map is findable: another thread may UNMAP it (its
-	 * offset is easy to guess) and drop the index reference before we
-	 * are done here. Hold our own reference until then.
+	 * Once listed, the map is findable: another thread may UNMAP it (its
+	 * offset is easy to guess) and drop the index reference at once, on
+	 * another CPU. So take our own reference *before* listing it, and
+	 * hold it until we are done here. (Taking it after the insert left a
+	 * window in which the map could be freed first: refcount_t's
+	 * "addition on 0; use-after-free" WARN with two vCPUs.)
 	 */
 	refcount_inc(&map->users);
-	err = 0;
+	err = gntlab_insert_map(priv, map);
+	if (err) {
+		gntlab_map_put(map);
+		goto err_put;
+	}
 	op.index = (u64)map->pgoff << PAGE_SHIFT;
 	if (copy_to_user(&uarg->index, &op.index, sizeof(op.index))) {
 		/* Drop the index reference unless that UNMAP already did. */
