@@ -8,7 +8,7 @@
 set -euo pipefail
 cache=$1; out=$2; shift 2
 pkgs=$(printf '%s\n' "$@" | sort | paste -sd, -)
-key=$(printf '%s' "bookworm $pkgs v4" | sha256sum | cut -c1-12)
+key=$(printf '%s' "bookworm $pkgs v5" | sha256sum | cut -c1-12)
 cpio_cache="$cache/dom0-base-$key.cpio"
 say() { printf '[images] %s\n' "$*" >&2; }
 
@@ -41,6 +41,12 @@ if [ ! -s "$cpio_cache" ]; then
 	say "debootstrap done in $(( $(date +%s) - start )) s; trimming"
 	rm -rf "$root"/usr/share/{doc,man,info,locale,i18n,zoneinfo} "$root"/var/cache/apt/* \
 		"$root"/var/lib/apt/lists/* "$root"/var/log/* "$root"/usr/share/common-licenses
+	# Every boot unpacks the whole rootfs: drop what dom0 never runs here
+	# (interpreters pulled in by package scripts, iconv modules, completion).
+	rm -rf "$root"/usr/lib/python3* "$root"/usr/bin/python3* "$root"/usr/share/python3 \
+		"$root"/usr/bin/perl* "$root"/usr/lib/x86_64-linux-gnu/perl* "$root"/usr/share/perl* \
+		"$root"/usr/lib/x86_64-linux-gnu/gconv "$root"/var/cache/* \
+		"$root"/usr/share/bash-completion "$root"/usr/share/lintian
 	# libvirtd: keep only the libxl connection driver (qemu's needs its own
 	# system user and fails; lxc/vbox are irrelevant here).
 	for d in "$root"/usr/lib/x86_64-linux-gnu/libvirt/connection-driver/*.so; do
