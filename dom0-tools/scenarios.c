@@ -403,7 +403,7 @@ void scenario_two_guests(struct scen_env *e)
 	snprintf(cmd, sizeof(cmd), "grant %u %u", n, seed2 + 7);
 	gt = xengnttab_open(NULL, 0);
 	if (gt && agent_command(&g2, cmd, text, sizeof(text)) == 0 &&
-	    !gntlab_refs_parse(agent_get(&g2, "grefs") ?: "", &r2))
+	    read_grefs(&g2, &r2) == 0)
 		p = xengnttab_map_domain_grant_refs(gt, n, g2.domid, r2.ref,
 						    PROT_READ | PROT_WRITE);
 	report_test(p != NULL, "multi/dom0-maps-second-guest", "%s", text);
