@@ -302,12 +302,17 @@ static void evtchn_close(struct peer_server *ps)
 	ps->xce = NULL;
 }
 
-/* Wait (<= timeout_ms) for one event on the bound port; 1 if it came. */
-static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
+/*
+ * Wait until `deadline` (xs_now_ms) for an event on the bound port; 1 if it
+ * came, 0 on timeout. Our port is left masked so the caller can observe the
+ * state at the moment of the event before unmasking; other ports are
+ * unmasked at once.
+ */
+static int evtchn_next(struct peer_server *ps, long long deadline)
 {
-	long long end = xs_now_ms() + timeout_ms, left;
+	long long left;
 
-	while ((left = end - xs_now_ms()) >= 0) {
+	while ((left = deadline - xs_now_ms()) >= 0) {
 		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
 		xenevtchn_port_or_error_t port;
 
@@ -316,11 +321,21 @@ static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
 		port = xenevtchn_pending(ps->xce);
 		if (port < 0)
 			continue;
-		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
 		if ((evtchn_port_t)port == ps->evtchn_local)
 			return 1;
+		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
 	}
 	return 0;
+}
+
+/* Wait (<= timeout_ms) for one event on the bound port; 1 if it came. */
+static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
+{
+	int fired = evtchn_next(ps, xs_now_ms() + timeout_ms);
+
+	if (fired)
+		xenevtchn_unmask(ps->xce, ps->evtchn_local);
+	return fired;
 }
 
 /* evtchn-bind <guest port>: bind to it (replacing any previous binding). */
@@ -382,8 +397,8 @@ static int do_evtchn_wait(struct peer_server *ps, const char *args, char *text, 
 {
 	unsigned int timeout_ms, id = 0, page = 0, off = 0;
 	struct peer_share_rec *s = NULL;
-	long long start = xs_now_ms(), left;
-	int fired = 0, byte = -1, n;
+	long long start = xs_now_ms();
+	int fired, byte = -1, n;
 	long active = -1;
 
 	n = sscanf(args, "%u %u %u %u", &timeout_ms, &id, &page, &off);
@@ -403,26 +418,14 @@ static int do_evtchn_wait(struct peer_server *ps, const char *args, char *text, 
 		}
 		s = &ps->share[id];
 	}
-	while ((left = start + timeout_ms - xs_now_ms()) >= 0) {
-		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
-		xenevtchn_port_or_error_t port;
-
-		if (poll(&pfd, 1, (int)left) <= 0)
-			continue;
-		port = xenevtchn_pending(ps->xce);
-		if (port < 0)
-			continue;
-		if ((evtchn_port_t)port == ps->evtchn_local) {
-			fired = 1;
-			if (s) {
-				byte = *(volatile uint8_t *)(s->addr +
-							     (size_t)page * GNTLAB_PAGE_SIZE + off);
-				active = share_active(ps, s);
-			}
+	fired = evtchn_next(ps, start + timeout_ms);
+	if (fired) {
+		if (s) {
+			byte = *(volatile uint8_t *)(s->addr +
+						     (size_t)page * GNTLAB_PAGE_SIZE + off);
+			active = share_active(ps, s);
 		}
-		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
-		if (fired)
-			break;
+		xenevtchn_unmask(ps->xce, ps->evtchn_local);
 	}
 	snprintf(text, len, "fired %d byte %d active %ld waited %lld", fired, byte, active,
 		 xs_now_ms() - start);
