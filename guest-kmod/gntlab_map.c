@@ -52,6 +52,20 @@ static unsigned int user_unmap_batch;
 module_param(user_unmap_batch, uint, 0644);
 MODULE_PARM_DESC(user_unmap_batch,
 		 "Max user-half unmap ops per hypercall, 0 = whole contiguous runs (default 0)");
+/*
+ * One-pass unmap (default): in the notifier, hide the user halves from
+ * find_special_page(), pass through the PTE locks once, then give Xen the
+ * user and the kernel unmap ops of every page nobody else references in a
+ * single hypercall. Xen 4.17 flushes the TLB once per group of up to 32
+ * unmap ops of a hypercall, so for a map of up to 16 pages this halves the
+ * flushes and the hypercalls of the split unmap (user half, then kernel
+ * half), which is what gntdev does. 0 restores the split unmap, so that
+ * `make bench` measures both in one boot.
+ */
+static bool unmap_combined = true;
+module_param(unmap_combined, bool, 0644);
+MODULE_PARM_DESC(unmap_combined,
+		 "Unmap user and kernel halves in one hypercall when possible (default Y)");
 /* Retry delays of the deferred kernel unmap: 5 ms, 10 ms, ... up to 1 s. */
 #define GNTLAB_RETRY_STEP_MS	5
 #define GNTLAB_RETRY_MAX_MS	1000
@@ -116,6 +130,8 @@ static void gntlab_map_free_arrays(struct gntlab_grant_map *map)
 	kvfree(map->kmap_ops);
 	kvfree(map->unmap_ops);
 	kvfree(map->kunmap_ops);
+	kvfree(map->uk_ops);
+	kvfree(map->uk_pages);
 	kfree(map);
 }
 
@@ -144,8 +160,12 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 	map->unmap_ops = kvcalloc(count, sizeof(*map->unmap_ops), GFP_KERNEL);
 	map->kunmap_ops = kvcalloc(count, sizeof(*map->kunmap_ops),
 				   GFP_KERNEL);
+	map->uk_ops = kvmalloc_array(count, 2 * sizeof(*map->uk_ops), GFP_KERNEL);
+	map->uk_pages = kvmalloc_array(count, 2 * sizeof(*map->uk_pages),
+				       GFP_KERNEL);
 	if (!map->grants || !map->pages || !map->state || !map->map_ops ||
-	    !map->kmap_ops || !map->unmap_ops || !map->kunmap_ops)
+	    !map->kmap_ops || !map->unmap_ops || !map->kunmap_ops ||
+	    !map->uk_ops || !map->uk_pages)
 		goto err_free;
 
 	if (gnttab_alloc_pages(count, map->pages))
@@ -250,9 +270,76 @@ static void gntlab_notify_clear(struct gntlab_grant_map *map,
  * Unmap the user half of pages [start, start + n), all mapped, with the ops
  * kept in map->unmap_ops (Xen writes only their status).
  */
+/*
+ * Account for Xen's answer to the user-half unmap op of page i (status in
+ * map->unmap_ops[i], rc of the hypercall) and invalidate its handle: from
+ * here on find_special_page() no longer returns the page. Counter changes
+ * are summed in *t and applied once per batch (gntlab_tally_apply()).
+ */
+struct gntlab_tally {
+	long user_unmapped, kernel_unmapped, deferred, errors;
+};
+
+static void gntlab_tally_apply(const struct gntlab_tally *t)
+{
+	if (t->user_unmapped)
+		atomic64_sub(t->user_unmapped, &gntlab_stats.live_grants_user);
+	if (t->kernel_unmapped)
+		atomic64_sub(t->kernel_unmapped, &gntlab_stats.live_grants_kernel);
+	if (t->deferred)
+		atomic64_add(t->deferred, &gntlab_stats.deferred_unmaps);
+	if (t->errors)
+		atomic64_add(t->errors, &gntlab_stats.unmap_errors);
+}
+
+static void gntlab_user_unmapped(struct gntlab_grant_map *map, unsigned int i,
+				 int rc, struct gntlab_tally *t)
+{
+	s16 status = map->unmap_ops[i].status;
+
+	WRITE_ONCE(map->unmap_ops[i].handle, INVALID_GRANT_HANDLE);
+	if (!rc && status == GNTST_okay) {
+		t->user_unmapped++;
+	} else {
+		/* Xen still maps the grant at that PTE: keep the page. */
+		map->state[i] |= GNTLAB_PG_LEAKED;
+		t->errors++;
+		pr_err_ratelimited("user unmap of page %u failed: rc %d status %d\n",
+				   i, rc, status);
+	}
+}
+
+/* Same for the kernel half (status in map->kunmap_ops[i]). */
+static void gntlab_kernel_unmapped(struct gntlab_grant_map *map, unsigned int i,
+				   struct gntlab_tally *t)
+{
+	WRITE_ONCE(map->kunmap_ops[i].handle, INVALID_GRANT_HANDLE);
+	if (map->kunmap_ops[i].status == GNTST_okay) {
+		t->kernel_unmapped++;
+	} else {
+		map->state[i] |= GNTLAB_PG_LEAKED;
+		t->errors++;
+		pr_err_ratelimited("kernel unmap of page %u failed: status %d\n",
+				   i, map->kunmap_ops[i].status);
+	}
+}
+
+/* Queue the kernel half of page i for gntlab_kernel_sweep(), if mapped. */
+static void gntlab_kernel_defer(struct gntlab_grant_map *map, unsigned int i,
+				struct gntlab_tally *t)
+{
+	if (gntlab_kernel_mapped(map, i) &&
+	    !(map->state[i] & GNTLAB_PG_KPENDING)) {
+		map->state[i] |= GNTLAB_PG_KPENDING;
+		map->pending++;
+		t->deferred++;
+	}
+}
+
 static void gntlab_user_unmap_run(struct gntlab_grant_map *map,
 				  unsigned int start, unsigned int n)
 {
+	struct gntlab_tally t = { 0 };
 	unsigned int i;
 	int rc;
 
@@ -261,26 +348,10 @@ static void gntlab_user_unmap_run(struct gntlab_grant_map *map,
 	rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
 				       map->unmap_ops + start, n);
 	for (i = start; i < start + n; i++) {
-		s16 status = map->unmap_ops[i].status;
-
-		/* From here on find_special_page() no longer returns the page. */
-		WRITE_ONCE(map->unmap_ops[i].handle, INVALID_GRANT_HANDLE);
-		if (!rc && status == GNTST_okay) {
-			atomic64_dec(&gntlab_stats.live_grants_user);
-		} else {
-			/* Xen still maps the grant at that PTE: keep the page. */
-			map->state[i] |= GNTLAB_PG_LEAKED;
-			atomic64_inc(&gntlab_stats.unmap_errors);
-			pr_err_ratelimited("user unmap of page %u failed: rc %d status %d\n",
-					   i, rc, status);
-		}
-		if (gntlab_kernel_mapped(map, i) &&
-		    !(map->state[i] & GNTLAB_PG_KPENDING)) {
-			map->state[i] |= GNTLAB_PG_KPENDING;
-			map->pending++;
-			atomic64_inc(&gntlab_stats.deferred_unmaps);
-		}
+		gntlab_user_unmapped(map, i, rc, &t);
+		gntlab_kernel_defer(map, i, &t);
 	}
+	gntlab_tally_apply(&t);
 }
 
 /*
@@ -316,6 +387,7 @@ static unsigned int gntlab_user_unmap(struct gntlab_grant_map *map,
 static void gntlab_kernel_unmap_run(struct gntlab_grant_map *map,
 				    unsigned int start, unsigned int n)
 {
+	struct gntlab_tally t = { 0 };
 	unsigned int i;
 
 	for (i = start; i < start + n; i++)
@@ -333,17 +405,10 @@ static void gntlab_kernel_unmap_run(struct gntlab_grant_map *map,
 	for (i = start; i < start + n; i++) {
 		map->state[i] &= ~GNTLAB_PG_KPENDING;
 		map->pending--;
-		atomic64_dec(&gntlab_stats.deferred_unmaps);
-		WRITE_ONCE(map->kunmap_ops[i].handle, INVALID_GRANT_HANDLE);
-		if (map->kunmap_ops[i].status == GNTST_okay) {
-			atomic64_dec(&gntlab_stats.live_grants_kernel);
-		} else {
-			map->state[i] |= GNTLAB_PG_LEAKED;
-			atomic64_inc(&gntlab_stats.unmap_errors);
-			pr_err_ratelimited("kernel unmap of page %u failed: status %d\n",
-					   i, map->kunmap_ops[i].status);
-		}
+		t.deferred--;
+		gntlab_kernel_unmapped(map, i, &t);
 	}
+	gntlab_tally_apply(&t);
 }
 
 static bool gntlab_sweepable(struct gntlab_grant_map *map, unsigned int i)
@@ -437,6 +502,110 @@ static int gntlab_ptl_barrier_cb(pte_t *pte, unsigned long addr, void *data)
 }
 
 /*
+ * Take and drop every PTE lock of user range [start, end) of mm: one page
+ * per page table, since a PTE lock covers a whole page table.
+ */
+static void gntlab_ptl_barrier(struct mm_struct *mm, unsigned long start,
+			       unsigned long end)
+{
+	unsigned long addr, next;
+
+	for (addr = start; addr < end; addr = next) {
+		next = pmd_addr_end(addr, end);
+		apply_to_existing_page_range(mm, addr, PAGE_SIZE,
+					     gntlab_ptl_barrier_cb, NULL);
+	}
+}
+
+/*
+ * One-pass unmap of the user halves mapped in pages [first, last), and of
+ * the kernel halves of those pages that nobody else references, in one
+ * hypercall (unmap_combined). Called with map->lock held while the PTEs
+ * still exist. Pages that are referenced keep their kernel half, queued
+ * for gntlab_kernel_sweep() as in the split unmap.
+ */
+static void gntlab_unmap_combined(struct gntlab_grant_map *map,
+				  struct mm_struct *mm,
+				  unsigned int first, unsigned int last)
+{
+	struct gntlab_tally t = { 0 };
+	unsigned int i, j = 0, start, n = 0;
+	int rc = 0;
+
+	gntlab_notify_clear(map, first, last);
+	for (i = first; i < last; i++) {
+		if (!gntlab_user_mapped(map, i))
+			continue;
+		WRITE_ONCE(map->state[i], map->state[i] | GNTLAB_PG_UGOING);
+		n++;
+	}
+	if (!n)
+		return;
+	/*
+	 * get_user_pages() reads the PTE, calls find_special_page() and
+	 * takes its page reference all under the PTE lock. After one pass
+	 * through the locks, every GUP that found one of these pages holds
+	 * its reference, and no new one can find them: page_count() below
+	 * is final.
+	 */
+	gntlab_ptl_barrier(mm, map->vm_start + ((unsigned long)first << PAGE_SHIFT),
+			   map->vm_start + ((unsigned long)last << PAGE_SHIFT));
+
+	for (i = first; i < last; i++) {
+		if (!(map->state[i] & GNTLAB_PG_UGOING) ||
+		    !gntlab_kernel_mapped(map, i) ||
+		    (map->state[i] & GNTLAB_PG_KPENDING) ||
+		    page_count(map->pages[i]) != 1)
+			continue;
+		map->state[i] |= GNTLAB_PG_BOTH;
+		map->uk_ops[j] = map->unmap_ops[i];
+		map->uk_ops[j].status = GNTLAB_ST_UNSET;
+		map->uk_pages[j++] = map->pages[i];
+		map->uk_ops[j] = map->kunmap_ops[i];
+		map->uk_ops[j].status = GNTLAB_ST_UNSET;
+		map->uk_pages[j++] = map->pages[i];
+	}
+	if (j) {
+		/*
+		 * gnttab_unmap_refs() clears PageForeign and the p2m entry of
+		 * every page listed; each is listed twice, and the second
+		 * time its p2m entry is no longer foreign, hence -EINVAL. The
+		 * per-op status is what says whether Xen unmapped; a failed
+		 * hypercall leaves GNTLAB_ST_UNSET there.
+		 */
+		gnttab_unmap_refs(map->uk_ops, NULL, map->uk_pages, j);
+		j = 0;
+		for (i = first; i < last; i++) {
+			if (!(map->state[i] & GNTLAB_PG_BOTH))
+				continue;
+			map->unmap_ops[i].status = map->uk_ops[j++].status;
+			map->kunmap_ops[i].status = map->uk_ops[j++].status;
+			gntlab_user_unmapped(map, i, 0, &t);
+			gntlab_kernel_unmapped(map, i, &t);
+			map->state[i] &= ~(GNTLAB_PG_BOTH | GNTLAB_PG_UGOING);
+		}
+	}
+
+	/* The rest: user half only, in contiguous runs of unmap_ops. */
+	for (i = first; i < last;) {
+		if (!(map->state[i] & GNTLAB_PG_UGOING)) {
+			i++;
+			continue;
+		}
+		for (start = i; i < last && (map->state[i] & GNTLAB_PG_UGOING); i++)
+			map->unmap_ops[i].status = GNTLAB_ST_UNSET;
+		rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
+					       map->unmap_ops + start, i - start);
+		for (j = start; j < i; j++) {
+			gntlab_user_unmapped(map, j, rc, &t);
+			gntlab_kernel_defer(map, j, &t);
+			map->state[j] &= ~GNTLAB_PG_UGOING;
+		}
+	}
+	gntlab_tally_apply(&t);
+}
+
+/*
  * Unmap whatever is mapped of the map in user range [start, end) of mm.
  * Called with map->lock held and the page tables of the range in place.
  */
@@ -457,19 +626,20 @@ static void gntlab_unmap_va_range(struct gntlab_grant_map *map,
 	first = (s - map->vm_start) >> PAGE_SHIFT;
 	last = (e - map->vm_start + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
-	if (gntlab_user_unmap(map, first, last)) {
+	if (READ_ONCE(unmap_combined)) {
+		gntlab_unmap_combined(map, mm, first, last);
+	} else if (gntlab_user_unmap(map, first, last)) {
 		/*
-		 * get_user_pages() reads the PTE, calls find_special_page()
-		 * and takes its page reference all under the PTE lock. Xen
-		 * cleared the PTEs without that lock, so a GUP may have read
-		 * a PTE just before and not yet taken its reference. Taking
-		 * and dropping each PTE lock of the range waits for such a
-		 * GUP; after it, page_count() below sees every reference.
+		 * Split unmap. get_user_pages() reads the PTE, calls
+		 * find_special_page() and takes its page reference all under
+		 * the PTE lock. Xen cleared the PTEs without that lock, so a
+		 * GUP may have read a PTE just before and not yet taken its
+		 * reference. Taking and dropping each PTE lock of the range
+		 * waits for such a GUP; after it, page_count() below sees
+		 * every reference.
 		 */
-		apply_to_existing_page_range(mm, map->vm_start +
-					     ((unsigned long)first << PAGE_SHIFT),
-					     (unsigned long)(last - first) << PAGE_SHIFT,
-					     gntlab_ptl_barrier_cb, NULL);
+		gntlab_ptl_barrier(mm, map->vm_start + ((unsigned long)first << PAGE_SHIFT),
+				   map->vm_start + ((unsigned long)last << PAGE_SHIFT));
 	}
 	gntlab_kernel_sweep(map);
 	gntlab_queue_work(map);
@@ -580,7 +750,7 @@ static int gntlab_find_pte_cb(pte_t *pte, unsigned long addr, void *data)
 static int gntlab_map_grants(struct gntlab_grant_map *map)
 {
 	u32 kflags = GNTMAP_host_map | (map->kalias_ro ? GNTMAP_readonly : 0);
-	unsigned int i, failed = 0;
+	unsigned int i, failed = 0, u_mapped = 0, k_mapped = 0;
 	int rc, err = 0;
 	bool u_ok, k_ok;
 
@@ -606,12 +776,12 @@ static int gntlab_map_grants(struct gntlab_grant_map *map)
 		if (u_ok) {
 			WRITE_ONCE(map->unmap_ops[i].handle,
 				   map->map_ops[i].handle);
-			atomic64_inc(&gntlab_stats.live_grants_user);
+			u_mapped++;
 		}
 		if (k_ok) {
 			WRITE_ONCE(map->kunmap_ops[i].handle,
 				   map->kmap_ops[i].handle);
-			atomic64_inc(&gntlab_stats.live_grants_kernel);
+			k_mapped++;
 		}
 		if (u_ok && k_ok)
 			continue;
@@ -620,6 +790,8 @@ static int gntlab_map_grants(struct gntlab_grant_map *map)
 			err = gntlab_status_errno(u_ok ? map->kmap_ops[i].status :
 						  map->map_ops[i].status);
 	}
+	atomic64_add(u_mapped, &gntlab_stats.live_grants_user);
+	atomic64_add(k_mapped, &gntlab_stats.live_grants_kernel);
 	if (!failed && !rc)
 		return 0;
 
@@ -849,7 +1021,8 @@ static struct page *gntlab_find_special_page(struct vm_area_struct *vma,
 	if (!map || vma->vm_mm != map->mm || addr < map->vm_start)
 		return NULL;
 	idx = (addr - map->vm_start) >> PAGE_SHIFT;
-	if (idx >= map->count || !gntlab_user_mapped(map, idx))
+	if (idx >= map->count || !gntlab_user_mapped(map, idx) ||
+	    (READ_ONCE(map->state[idx]) & GNTLAB_PG_UGOING))
 		return NULL;
 	return map->pages[idx];
 }

@@ -28,6 +28,13 @@ struct gntlab_file {
 /* Per-page state bits (struct gntlab_grant_map.state[i]). */
 #define GNTLAB_PG_KPENDING	0x01	/* kernel alias unmap still to do */
 #define GNTLAB_PG_LEAKED	0x02	/* Xen refused an unmap: never free */
+/*
+ * The user half is being unmapped (one-pass unmap, map->lock held):
+ * find_special_page() no longer hands out the page.
+ */
+#define GNTLAB_PG_UGOING	0x04
+/* Both halves go to Xen in the one-pass unmap's combined hypercall. */
+#define GNTLAB_PG_BOTH		0x08
 
 struct gntlab_grant_map {
 	struct list_head node;		/* gntlab_file.maps, while indexed */
@@ -70,6 +77,13 @@ struct gntlab_grant_map {
 	struct gnttab_map_grant_ref *kmap_ops;
 	struct gnttab_unmap_grant_ref *unmap_ops;
 	struct gnttab_unmap_grant_ref *kunmap_ops;
+	/*
+	 * Staging for the one-pass unmap: the user and kernel unmap ops of
+	 * each page side by side (2 per page) and each page twice, so one
+	 * gnttab_unmap_refs() call takes both halves of a whole range.
+	 */
+	struct gnttab_unmap_grant_ref *uk_ops;
+	struct page **uk_pages;
 
 	/* Unmap notification (GNTLAB_IOC_SET_UNMAP_NOTIFY). */
 	u32 notify_action;

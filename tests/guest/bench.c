@@ -44,19 +44,25 @@
 /* Each repetition of one batch size lasts at least this long (all variants). */
 #define MIN_NS 1000000000LL
 #define MIN_ITERS 2
+/* Cycle times kept per variant and repetition, for the median cycle. */
+#define MAX_SAMPLES 4096
 
 /*
- * IMPL_SPECIAL_B16: special mode with the module's user-half unmap cut into
- * hypercalls of 16 ops, as before the change measured here (module
- * parameter user_unmap_batch; docs/bench.md).
+ * Earlier states of the module, measured against the current one in the
+ * same run (docs/bench.md, "Changes"), through module parameters:
+ * IMPL_SPECIAL_SPLIT: special mode with the split unmap (user halves in one
+ *   hypercall, kernel halves in another, as gntdev does): unmap_combined=N;
+ * IMPL_SPECIAL_B16: split unmap with the user halves cut into hypercalls of
+ *   16 ops (the first version): also user_unmap_batch=16.
  */
 enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_SPECIAL_B16,
-	    IMPL_COUNT };
+	    IMPL_SPECIAL_SPLIT, IMPL_COUNT };
 static const char *const impl_name[IMPL_COUNT] = {
-	"special", "nohook", "pfnmap", "gntdev", "special-b16",
+	"special", "nohook", "pfnmap", "gntdev", "special-b16", "special-split",
 };
 static const char *const unmap_batch_param = "/sys/module/gntlab/parameters/user_unmap_batch";
-static bool have_b16;
+static const char *const unmap_combined_param = "/sys/module/gntlab/parameters/unmap_combined";
+static bool have_b16, have_split;
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 
 /* Time of each phase of map+touch+unmap, summed over iterations. */
@@ -248,14 +254,33 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 {
 	if (im == IMPL_GNTDEV)
 		return xgt ? gntdev_cycle(count, ph, free_kb) : -ENODEV;
-	if (im == IMPL_SPECIAL_B16)
+	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
 		return ours_cycle(GNTLAB_MODE_SPECIAL, count, ph, free_kb);
 	return ours_cycle((unsigned int)im, count, ph, free_kb);
 }
 
 static bool available(enum impl im)
 {
-	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16);
+	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16) &&
+	       (im != IMPL_SPECIAL_SPLIT || have_split);
+}
+
+/* Put the module in the state variant im measures (before its cycle). */
+static void variant_enter(enum impl im)
+{
+	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
+		write_param(unmap_combined_param, 0);
+	if (im == IMPL_SPECIAL_B16)
+		write_param(unmap_batch_param, 16);
+}
+
+/* And back to the defaults (after it; not timed). */
+static void variant_leave(enum impl im)
+{
+	if (im == IMPL_SPECIAL_B16)
+		write_param(unmap_batch_param, 0);
+	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
+		write_param(unmap_combined_param, 1);
 }
 
 /*
@@ -264,8 +289,24 @@ static bool available(enum impl im)
  * variant sees the same moments of the shared machine. One record per
  * variant.
  */
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static long long median_ll(long long *v, unsigned long n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_ll);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void measure_rep(unsigned int batch, unsigned int rep)
 {
+	static long long samples[IMPL_COUNT][MAX_SAMPLES];
 	struct phases ph[IMPL_COUNT] = { 0 };
 	unsigned long iters[IMPL_COUNT] = { 0 }, bad[IMPL_COUNT] = { 0 };
 	long long ns[IMPL_COUNT] = { 0 }, t0 = now_ns();
@@ -279,13 +320,14 @@ static void measure_rep(unsigned int batch, unsigned int rep)
 
 			if (!available(im) || err[im])
 				continue;
-			if (im == IMPL_SPECIAL_B16)
-				write_param(unmap_batch_param, 16);
+			variant_enter(im);
 			t = now_ns();
 			err[im] = cycle(im, batch, &ph[im], NULL);
-			ns[im] += now_ns() - t;
-			if (im == IMPL_SPECIAL_B16)
-				write_param(unmap_batch_param, 0);
+			t = now_ns() - t;
+			ns[im] += t;
+			variant_leave(im);
+			if (iters[im] < MAX_SAMPLES)
+				samples[im][iters[im]] = t;
 			bad[im] += bad_bytes - before;
 			if (!err[im])
 				iters[im]++;
@@ -296,12 +338,15 @@ static void measure_rep(unsigned int batch, unsigned int rep)
 			continue;
 		if (err[k])
 			failures++;
+		unsigned long nsamp = iters[k] < MAX_SAMPLES ? iters[k] : MAX_SAMPLES;
+
 		emit("{\"kind\":\"tput\",\"impl\":\"%s\",\"batch\":%u,\"rep\":%u,\"iters\":%lu,"
-		     "\"ns\":%lld,\"pages_per_s\":%.1f,\"ns_map\":%lld,\"ns_mmap\":%lld,"
-		     "\"ns_touch\":%lld,\"ns_munmap\":%lld,\"ns_unmap\":%lld,\"bad_bytes\":%lu,"
-		     "\"errno\":%d}",
+		     "\"ns\":%lld,\"pages_per_s\":%.1f,\"ns_cycle_median\":%lld,\"ns_map\":%lld,"
+		     "\"ns_mmap\":%lld,\"ns_touch\":%lld,\"ns_munmap\":%lld,\"ns_unmap\":%lld,"
+		     "\"bad_bytes\":%lu,\"errno\":%d}",
 		     impl_name[k], batch, rep, iters[k], ns[k],
 		     ns[k] > 0 ? (double)iters[k] * batch * 1e9 / (double)ns[k] : 0.0,
+		     median_ll(samples[k], nsamp),
 		     ph[k].map, ph[k].mmap, ph[k].touch, ph[k].munmap, ph[k].unmap, bad[k],
 		     -err[k]);
 	}
@@ -390,7 +435,10 @@ int main(int argc, char **argv)
 
 	if (share_more(1))
 		return 2;
-	have_b16 = read_param(unmap_batch_param) >= 0;
+	have_split = read_param(unmap_combined_param) >= 0;
+	have_b16 = have_split && read_param(unmap_batch_param) >= 0;
+	if (!have_split)
+		note("%s missing: no before/after of the one-pass unmap", unmap_combined_param);
 	if (!have_b16)
 		note("%s missing: no before/after of the unmap batching", unmap_batch_param);
 
@@ -403,8 +451,11 @@ int main(int argc, char **argv)
 		for (unsigned int k = 0; k < IMPL_COUNT; k++) {
 			struct phases ph = { 0 };
 
-			if (available((enum impl)k))
-				cycle((enum impl)k, batches[b], &ph, NULL);
+			if (!available((enum impl)k))
+				continue;
+			variant_enter((enum impl)k);
+			cycle((enum impl)k, batches[b], &ph, NULL);
+			variant_leave((enum impl)k);
 		}
 
 	/* 1. Throughput: REPS repetitions of every batch size, the variants
