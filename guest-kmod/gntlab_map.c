@@ -53,15 +53,20 @@ module_param(user_unmap_batch, uint, 0644);
 MODULE_PARM_DESC(user_unmap_batch,
 		 "Max user-half unmap ops per hypercall, 0 = whole contiguous runs (default 0)");
 /*
- * One-pass unmap (default): in the notifier, hide the user halves from
- * find_special_page(), pass through the PTE locks once, then give Xen the
- * user and the kernel unmap ops of every page nobody else references in a
- * single hypercall. Xen 4.17 flushes the TLB once per group of up to 32
- * unmap ops of a hypercall, so for a map of up to 16 pages this halves the
- * flushes and the hypercalls of the split unmap (user half, then kernel
- * half), which is what gntdev does. 0 restores the split unmap, so that
- * `make bench` measures both in one boot.
+ * One-pass unmap (default) of ranges of up to GNTLAB_ONEPASS_MAX pages: in
+ * the notifier, hide the user halves from find_special_page(), pass through
+ * the PTE locks once, then give Xen the user and the kernel unmap ops of
+ * every page nobody else references in a single hypercall. Xen 4.17
+ * flushes the TLB once per group of up to 32 unmap ops of a hypercall, so
+ * up to 16 pages this halves the flushes and the hypercalls of the split
+ * unmap (user halves, then kernel halves), which is what gntdev does.
+ * Beyond 16 pages both take the same number of flushes and `make bench`
+ * measured the one-pass unmap slower (staging the ops of a large range
+ * costs more than one hypercall entry): larger ranges use the split unmap.
+ * N restores the split unmap everywhere, so that `make bench` measures
+ * both in one boot.
  */
+#define GNTLAB_ONEPASS_MAX	16
 static bool unmap_combined = true;
 module_param(unmap_combined, bool, 0644);
 MODULE_PARM_DESC(unmap_combined,
@@ -121,8 +126,30 @@ bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx)
 /* ------------------------------------------------------------------ */
 /* Map objects */
 
+/*
+ * One allocation per small map (default): the map and all its per-page
+ * arrays in a single kmalloc() when they fit in GNTLAB_SINGLE_MAX bytes,
+ * instead of a kzalloc() and nine kvcalloc(). A map of one page was ten
+ * allocations and ten frees per map/unmap cycle, a cost of the same order
+ * as the hypercalls under emulation. Larger maps keep separate arrays:
+ * one block of ~200 bytes per page falls back to vmalloc() beyond a few
+ * pages' worth, and `make bench` measured that slower at 4096 pages than
+ * separate arrays the page allocator can still serve. N restores the
+ * separate allocations everywhere, so that `make bench` measures both in
+ * one boot.
+ */
+#define GNTLAB_SINGLE_MAX	(8 * PAGE_SIZE)
+static bool map_alloc_single = true;
+module_param(map_alloc_single, bool, 0644);
+MODULE_PARM_DESC(map_alloc_single,
+		 "Allocate a map and its per-page arrays at once (default Y)");
+
 static void gntlab_map_free_arrays(struct gntlab_grant_map *map)
 {
+	if (map->single) {
+		kfree(map);
+		return;
+	}
 	kvfree(map->grants);
 	kvfree(map->pages);
 	kvfree(map->state);
@@ -137,6 +164,62 @@ static void gntlab_map_free_arrays(struct gntlab_grant_map *map)
 
 static void gntlab_unmap_work(struct work_struct *work);
 
+/*
+ * The map and its arrays in one block, the arrays in decreasing order of
+ * alignment after the map. Only the map and state[] are zeroed: every op
+ * is written before Xen or anyone else reads it (handles just below,
+ * the rest by mmap), grants[] by the MAP ioctl, pages[] by
+ * gnttab_alloc_pages(). Returns NULL when the block would be larger than
+ * GNTLAB_SINGLE_MAX (the caller allocates the arrays one by one).
+ */
+static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
+{
+	size_t n = count, off = ALIGN(sizeof(struct gntlab_grant_map), 8);
+	size_t o_map, o_kmap, o_unmap, o_kunmap, o_uk, o_pages, o_ukp, o_grants,
+	       o_state;
+	struct gntlab_grant_map *map;
+	char *base;
+
+	o_map = off;
+	off += n * sizeof(*map->map_ops);
+	o_kmap = off;
+	off += n * sizeof(*map->kmap_ops);
+	o_unmap = off;
+	off += n * sizeof(*map->unmap_ops);
+	o_kunmap = off;
+	off += n * sizeof(*map->kunmap_ops);
+	o_uk = off;
+	off += 2 * n * sizeof(*map->uk_ops);
+	o_pages = off;
+	off += n * sizeof(*map->pages);
+	o_ukp = off;
+	off += 2 * n * sizeof(*map->uk_pages);
+	o_grants = off;
+	off += n * sizeof(*map->grants);
+	o_state = off;
+	off += n * sizeof(*map->state);
+
+	if (off > GNTLAB_SINGLE_MAX)
+		return NULL;	/* separate arrays */
+	base = kmalloc(off, GFP_KERNEL);
+	if (!base)
+		return ERR_PTR(-ENOMEM);
+	map = (struct gntlab_grant_map *)base;
+	memset(map, 0, sizeof(*map));
+	map->single = true;
+	map->map_ops = (void *)(base + o_map);
+	map->kmap_ops = (void *)(base + o_kmap);
+	map->unmap_ops = (void *)(base + o_unmap);
+	map->kunmap_ops = (void *)(base + o_kunmap);
+	map->uk_ops = (void *)(base + o_uk);
+	map->pages = (void *)(base + o_pages);
+	map->uk_pages = (void *)(base + o_ukp);
+	map->grants = (void *)(base + o_grants);
+	map->state = (void *)(base + o_state);
+	memset(map->state, 0, n * sizeof(*map->state));
+	return map;
+}
+
 struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 					  unsigned int mode, bool readonly)
 {
@@ -149,6 +232,13 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 		return ERR_PTR(-ENOSPC);
 	}
 
+	if (READ_ONCE(map_alloc_single)) {
+		map = gntlab_map_alloc_single(count);
+		if (IS_ERR(map))
+			goto err_unaccount;
+		if (map)
+			goto arrays_done;
+	}
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		goto err_unaccount;
@@ -168,6 +258,7 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 	    !map->uk_ops || !map->uk_pages)
 		goto err_free;
 
+arrays_done:
 	if (gnttab_alloc_pages(count, map->pages))
 		goto err_free;
 
@@ -626,7 +717,7 @@ static void gntlab_unmap_va_range(struct gntlab_grant_map *map,
 	first = (s - map->vm_start) >> PAGE_SHIFT;
 	last = (e - map->vm_start + PAGE_SIZE - 1) >> PAGE_SHIFT;
 
-	if (READ_ONCE(unmap_combined)) {
+	if (READ_ONCE(unmap_combined) && last - first <= GNTLAB_ONEPASS_MAX) {
 		gntlab_unmap_combined(map, mm, first, last);
 	} else if (gntlab_user_unmap(map, first, last)) {
 		/*

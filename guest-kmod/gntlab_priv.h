@@ -49,6 +49,7 @@ struct gntlab_grant_map {
 	unsigned int count;
 	unsigned int mode;		/* enum gntlab_mode */
 	bool readonly;			/* GNTLAB_MAP_READONLY */
+	bool single;			/* one allocation (map_alloc_single) */
 	struct gntlab_grant_ref *grants;
 	struct page **pages;
 

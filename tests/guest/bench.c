@@ -53,16 +53,20 @@
  * IMPL_SPECIAL_SPLIT: special mode with the split unmap (user halves in one
  *   hypercall, kernel halves in another, as gntdev does): unmap_combined=N;
  * IMPL_SPECIAL_B16: split unmap with the user halves cut into hypercalls of
- *   16 ops (the first version): also user_unmap_batch=16.
+ *   16 ops (the first version): also user_unmap_batch=16;
+ * IMPL_SPECIAL_MULTI: special mode with a map's arrays allocated one by one
+ *   (ten allocations per map): map_alloc_single=N.
  */
 enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_SPECIAL_B16,
-	    IMPL_SPECIAL_SPLIT, IMPL_COUNT };
+	    IMPL_SPECIAL_SPLIT, IMPL_SPECIAL_MULTI, IMPL_COUNT };
 static const char *const impl_name[IMPL_COUNT] = {
 	"special", "nohook", "pfnmap", "gntdev", "special-b16", "special-split",
+	"special-multi",
 };
 static const char *const unmap_batch_param = "/sys/module/gntlab/parameters/user_unmap_batch";
 static const char *const unmap_combined_param = "/sys/module/gntlab/parameters/unmap_combined";
-static bool have_b16, have_split;
+static const char *const alloc_single_param = "/sys/module/gntlab/parameters/map_alloc_single";
+static bool have_b16, have_split, have_multi;
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 
 /* Time of each phase of map+touch+unmap, summed over iterations. */
@@ -254,7 +258,7 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 {
 	if (im == IMPL_GNTDEV)
 		return xgt ? gntdev_cycle(count, ph, free_kb) : -ENODEV;
-	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
+	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT || im == IMPL_SPECIAL_MULTI)
 		return ours_cycle(GNTLAB_MODE_SPECIAL, count, ph, free_kb);
 	return ours_cycle((unsigned int)im, count, ph, free_kb);
 }
@@ -262,7 +266,8 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 static bool available(enum impl im)
 {
 	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16) &&
-	       (im != IMPL_SPECIAL_SPLIT || have_split);
+	       (im != IMPL_SPECIAL_SPLIT || have_split) &&
+	       (im != IMPL_SPECIAL_MULTI || have_multi);
 }
 
 /* Put the module in the state variant im measures (before its cycle). */
@@ -272,6 +277,8 @@ static void variant_enter(enum impl im)
 		write_param(unmap_combined_param, 0);
 	if (im == IMPL_SPECIAL_B16)
 		write_param(unmap_batch_param, 16);
+	if (im == IMPL_SPECIAL_MULTI)
+		write_param(alloc_single_param, 0);
 }
 
 /* And back to the defaults (after it; not timed). */
@@ -281,6 +288,8 @@ static void variant_leave(enum impl im)
 		write_param(unmap_batch_param, 0);
 	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
 		write_param(unmap_combined_param, 1);
+	if (im == IMPL_SPECIAL_MULTI)
+		write_param(alloc_single_param, 1);
 }
 
 /*
@@ -437,6 +446,9 @@ int main(int argc, char **argv)
 		return 2;
 	have_split = read_param(unmap_combined_param) >= 0;
 	have_b16 = have_split && read_param(unmap_batch_param) >= 0;
+	have_multi = read_param(alloc_single_param) >= 0;
+	if (!have_multi)
+		note("%s missing: no before/after of the single allocation", alloc_single_param);
 	if (!have_split)
 		note("%s missing: no before/after of the one-pass unmap", unmap_combined_param);
 	if (!have_b16)

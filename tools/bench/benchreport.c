@@ -33,8 +33,9 @@
 #define MAXTESTS 256
 
 static const char *const impls[] = { "special", "nohook", "pfnmap", "gntdev", "special-b16",
-				      "special-split" };
-#define NIMPL 6
+				      "special-split", "special-multi" };
+#define NIMPL 7
+#define I_MULTI 6
 #define I_GNTDEV 3
 #define I_B16 4
 #define I_SPLIT 5
@@ -481,7 +482,7 @@ int main(int argc, char **argv)
 	md("|---:|---|---:|---:|---:|---:|---:|---:|\n");
 	df = open_out(out, "-tput.dat");
 	if (df)
-		fprintf(df, "# batch special nohook pfnmap gntdev special-b16 special-split (median pages/s), then min max of each\n");
+		fprintf(df, "# batch special nohook pfnmap gntdev special-b16 special-split special-multi (median pages/s), then min max of each\n");
 	for (int b = 0; b < NBATCH; b++) {
 		struct stat st[NIMPL];
 
@@ -509,6 +510,9 @@ int main(int argc, char **argv)
 				jstat("speedup_vs_split_unmap", ratios(t, &tp[I_SPLIT][b], false), ",");
 				jstat("speedup_vs_split_unmap_median_cycle",
 				      ratios(t, &tp[I_SPLIT][b], true), ",");
+				jstat("speedup_vs_separate_allocations", ratios(t, &tp[I_MULTI][b], false), ",");
+				jstat("speedup_vs_separate_allocations_median_cycle",
+				      ratios(t, &tp[I_MULTI][b], true), ",");
 				jstat("speedup_vs_before_unmap_batching", ratios(t, &tp[I_B16][b], false), ",");
 			}
 			fprintf(jf, "\"ns_per_page\":{");
@@ -555,6 +559,17 @@ int main(int argc, char **argv)
 		   ratios(&tp[0][b], &tp[I_SPLIT][b], true).median,
 		   tp[I_SPLIT][b].pages > 0 ? tp[I_SPLIT][b].phase_ns[3] / tp[I_SPLIT][b].pages : 0.0,
 		   tp[0][b].pages > 0 ? tp[0][b].phase_ns[3] / tp[0][b].pages : 0.0);
+	md("\n- **One allocation per map** (was: the map and each of its nine per-page "
+	   "arrays allocated and freed one by one, ten of each per cycle). "
+	   "`special-multi` is special mode with the module parameter "
+	   "`map_alloc_single=N`, interleaved with `special` in every repetition.\n\n");
+	md("| batch | special / special-multi throughput | median cycle | map+unmap ioctl ns/page before | after |\n|---:|---:|---:|---:|---:|\n");
+	for (int b = 0; b < NBATCH; b++)
+		md("| %u | %.3f | %.3f | %.0f | %.0f |\n", batches[b],
+		   ratios(&tp[0][b], &tp[I_MULTI][b], false).median,
+		   ratios(&tp[0][b], &tp[I_MULTI][b], true).median,
+		   tp[I_MULTI][b].pages > 0 ? (tp[I_MULTI][b].phase_ns[0] + tp[I_MULTI][b].phase_ns[4]) / tp[I_MULTI][b].pages : 0.0,
+		   tp[0][b].pages > 0 ? (tp[0][b].phase_ns[0] + tp[0][b].phase_ns[4]) / tp[0][b].pages : 0.0);
 	md("\n- **User-half unmap in one hypercall per contiguous run** (was: 16 ops per "
 	   "hypercall). Xen 4.17 flushes the TLB after each group of up to 32 unmap "
 	   "ops of one hypercall (GNTTAB_UNMAP_BATCH_SIZE), so batches of 16 cost a "
@@ -846,11 +861,11 @@ int main(int argc, char **argv)
 			"set title 'map+touch+unmap throughput (median, min..max)'\n"
 			"set xlabel 'batch (pages)'\n"
 			"set ylabel 'pages/s'\n"
-			"plot '%1$s-tput.dat' u 1:2:8:9 w yerrorlines t 'ours special', \\\n"
-			"     '' u 1:3:10:11 w yerrorlines t 'ours nohook', \\\n"
-			"     '' u 1:4:12:13 w yerrorlines t 'ours pfnmap', \\\n"
-			"     '' u 1:5:14:15 w yerrorlines t 'gntdev (libxengnttab)', \\\n"
-			"     '' u 1:7:18:19 w yerrorlines t 'ours special, split unmap (before)'\n"
+			"plot '%1$s-tput.dat' u 1:2:9:10 w yerrorlines t 'ours special', \\\n"
+			"     '' u 1:3:11:12 w yerrorlines t 'ours nohook', \\\n"
+			"     '' u 1:4:13:14 w yerrorlines t 'ours pfnmap', \\\n"
+			"     '' u 1:5:15:16 w yerrorlines t 'gntdev (libxengnttab)', \\\n"
+			"     '' u 1:7:19:20 w yerrorlines t 'ours special, split unmap (before)'\n"
 			"set key right top\n"
 			"set xtics ('1' 1, '2^10' 1024, '2^14' 16384, '2^16' 65536)\n"
 			"set xrange [0.7:131072]\n"
