@@ -175,8 +175,8 @@ endif
 		$(RUN_ARGS) || echo "[bench] runner exit $$?" >&2
 	$(BENCH_REPORT) --bench-log $(B)/results-bench/bench.log \
 		--bench-summary $(B)/results-bench/summary.txt \
-		$(foreach d,$(wildcard $(B)/results-boot/run-*),--boot $(d)) \
-		$(if $(wildcard $(B)/results-boot/builds.txt),--builds $(B)/results-boot/builds.txt) \
+		$$(for d in $(B)/results-boot/run-*; do [ -d "$$d" ] && printf -- '--boot %s ' "$$d"; done) \
+		$$([ -f $(B)/results-boot/builds.txt ] && echo --builds $(B)/results-boot/builds.txt) \
 		--out $(B)/results/bench
 	cd $(B)/results && gnuplot bench.gp
 	@echo "[bench] $(B)/results/bench.json bench.md bench.png"
