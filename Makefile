@@ -19,7 +19,7 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 
 # Debian packages the host needs (installed by `make deps` when root).
 HOST_PKGS := qemu-system-x86 debootstrap libxen-dev libvirt-dev busybox-static \
-	cpio gzip kmod gcc make libc6-dev libelf-dev bc libxml2-utils gnuplot-nox
+	cpio gzip xz-utils kmod gcc make libc6-dev libelf-dev bc libxml2-utils gnuplot-nox
 # What the dom0 root filesystem is made of (debootstrap --include).
 DOM0_PKGS := xen-utils-4.17 busybox kmod libvirt-daemon libvirt-daemon-driver-xen libvirt-clients
 
@@ -29,6 +29,12 @@ DOM0_PKGS := xen-utils-4.17 busybox kmod libvirt-daemon libvirt-daemon-driver-xe
 comma := ,
 XEN := $(B)/boot/xen
 VMLINUZ := $(B)/boot/vmlinuz
+VMLINUX := $(B)/boot/vmlinux
+# The kernel Xen boots as dom0 and libxl as the guest: the uncompressed ELF
+# by default (no xz decompression inside the emulated machine at every
+# boot, docs/bench.md); $(VMLINUZ) works too.
+DOM0_KERNEL ?= $(VMLINUX)
+GUEST_KERNEL ?= $(VMLINUX)
 KO := $(B)/kmod/gntlab.ko
 CONDUCTOR := $(B)/dom0/gntlab-conductor
 AGENT := $(B)/guest/gntlab-agent
@@ -40,7 +46,7 @@ RUNNER := $(B)/host/gntlab-runner
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
-images: $(XEN) $(VMLINUZ) $(DOM0_INITRD)
+images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
 
 deps: $(B)/.host-deps
 $(B)/.host-deps: images/host-deps.sh
@@ -62,6 +68,8 @@ $(XEN): $(B)/packages.manifest.mk
 $(VMLINUZ): $(B)/packages.manifest.mk
 	@mkdir -p $(@D)
 	cp $(KROOT)/boot/vmlinuz-$(KVER) $@
+$(VMLINUX): $(VMLINUZ) images/extract-vmlinux.sh $(B)/.host-deps
+	images/extract-vmlinux.sh $< $@
 
 # --- guest kernel module ---------------------------------------------------
 KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h) guest-kmod/Kbuild guest-kmod/Makefile
@@ -121,8 +129,8 @@ $(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST
 		$(KROOT)/lib/modules/$(KVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
 $(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
 	images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
-$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
-	images/dom0-overlay.sh $@ $(KROOT) $(KVER) images/dom0/init $(VMLINUZ) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
+$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
+	images/dom0-overlay.sh $@ $(KROOT) $(KVER) images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
 # Linux unpacks concatenated cpio archives in order: base, then our overlay.
 $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	cat $^ > $@.tmp && mv $@.tmp $@
@@ -133,7 +141,7 @@ $(RUNNER): $(filter-out tests/host/unit_tests.c tests/host/catalogue.c tests/hos
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
 run: images $(RUNNER)
-	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
+	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
 		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
 
@@ -143,7 +151,7 @@ smoke:
 
 # One narrated foreign mapping for a person watching (see README).
 demo: images $(RUNNER)
-	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
+	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
 
 # --- benchmark (docs/bench.md) ----------------------------------------------
@@ -169,7 +177,7 @@ ifeq ($(BENCH_BOOT),1)
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 	@echo "[bench] 2/2 throughput and scaling: one boot"
 endif
-	$(RUNNER) --xen $(XEN) --dom0-kernel $(VMLINUZ) --dom0-initrd $(DOM0_INITRD) \
+	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results-bench --accel $(ACCEL) --tests 'bench/*' \
 		--xen-args-add '$(BENCH_XEN_ARGS)' --timeout-phase 900 --timeout-total 1800 \
 		$(RUN_ARGS) || echo "[bench] runner exit $$?" >&2

@@ -15,7 +15,7 @@ chmod 0755 "$stage"
 mkdir -p "$stage/opt/gntlab/bin" "$stage/opt/gntlab/guest" "$stage/usr/lib/modules/$kver" "$stage/dev"
 install -m 0755 "$init" "$stage/init"
 for t in "$@"; do install -m 0755 "$t" "$stage/opt/gntlab/bin/"; done
-install -m 0644 "$gkernel" "$stage/opt/gntlab/guest/vmlinuz"
+install -m 0644 "$gkernel" "$stage/opt/gntlab/guest/kernel"
 install -m 0644 "$ginitrd" "$stage/opt/gntlab/guest/initrd.cpio.gz"
 # Modules: the ones we load plus everything they depend on, per modules.dep.
 src="$kroot/lib/modules/$kver"
