@@ -28,22 +28,28 @@ static char *read_if_ready(struct xs_handle *xs, const char *path,
 	return NULL;
 }
 
-char *xs_wait_for(struct xs_handle *xs, const char *path, int timeout_ms,
-		  xs_wait_pred pred, void *arg)
+char *xs_wait_watched(struct xs_handle *xs, const char *path, int timeout_ms,
+		      xs_wait_pred pred, void *arg)
 {
 	long long deadline = xs_now_ms() + timeout_ms;
-	char token[32];
 	char *val = NULL;
 	int err = ETIMEDOUT;
 
-	snprintf(token, sizeof(token), "w%p", (void *)&deadline);
-	if (!xs_watch(xs, path, token))
-		return NULL;
-	/* A watch fires once when set; the explicit read covers races too. */
 	for (;;) {
+		char **ev;
+
 		val = read_if_ready(xs, path, pred, arg);
 		if (val)
 			break;
+		/*
+		 * An event libxenstore already took off the fd (while waiting
+		 * for a reply) would not wake poll(): drain those first.
+		 */
+		ev = xs_check_watch(xs);
+		if (ev) {
+			free(ev);
+			continue;
+		}
 		long long left = deadline - xs_now_ms();
 		if (left <= 0)
 			break;
@@ -55,10 +61,29 @@ char *xs_wait_for(struct xs_handle *xs, const char *path, int timeout_ms,
 		}
 		if (rc > 0) {
 			unsigned int n;
-			char **ev = xs_read_watch(xs, &n);
+
+			ev = xs_read_watch(xs, &n);
 			free(ev);
 		}
 	}
+	if (!val)
+		errno = err;
+	return val;
+}
+
+char *xs_wait_for(struct xs_handle *xs, const char *path, int timeout_ms,
+		  xs_wait_pred pred, void *arg)
+{
+	char token[32];
+	char *val;
+	int err;
+
+	snprintf(token, sizeof(token), "w%p", (void *)&token);
+	if (!xs_watch(xs, path, token))
+		return NULL;
+	/* A watch fires once when set; the first read covers races too. */
+	val = xs_wait_watched(xs, path, timeout_ms, pred, arg);
+	err = errno;
 	xs_unwatch(xs, path, token);
 	if (!val)
 		errno = err;

@@ -17,6 +17,14 @@ typedef bool (*xs_wait_pred)(const char *val, void *arg);
 char *xs_wait_for(struct xs_handle *xs, const char *path, int timeout_ms,
 		  xs_wait_pred pred, void *arg);
 
+/*
+ * The same, for a caller that keeps a watch on `path` (or a parent of it)
+ * registered: saves the watch and unwatch round trips of every wait. Stale
+ * events of earlier writes are drained and ignored.
+ */
+char *xs_wait_watched(struct xs_handle *xs, const char *path, int timeout_ms,
+		      xs_wait_pred pred, void *arg);
+
 /* Monotonic milliseconds. */
 long long xs_now_ms(void);
 

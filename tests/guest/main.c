@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gt.h"
@@ -17,12 +18,25 @@
 
 static int stats_fd = -1;
 static bool log_was_bad;
+/* Time the harness spends around the tests (reported at the end). */
+static long long checks_ns, relay_ns;
+static unsigned int ntests;
+
+static long long mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static void relay(const struct th_result *r, void *arg)
 {
 	const char *l = r->log;
+	long long t0 = mono_ns();
 
 	(void)arg;
+	ntests++;
 	while (l && *l) {
 		size_t n = strcspn(l, "\n");
 
@@ -33,14 +47,13 @@ static void relay(const struct th_result *r, void *arg)
 	}
 	peer_result(r->verdict == TH_PASS ? "ok" : r->verdict == TH_SKIP ? "skip" : "fail",
 		    r->name, r->reason);
+	relay_ns += mono_ns() - t0;
 }
 
-static int after_each(const char *name, char *msg, size_t len, void *arg)
+static int after_each_checks(char *msg, size_t len)
 {
 	char line[300], why[400];
 
-	(void)name;
-	(void)arg;
 	if (gt_wait_counters_zero(stats_fd, 5000, msg, len))
 		return 1;
 	/* Report a bad kernel log once, at the first test after it appeared. */
@@ -56,9 +69,21 @@ static int after_each(const char *name, char *msg, size_t len, void *arg)
 	return 0;
 }
 
+static int after_each(const char *name, char *msg, size_t len, void *arg)
+{
+	long long t0 = mono_ns();
+	int rc = after_each_checks(msg, len);
+
+	(void)name;
+	(void)arg;
+	checks_ns += mono_ns() - t0;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	char line[300];
+	int rc;
 
 	/* Listing needs neither the module nor dom0 (works on the host too). */
 	for (int i = 1; i < argc; i++)
@@ -74,5 +99,10 @@ int main(int argc, char **argv)
 		peer_diag("guest kernel log already bad before the suites: %s", line);
 	th_set_reporter(relay, NULL);
 	th_set_after_each(after_each, NULL);
-	return th_main(argc, argv);
+	rc = th_main(argc, argv);
+	/* Where the time went besides the tests themselves (slow-run triage). */
+	if (ntests)
+		peer_diag("harness overhead: %u tests, leak checks %.1f s, result relays %.1f s",
+			  ntests, (double)checks_ns / 1e9, (double)relay_ns / 1e9);
+	return rc;
 }
