@@ -127,18 +127,18 @@ bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx)
 /* Map objects */
 
 /*
- * One allocation per small map (default): the map and all its per-page
- * arrays in a single kmalloc() when they fit in GNTLAB_SINGLE_MAX bytes,
- * instead of a kzalloc() and nine kvcalloc(). A map of one page was ten
- * allocations and ten frees per map/unmap cycle, a cost of the same order
- * as the hypercalls under emulation. Larger maps keep separate arrays:
- * one block of ~200 bytes per page falls back to vmalloc() beyond a few
- * pages' worth, and `make bench` measured that slower at 4096 pages than
- * separate arrays the page allocator can still serve. N restores the
+ * One allocation per map (default) of up to GNTLAB_SINGLE_MAX bytes (maps
+ * of up to ~670 pages): the map and all its per-page arrays in a single
+ * kmalloc(), instead of a kzalloc() and nine kvcalloc(). A map of one page
+ * was ten allocations and ten frees per map/unmap cycle, a cost of the
+ * same order as the hypercalls under emulation. Larger maps, or when the
+ * page allocator has no such block at hand (no retry, no warning), keep
+ * separate arrays: one vmalloc()ed block of ~200 bytes per page was
+ * measured slower at 4096 pages than separate arrays. N restores the
  * separate allocations everywhere, so that `make bench` measures both in
  * one boot.
  */
-#define GNTLAB_SINGLE_MAX	(8 * PAGE_SIZE)
+#define GNTLAB_SINGLE_MAX	(32 * PAGE_SIZE)
 static bool map_alloc_single = true;
 module_param(map_alloc_single, bool, 0644);
 MODULE_PARM_DESC(map_alloc_single,
@@ -170,7 +170,8 @@ static void gntlab_unmap_work(struct work_struct *work);
  * is written before Xen or anyone else reads it (handles just below,
  * the rest by mmap), grants[] by the MAP ioctl, pages[] by
  * gnttab_alloc_pages(). Returns NULL when the block would be larger than
- * GNTLAB_SINGLE_MAX (the caller allocates the arrays one by one).
+ * GNTLAB_SINGLE_MAX or is not at hand (the caller allocates the arrays one
+ * by one).
  */
 static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 {
@@ -201,9 +202,9 @@ static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 
 	if (off > GNTLAB_SINGLE_MAX)
 		return NULL;	/* separate arrays */
-	base = kmalloc(off, GFP_KERNEL);
+	base = kmalloc(off, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
 	if (!base)
-		return ERR_PTR(-ENOMEM);
+		return NULL;	/* separate arrays, which can fall back to vmalloc */
 	map = (struct gntlab_grant_map *)base;
 	memset(map, 0, sizeof(*map));
 	map->single = true;
@@ -234,22 +235,21 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 
 	if (READ_ONCE(map_alloc_single)) {
 		map = gntlab_map_alloc_single(count);
-		if (IS_ERR(map))
-			goto err_unaccount;
 		if (map)
 			goto arrays_done;
 	}
 	map = kzalloc(sizeof(*map), GFP_KERNEL);
 	if (!map)
 		goto err_unaccount;
-	map->grants = kvcalloc(count, sizeof(*map->grants), GFP_KERNEL);
-	map->pages = kvcalloc(count, sizeof(*map->pages), GFP_KERNEL);
+	/* As in gntlab_map_alloc_single(), only state[] needs zeroing. */
+	map->grants = kvmalloc_array(count, sizeof(*map->grants), GFP_KERNEL);
+	map->pages = kvmalloc_array(count, sizeof(*map->pages), GFP_KERNEL);
 	map->state = kvcalloc(count, sizeof(*map->state), GFP_KERNEL);
-	map->map_ops = kvcalloc(count, sizeof(*map->map_ops), GFP_KERNEL);
-	map->kmap_ops = kvcalloc(count, sizeof(*map->kmap_ops), GFP_KERNEL);
-	map->unmap_ops = kvcalloc(count, sizeof(*map->unmap_ops), GFP_KERNEL);
-	map->kunmap_ops = kvcalloc(count, sizeof(*map->kunmap_ops),
-				   GFP_KERNEL);
+	map->map_ops = kvmalloc_array(count, sizeof(*map->map_ops), GFP_KERNEL);
+	map->kmap_ops = kvmalloc_array(count, sizeof(*map->kmap_ops), GFP_KERNEL);
+	map->unmap_ops = kvmalloc_array(count, sizeof(*map->unmap_ops), GFP_KERNEL);
+	map->kunmap_ops = kvmalloc_array(count, sizeof(*map->kunmap_ops),
+					 GFP_KERNEL);
 	map->uk_ops = kvmalloc_array(count, 2 * sizeof(*map->uk_ops), GFP_KERNEL);
 	map->uk_pages = kvmalloc_array(count, 2 * sizeof(*map->uk_pages),
 				       GFP_KERNEL);

@@ -326,6 +326,30 @@ static struct stat ratios(const struct tput *a, const struct tput *b, bool by_cy
 	return stats(v, n);
 }
 
+/* ns per page of the phases in `mask` (bit k = phase_keys[k]), over all reps. */
+static double phase_per_page(const struct tput *t, unsigned int mask)
+{
+	double ns = 0;
+
+	for (int k = 0; k < NPHASE; k++)
+		if (mask & (1u << k))
+			ns += t->phase_ns[k];
+	return t->pages > 0 ? ns / t->pages : 0.0;
+}
+
+/* Markdown table of one change: variant `after` against variant `before`. */
+static void change_table(struct tput tp[][NBATCH], int after, int before,
+			 const char *what, unsigned int mask)
+{
+	fprintf(mf, "| batch | %s / %s throughput | median cycle | %s ns/page before | after |\n"
+		"|---:|---:|---:|---:|---:|\n", impls[after], impls[before], what);
+	for (int b = 0; b < NBATCH; b++)
+		fprintf(mf, "| %u | %.3f | %.3f | %.0f | %.0f |\n", batches[b],
+			ratios(&tp[after][b], &tp[before][b], false).median,
+			ratios(&tp[after][b], &tp[before][b], true).median,
+			phase_per_page(&tp[before][b], mask), phase_per_page(&tp[after][b], mask));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -457,7 +481,7 @@ int main(int argc, char **argv)
 	md("The machine is QEMU TCG (emulated x86), shared with other jobs: absolute "
 	   "numbers vary from run to run and mean little. Only **ratios measured in "
 	   "the same run**, with the variants interleaved inside every repetition "
-	   "(rotating order), are worth comparing. Spread = (max - min) / median.\n\n");
+	   "(random order each round), are worth comparing. Spread = (max - min) / median.\n\n");
 	md("Guest environment: `%s`\n\n", env);
 
 	/* ---- 1. throughput ---- */
@@ -468,7 +492,7 @@ int main(int argc, char **argv)
 	   "Ours: `GNTLAB_IOC_MAP` + `mmap` + touch + `munmap` + `GNTLAB_IOC_UNMAP`; "
 	   "gntdev: `xengnttab_map_grant_refs` + touch + `xengnttab_unmap`. "
 	   "Each repetition of a batch size runs rounds of one cycle of every variant "
-	   "(order rotating each round) for at least 1 s, so all variants share the "
+	   "(in a new random order each round) for at least 1 s, so all variants share the "
 	   "same moments of the machine; %d repetitions. Ratios are taken per repetition, "
 	   "two ways: *throughput* = pages over the repetition's summed cycle time, "
 	   "and *median cycle* = the inverse ratio of the variants' median cycle times "
@@ -545,31 +569,21 @@ int main(int argc, char **argv)
 	fprintf(jf, "},\n");
 
 	md("\n## 4. Changes measured before and after, in this run\n\n");
-	md("- **One-pass unmap: user and kernel halves in one hypercall** (was: the "
-	   "split unmap, user halves then kernel halves, two hypercalls, as gntdev). "
-	   "Xen flushes the TLB after each group of up to 32 unmap ops of a hypercall, "
-	   "so up to 16 pages this halves both the flushes and the hypercalls. The PTE "
-	   "locks are passed once per page table (was once per PTE) in both. "
+	md("- **One-pass unmap: user and kernel halves in one hypercall, for ranges of up "
+	   "to 16 pages** (was: the split unmap, user halves then kernel halves, two "
+	   "hypercalls, as gntdev). Xen flushes the TLB after each group of up to 32 "
+	   "unmap ops of a hypercall, so up to 16 pages this halves both the flushes and "
+	   "the hypercalls; larger ranges keep the split unmap (same flush count). The "
+	   "PTE locks are passed once per page table (was once per PTE) in both. "
 	   "`special-split` is special mode with the module parameter "
 	   "`unmap_combined=N`, interleaved with `special` in every repetition.\n\n");
-	md("| batch | special / special-split throughput | median cycle | munmap ns/page before | after |\n|---:|---:|---:|---:|---:|\n");
-	for (int b = 0; b < NBATCH; b++)
-		md("| %u | %.3f | %.3f | %.0f | %.0f |\n", batches[b],
-		   ratios(&tp[0][b], &tp[I_SPLIT][b], false).median,
-		   ratios(&tp[0][b], &tp[I_SPLIT][b], true).median,
-		   tp[I_SPLIT][b].pages > 0 ? tp[I_SPLIT][b].phase_ns[3] / tp[I_SPLIT][b].pages : 0.0,
-		   tp[0][b].pages > 0 ? tp[0][b].phase_ns[3] / tp[0][b].pages : 0.0);
-	md("\n- **One allocation per map** (was: the map and each of its nine per-page "
-	   "arrays allocated and freed one by one, ten of each per cycle). "
+	change_table(tp, 0, I_SPLIT, "munmap", 1u << 3);
+	md("\n- **One allocation per small map** (was: the map and each of its nine "
+	   "per-page arrays allocated and freed one by one, ten of each per cycle; now "
+	   "one block when it fits in 32 KiB, maps of up to ~160 pages). "
 	   "`special-multi` is special mode with the module parameter "
 	   "`map_alloc_single=N`, interleaved with `special` in every repetition.\n\n");
-	md("| batch | special / special-multi throughput | median cycle | map+unmap ioctl ns/page before | after |\n|---:|---:|---:|---:|---:|\n");
-	for (int b = 0; b < NBATCH; b++)
-		md("| %u | %.3f | %.3f | %.0f | %.0f |\n", batches[b],
-		   ratios(&tp[0][b], &tp[I_MULTI][b], false).median,
-		   ratios(&tp[0][b], &tp[I_MULTI][b], true).median,
-		   tp[I_MULTI][b].pages > 0 ? (tp[I_MULTI][b].phase_ns[0] + tp[I_MULTI][b].phase_ns[4]) / tp[I_MULTI][b].pages : 0.0,
-		   tp[0][b].pages > 0 ? (tp[0][b].phase_ns[0] + tp[0][b].phase_ns[4]) / tp[0][b].pages : 0.0);
+	change_table(tp, 0, I_MULTI, "map+unmap ioctl", (1u << 0) | (1u << 4));
 	md("\n- **User-half unmap in one hypercall per contiguous run** (was: 16 ops per "
 	   "hypercall). Xen 4.17 flushes the TLB after each group of up to 32 unmap "
 	   "ops of one hypercall (GNTTAB_UNMAP_BATCH_SIZE), so batches of 16 cost a "
@@ -577,13 +591,7 @@ int main(int argc, char **argv)
 	   "`special-b16` is the split unmap with the module parameter "
 	   "`user_unmap_batch=16` (the first version), against `special-split` (split "
 	   "unmap, whole runs), interleaved in every repetition.\n\n");
-	md("| batch | special-split / special-b16 throughput | median cycle | munmap ns/page before | after |\n|---:|---:|---:|---:|---:|\n");
-	for (int b = 0; b < NBATCH; b++)
-		md("| %u | %.3f | %.3f | %.0f | %.0f |\n", batches[b],
-		   ratios(&tp[I_SPLIT][b], &tp[I_B16][b], false).median,
-		   ratios(&tp[I_SPLIT][b], &tp[I_B16][b], true).median,
-		   tp[I_B16][b].pages > 0 ? tp[I_B16][b].phase_ns[3] / tp[I_B16][b].pages : 0.0,
-		   tp[I_SPLIT][b].pages > 0 ? tp[I_SPLIT][b].phase_ns[3] / tp[I_SPLIT][b].pages : 0.0);
+	change_table(tp, I_SPLIT, I_B16, "munmap", 1u << 3);
 	md("\n### Where the time goes (mean ns per page over all repetitions)\n\n");
 	md("Phases: map = `GNTLAB_IOC_MAP` (ours: copy refs, allocate ballooned pages) or "
 	   "the whole `xengnttab_map_grant_refs` (gntdev: ioctl + mmap with the map "
