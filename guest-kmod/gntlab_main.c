@@ -412,6 +412,7 @@ static int gntlab_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "deferred_unmaps %llu\n", st.deferred_unmaps);
 	seq_printf(m, "map_errors %llu\n", st.map_errors);
 	seq_printf(m, "unmap_errors %llu\n", st.unmap_errors);
+	seq_printf(m, "cached_pages %u\n", gntlab_cached_pages());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(gntlab_stats);
@@ -438,9 +439,13 @@ static int __init gntlab_init(void)
 		return -EINVAL;
 	}
 
-	gntlab_wq = alloc_workqueue("gntlab_unmap", 0, 0);
-	if (!gntlab_wq)
+	if (gntlab_cache_init())
 		return -ENOMEM;
+	gntlab_wq = alloc_workqueue("gntlab_unmap", 0, 0);
+	if (!gntlab_wq) {
+		gntlab_cache_exit();
+		return -ENOMEM;
+	}
 
 	gntlab_debugfs = debugfs_create_dir("gntlab", NULL);
 	debugfs_create_file("stats", 0444, gntlab_debugfs, NULL,
@@ -450,6 +455,7 @@ static int __init gntlab_init(void)
 	if (err) {
 		debugfs_remove_recursive(gntlab_debugfs);
 		destroy_workqueue(gntlab_wq);
+		gntlab_cache_exit();
 		return err;
 	}
 	pr_info("ready: max_grants %u max_total_grants %u\n",
@@ -466,6 +472,7 @@ static void __exit gntlab_exit(void)
 	 * that freed the last one may still be returning: drain it.
 	 */
 	destroy_workqueue(gntlab_wq);
+	gntlab_cache_exit();
 }
 
 module_init(gntlab_init);

@@ -115,6 +115,9 @@ int gntlab_mmap(struct file *filp, struct vm_area_struct *vma);
 struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
 				     struct vm_area_struct *vma);
 bool gntlab_user_mapped(struct gntlab_grant_map *map, unsigned int idx);
+int gntlab_cache_init(void);
+void gntlab_cache_exit(void);
+unsigned int gntlab_cached_pages(void);
 bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx);
 
 /* gntlab_main.c */

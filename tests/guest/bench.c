@@ -55,18 +55,22 @@
  * IMPL_SPECIAL_B16: split unmap with the user halves cut into hypercalls of
  *   16 ops (the first version): also user_unmap_batch=16;
  * IMPL_SPECIAL_MULTI: special mode with a map's arrays allocated one by one
- *   (ten allocations per map): map_alloc_single=N.
+ *   (ten allocations per map): map_alloc_single=N;
+ * IMPL_SPECIAL_NOCACHE: special mode with every map's ballooned pages taken
+ *   from and given back to the kernel's pool: page_cache_pages=0.
  */
 enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_SPECIAL_B16,
-	    IMPL_SPECIAL_SPLIT, IMPL_SPECIAL_MULTI, IMPL_COUNT };
+	    IMPL_SPECIAL_SPLIT, IMPL_SPECIAL_MULTI, IMPL_SPECIAL_NOCACHE, IMPL_COUNT };
 static const char *const impl_name[IMPL_COUNT] = {
 	"special", "nohook", "pfnmap", "gntdev", "special-b16", "special-split",
-	"special-multi",
+	"special-multi", "special-nocache",
 };
 static const char *const unmap_batch_param = "/sys/module/gntlab/parameters/user_unmap_batch";
 static const char *const unmap_combined_param = "/sys/module/gntlab/parameters/unmap_combined";
 static const char *const alloc_single_param = "/sys/module/gntlab/parameters/map_alloc_single";
-static bool have_b16, have_split, have_multi;
+static const char *const page_cache_param = "/sys/module/gntlab/parameters/page_cache_pages";
+static bool have_b16, have_split, have_multi, have_nocache;
+static long page_cache_default;
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 
 /* Time of each phase of map+touch+unmap, summed over iterations. */
@@ -258,7 +262,8 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 {
 	if (im == IMPL_GNTDEV)
 		return xgt ? gntdev_cycle(count, ph, free_kb) : -ENODEV;
-	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT || im == IMPL_SPECIAL_MULTI)
+	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT || im == IMPL_SPECIAL_MULTI ||
+	    im == IMPL_SPECIAL_NOCACHE)
 		return ours_cycle(GNTLAB_MODE_SPECIAL, count, ph, free_kb);
 	return ours_cycle((unsigned int)im, count, ph, free_kb);
 }
@@ -267,7 +272,8 @@ static bool available(enum impl im)
 {
 	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16) &&
 	       (im != IMPL_SPECIAL_SPLIT || have_split) &&
-	       (im != IMPL_SPECIAL_MULTI || have_multi);
+	       (im != IMPL_SPECIAL_MULTI || have_multi) &&
+	       (im != IMPL_SPECIAL_NOCACHE || have_nocache);
 }
 
 /* Put the module in the state variant im measures (before its cycle). */
@@ -279,6 +285,8 @@ static void variant_enter(enum impl im)
 		write_param(unmap_batch_param, 16);
 	if (im == IMPL_SPECIAL_MULTI)
 		write_param(alloc_single_param, 0);
+	if (im == IMPL_SPECIAL_NOCACHE)
+		write_param(page_cache_param, 0);
 }
 
 /* And back to the defaults (after it; not timed). */
@@ -290,6 +298,8 @@ static void variant_leave(enum impl im)
 		write_param(unmap_combined_param, 1);
 	if (im == IMPL_SPECIAL_MULTI)
 		write_param(alloc_single_param, 1);
+	if (im == IMPL_SPECIAL_NOCACHE)
+		write_param(page_cache_param, (unsigned long)page_cache_default);
 }
 
 /*
@@ -477,6 +487,10 @@ int main(int argc, char **argv)
 	have_split = read_param(unmap_combined_param) >= 0;
 	have_b16 = have_split && read_param(unmap_batch_param) >= 0;
 	have_multi = read_param(alloc_single_param) >= 0;
+	page_cache_default = read_param(page_cache_param);
+	have_nocache = page_cache_default > 0;
+	if (!have_nocache)
+		note("%s missing or 0: no before/after of the page cache", page_cache_param);
 	if (!have_multi)
 		note("%s missing: no before/after of the single allocation", alloc_single_param);
 	if (!have_split)

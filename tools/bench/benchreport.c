@@ -33,9 +33,10 @@
 #define MAXTESTS 256
 
 static const char *const impls[] = { "special", "nohook", "pfnmap", "gntdev", "special-b16",
-				      "special-split", "special-multi" };
-#define NIMPL 7
+				      "special-split", "special-multi", "special-nocache" };
+#define NIMPL 8
 #define I_MULTI 6
+#define I_NOCACHE 7
 #define I_GNTDEV 3
 #define I_B16 4
 #define I_SPLIT 5
@@ -506,7 +507,7 @@ int main(int argc, char **argv)
 	md("|---:|---|---:|---:|---:|---:|---:|---:|\n");
 	df = open_out(out, "-tput.dat");
 	if (df)
-		fprintf(df, "# batch special nohook pfnmap gntdev special-b16 special-split special-multi (median pages/s), then min max of each\n");
+		fprintf(df, "# batch special nohook pfnmap gntdev special-b16 special-split special-multi special-nocache (median pages/s), then min max of each\n");
 	for (int b = 0; b < NBATCH; b++) {
 		struct stat st[NIMPL];
 
@@ -534,6 +535,9 @@ int main(int argc, char **argv)
 				jstat("speedup_vs_split_unmap", ratios(t, &tp[I_SPLIT][b], false), ",");
 				jstat("speedup_vs_split_unmap_median_cycle",
 				      ratios(t, &tp[I_SPLIT][b], true), ",");
+				jstat("speedup_vs_no_page_cache", ratios(t, &tp[I_NOCACHE][b], false), ",");
+				jstat("speedup_vs_no_page_cache_median_cycle",
+				      ratios(t, &tp[I_NOCACHE][b], true), ",");
 				jstat("speedup_vs_separate_allocations", ratios(t, &tp[I_MULTI][b], false), ",");
 				jstat("speedup_vs_separate_allocations_median_cycle",
 				      ratios(t, &tp[I_MULTI][b], true), ",");
@@ -584,6 +588,12 @@ int main(int argc, char **argv)
 	   "`special-multi` is special mode with the module parameter "
 	   "`map_alloc_single=N`, interleaved with `special` in every repetition.\n\n");
 	change_table(tp, 0, I_MULTI, "map+unmap ioctl", (1u << 0) | (1u << 4));
+	md("\n- **Ballooned pages kept between maps** (was: every map took its pages "
+	   "from the kernel's pool of unpopulated pages with gnttab_alloc_pages() and "
+	   "gave them back with gnttab_free_pages()). `special-nocache` is special mode "
+	   "with the module parameter `page_cache_pages=0`, interleaved with `special` "
+	   "in every repetition.\n\n");
+	change_table(tp, 0, I_NOCACHE, "map+unmap ioctl", (1u << 0) | (1u << 4));
 	md("\n- **User-half unmap in one hypercall per contiguous run** (was: 16 ops per "
 	   "hypercall). Xen 4.17 flushes the TLB after each group of up to 32 unmap "
 	   "ops of one hypercall (GNTTAB_UNMAP_BATCH_SIZE), so batches of 16 cost a "
@@ -869,11 +879,11 @@ int main(int argc, char **argv)
 			"set title 'map+touch+unmap throughput (median, min..max)'\n"
 			"set xlabel 'batch (pages)'\n"
 			"set ylabel 'pages/s'\n"
-			"plot '%1$s-tput.dat' u 1:2:9:10 w yerrorlines t 'ours special', \\\n"
-			"     '' u 1:3:11:12 w yerrorlines t 'ours nohook', \\\n"
-			"     '' u 1:4:13:14 w yerrorlines t 'ours pfnmap', \\\n"
-			"     '' u 1:5:15:16 w yerrorlines t 'gntdev (libxengnttab)', \\\n"
-			"     '' u 1:7:19:20 w yerrorlines t 'ours special, split unmap (before)'\n"
+			"plot '%1$s-tput.dat' u 1:2:10:11 w yerrorlines t 'ours special', \\\n"
+			"     '' u 1:3:12:13 w yerrorlines t 'ours nohook', \\\n"
+			"     '' u 1:4:14:15 w yerrorlines t 'ours pfnmap', \\\n"
+			"     '' u 1:5:16:17 w yerrorlines t 'gntdev (libxengnttab)', \\\n"
+			"     '' u 1:7:20:21 w yerrorlines t 'ours special, split unmap (before)'\n"
 			"set key right top\n"
 			"set xtics ('1' 1, '2^10' 1024, '2^14' 16384, '2^16' 65536)\n"
 			"set xrange [0.7:131072]\n"
