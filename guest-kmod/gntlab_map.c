@@ -221,7 +221,7 @@ void gntlab_cache_exit(void)
 
 /*
  * One allocation per map (default) of up to GNTLAB_SINGLE_MAX bytes (maps
- * of up to ~670 pages): the map and all its per-page arrays in a single
+ * of up to ~1000 pages, ~130 bytes a page): the map and all its per-page arrays in a single
  * kmalloc(), instead of a kzalloc() and nine kvcalloc(). A map of one page
  * was ten allocations and ten frees per map/unmap cycle, a cost of the
  * same order as the hypercalls under emulation. Larger maps, or when the
@@ -269,6 +269,7 @@ static void gntlab_unmap_work(struct work_struct *work);
 static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 {
 	size_t n = count, off = ALIGN(sizeof(struct gntlab_grant_map), 8);
+	size_t nuk = 2 * min_t(size_t, n, GNTLAB_ONEPASS_MAX);
 	size_t o_map, o_kmap, o_unmap, o_kunmap, o_uk, o_pages, o_ukp, o_grants,
 	       o_state;
 	struct gntlab_grant_map *map;
@@ -283,11 +284,11 @@ static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 	o_kunmap = off;
 	off += n * sizeof(*map->kunmap_ops);
 	o_uk = off;
-	off += 2 * n * sizeof(*map->uk_ops);
+	off += nuk * sizeof(*map->uk_ops);
 	o_pages = off;
 	off += n * sizeof(*map->pages);
 	o_ukp = off;
-	off += 2 * n * sizeof(*map->uk_pages);
+	off += nuk * sizeof(*map->uk_pages);
 	o_grants = off;
 	off += n * sizeof(*map->grants);
 	o_state = off;
@@ -343,8 +344,10 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 	map->unmap_ops = kvmalloc_array(count, sizeof(*map->unmap_ops), GFP_KERNEL);
 	map->kunmap_ops = kvmalloc_array(count, sizeof(*map->kunmap_ops),
 					 GFP_KERNEL);
-	map->uk_ops = kvmalloc_array(count, 2 * sizeof(*map->uk_ops), GFP_KERNEL);
-	map->uk_pages = kvmalloc_array(count, 2 * sizeof(*map->uk_pages),
+	map->uk_ops = kvmalloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
+				     2 * sizeof(*map->uk_ops), GFP_KERNEL);
+	map->uk_pages = kvmalloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
+				       2 * sizeof(*map->uk_pages),
 				       GFP_KERNEL);
 	if (!map->grants || !map->pages || !map->state || !map->map_ops ||
 	    !map->kmap_ops || !map->unmap_ops || !map->kunmap_ops ||
@@ -705,7 +708,7 @@ static void gntlab_ptl_barrier(struct mm_struct *mm, unsigned long start,
  * One-pass unmap of the user halves mapped in pages [first, last), and of
  * the kernel halves of those pages that nobody else references, in one
  * hypercall (unmap_combined). Called with map->lock held while the PTEs
- * still exist. Pages that are referenced keep their kernel half, queued
+ * still exist, for at most GNTLAB_ONEPASS_MAX pages (the size of uk_ops). Pages that are referenced keep their kernel half, queued
  * for gntlab_kernel_sweep() as in the split unmap.
  */
 static void gntlab_unmap_combined(struct gntlab_grant_map *map,

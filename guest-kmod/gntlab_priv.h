@@ -81,7 +81,8 @@ struct gntlab_grant_map {
 	/*
 	 * Staging for the one-pass unmap: the user and kernel unmap ops of
 	 * each page side by side (2 per page) and each page twice, so one
-	 * gnttab_unmap_refs() call takes both halves of a whole range.
+	 * gnttab_unmap_refs() call takes both halves of a range of up to
+	 * GNTLAB_ONEPASS_MAX pages (2 * min(count, that) entries).
 	 */
 	struct gnttab_unmap_grant_ref *uk_ops;
 	struct page **uk_pages;

@@ -584,7 +584,7 @@ int main(int argc, char **argv)
 	change_table(tp, 0, I_SPLIT, "munmap", 1u << 3);
 	md("\n- **One allocation per small map** (was: the map and each of its nine "
 	   "per-page arrays allocated and freed one by one, ten of each per cycle; now "
-	   "one block when it fits in 128 KiB, maps of up to ~670 pages). "
+	   "one block when it fits in 128 KiB, maps of up to ~1000 pages). "
 	   "`special-multi` is special mode with the module parameter "
 	   "`map_alloc_single=N`, interleaved with `special` in every repetition.\n\n");
 	change_table(tp, 0, I_MULTI, "map+unmap ioctl", (1u << 0) | (1u << 4));
