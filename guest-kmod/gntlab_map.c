@@ -221,8 +221,9 @@ void gntlab_cache_exit(void)
 
 /*
  * One allocation per map (default) of up to GNTLAB_SINGLE_MAX bytes (maps
- * of up to ~1000 pages, ~130 bytes a page): the map and all its per-page arrays in a single
- * kmalloc(), instead of a kzalloc() and nine kvcalloc(). A map of one page
+ * of up to ~1000 pages, ~130 bytes a page): the map and all its per-page
+ * arrays in a single kmalloc(), instead of a kzalloc() and nine
+ * kvcalloc(). A map of one page
  * was ten allocations and ten frees per map/unmap cycle, a cost of the
  * same order as the hypercalls under emulation. Larger maps, or when the
  * page allocator has no such block at hand (no retry, no warning), keep
