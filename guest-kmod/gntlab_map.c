@@ -259,6 +259,33 @@ static void gntlab_map_free_arrays(struct gntlab_grant_map *map)
 static void gntlab_unmap_work(struct work_struct *work);
 
 /*
+ * Lay the per-page arrays of a map of n pages out after the map at base,
+ * or with base NULL only size them. Returns the size of the whole block.
+ */
+static size_t gntlab_layout(struct gntlab_grant_map *map, char *base, size_t n)
+{
+	size_t nuk = 2 * min_t(size_t, n, GNTLAB_ONEPASS_MAX);
+	size_t off = ALIGN(sizeof(*map), 8);
+
+#define GNTLAB_CARVE(field, nr) do {					\
+		if (base)						\
+			map->field = (void *)(base + off);		\
+		off += (nr) * sizeof(*map->field);			\
+	} while (0)
+	GNTLAB_CARVE(map_ops, n);
+	GNTLAB_CARVE(kmap_ops, n);
+	GNTLAB_CARVE(unmap_ops, n);
+	GNTLAB_CARVE(kunmap_ops, n);
+	GNTLAB_CARVE(uk_ops, nuk);
+	GNTLAB_CARVE(pages, n);
+	GNTLAB_CARVE(uk_pages, nuk);
+	GNTLAB_CARVE(grants, n);
+	GNTLAB_CARVE(state, n);
+#undef GNTLAB_CARVE
+	return off;
+}
+
+/*
  * The map and its arrays in one block, the arrays in decreasing order of
  * alignment after the map. Only the map and state[] are zeroed: every op
  * is written before Xen or anyone else reads it (handles just below,
@@ -269,50 +296,18 @@ static void gntlab_unmap_work(struct work_struct *work);
  */
 static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 {
-	size_t n = count, off = ALIGN(sizeof(struct gntlab_grant_map), 8);
-	size_t nuk = 2 * min_t(size_t, n, GNTLAB_ONEPASS_MAX);
-	size_t o_map, o_kmap, o_unmap, o_kunmap, o_uk, o_pages, o_ukp, o_grants,
-	       o_state;
+	size_t size = gntlab_layout(NULL, NULL, count);
 	struct gntlab_grant_map *map;
-	char *base;
 
-	o_map = off;
-	off += n * sizeof(*map->map_ops);
-	o_kmap = off;
-	off += n * sizeof(*map->kmap_ops);
-	o_unmap = off;
-	off += n * sizeof(*map->unmap_ops);
-	o_kunmap = off;
-	off += n * sizeof(*map->kunmap_ops);
-	o_uk = off;
-	off += nuk * sizeof(*map->uk_ops);
-	o_pages = off;
-	off += n * sizeof(*map->pages);
-	o_ukp = off;
-	off += nuk * sizeof(*map->uk_pages);
-	o_grants = off;
-	off += n * sizeof(*map->grants);
-	o_state = off;
-	off += n * sizeof(*map->state);
-
-	if (off > GNTLAB_SINGLE_MAX)
+	if (size > GNTLAB_SINGLE_MAX)
 		return NULL;	/* separate arrays */
-	base = kmalloc(off, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
-	if (!base)
+	map = kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
+	if (!map)
 		return NULL;	/* separate arrays, which can fall back to vmalloc */
-	map = (struct gntlab_grant_map *)base;
 	memset(map, 0, sizeof(*map));
 	map->single = true;
-	map->map_ops = (void *)(base + o_map);
-	map->kmap_ops = (void *)(base + o_kmap);
-	map->unmap_ops = (void *)(base + o_unmap);
-	map->kunmap_ops = (void *)(base + o_kunmap);
-	map->uk_ops = (void *)(base + o_uk);
-	map->pages = (void *)(base + o_pages);
-	map->uk_pages = (void *)(base + o_ukp);
-	map->grants = (void *)(base + o_grants);
-	map->state = (void *)(base + o_state);
-	memset(map->state, 0, n * sizeof(*map->state));
+	gntlab_layout(map, (char *)map, count);
+	memset(map->state, 0, count * sizeof(*map->state));
 	return map;
 }
 
@@ -718,7 +713,6 @@ static void gntlab_unmap_combined(struct gntlab_grant_map *map,
 {
 	struct gntlab_tally t = { 0 };
 	unsigned int i, j = 0, start, n = 0;
-	int rc = 0;
 
 	gntlab_notify_clear(map, first, last);
 	for (i = first; i < last; i++) {
@@ -774,23 +768,25 @@ static void gntlab_unmap_combined(struct gntlab_grant_map *map,
 		}
 	}
 
-	/* The rest: user half only, in contiguous runs of unmap_ops. */
+	gntlab_tally_apply(&t);
+
+	/*
+	 * The rest (pages someone else holds): user half only, in contiguous
+	 * runs of unmap_ops, their kernel half queued, as in the split unmap.
+	 * UGOING stays until the handles are invalid, so that no GUP finds
+	 * these pages after the barrier above.
+	 */
 	for (i = first; i < last;) {
 		if (!(map->state[i] & GNTLAB_PG_UGOING)) {
 			i++;
 			continue;
 		}
 		for (start = i; i < last && (map->state[i] & GNTLAB_PG_UGOING); i++)
-			map->unmap_ops[i].status = GNTLAB_ST_UNSET;
-		rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref,
-					       map->unmap_ops + start, i - start);
-		for (j = start; j < i; j++) {
-			gntlab_user_unmapped(map, j, rc, &t);
-			gntlab_kernel_defer(map, j, &t);
+			;
+		gntlab_user_unmap_run(map, start, i - start);
+		for (j = start; j < i; j++)
 			map->state[j] &= ~GNTLAB_PG_UGOING;
-		}
 	}
-	gntlab_tally_apply(&t);
 }
 
 /*
