@@ -9,9 +9,22 @@
  *
  *   GNTLAB-PHASE <name>                 a phase began/was reached
  *   GNTLAB-DIAG <text>                  diagnostic for the next test line
- *   GNTLAB-TAP ok <name>                test passed
- *   GNTLAB-TAP ok <name> # SKIP <why>   test skipped
- *   GNTLAB-TAP not ok <name> # <why>    test failed
+ *   GNTLAB-TAP ok <name>                PASS
+ *   GNTLAB-TAP ok <name> # SKIP <why>   SKIP: a capability is missing
+ *   GNTLAB-TAP not ok <name> # <why>    FAIL: the code under test is wrong
+ *   GNTLAB-TAP not ok <name> # ERROR <why>
+ *                                       ERROR: the test or its environment
+ *                                       broke (dom0 unreachable, xenstore
+ *                                       timeout, fixture setup failed,
+ *                                       a test program crashed)
+ *   GNTLAB-TAP not ok <name> # TODO <ref> <why>
+ *                                       XFAIL: failed as expected; <ref>
+ *                                       (one word: XSA-396, a commit, a
+ *                                       URL) names the known bug
+ *   GNTLAB-TAP not ok <name> # XPASS <ref> <why>
+ *                                       XPASS: expected to fail (ref) but
+ *                                       passed; fails the run so that it
+ *                                       gets noticed
  *   GNTLAB-LOG <domain> <text>          one line of a domain's own log
  *   GNTLAB-MATRIX <row> <col> <expected> <observed>
  *                                       one cell of the behaviour matrix
