@@ -44,6 +44,13 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
+# A target built from a wildcard list of sources also depends on the list
+# itself: $(call srclist,NAME,FILES) is a file rewritten only when FILES
+# changes, so deleting a source (e.g. a tests/guest/suite_*.c) rebuilds
+# what was made from it, not only adding or editing one.
+srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
+	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
+
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
@@ -73,7 +80,7 @@ $(VMLINUX): $(VMLINUZ) images/extract-vmlinux.sh $(B)/.host-deps
 
 # --- guest kernel module ---------------------------------------------------
 KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h) guest-kmod/Kbuild guest-kmod/Makefile
-$(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
+$(KO): $(KMOD_SRC) $(call srclist,kmod,$(KMOD_SRC)) $(B)/packages.manifest.mk
 	@rm -rf $(B)/kmod && mkdir -p $(B)/kmod
 	cp $(KMOD_SRC) $(B)/kmod/
 	@echo "[kmod] building gntlab.ko against $(KVER) (W=1)"
@@ -109,7 +116,8 @@ SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 HARNESS_SRC := $(wildcard tests/harness/harness.c)
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
-$(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
+$(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
+		$(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 

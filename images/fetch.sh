@@ -8,6 +8,8 @@ set -euo pipefail
 cache=$1
 manifest=$2
 mkdir -p "$cache/debs" "$cache/unpacked"
+sandbox=
+[ "$(id -u)" = 0 ] && sandbox="-o APT::Sandbox::User=root"
 
 say() { printf '[images] %s\n' "$*" >&2; }
 
@@ -34,7 +36,10 @@ for p in $pkgs; do
 	deb=$(ls "$cache/debs/${p}_${v//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$deb" ]; then
 		say "downloading $p $v"
-		(cd "$cache/debs" && apt-get download -q "$p=$v" >&2) ||
+		# As root, apt drops to the _apt user to download, which cannot
+		# write into root's cache (warning "Download is performed
+		# unsandboxed as root"): download as root straight away.
+		(cd "$cache/debs" && apt-get download -q $sandbox "$p=$v" >&2) ||
 			{ say "apt-get download $p=$v failed"; exit 2; }
 		deb=$(ls "$cache/debs/${p}_${v//:/%3a}_"*.deb | head -n1)
 	fi
