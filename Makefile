@@ -173,9 +173,10 @@ BENCH_BOOT_RUNS ?= 3
 # builds + BENCH_BOOT_RUNS full runs, ~10 min) so that one `make bench`
 # gives every figure; 0: reuse what build/results-boot holds.
 BENCH_BOOT ?= 1
-$(BENCH_REPORT): tools/bench/benchreport.c
+BENCH_REPORT_SRC := $(wildcard tools/bench/*.c)
+$(BENCH_REPORT): $(BENCH_REPORT_SRC) $(wildcard tools/bench/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -o $@ $< -lm
+	$(CC) $(USER_CFLAGS) -o $@ $(BENCH_REPORT_SRC) -lm
 $(B)/.bench-deps: images/host-deps.sh
 	images/host-deps.sh $@ gnuplot-nox
 bench: images $(RUNNER) $(BENCH_REPORT) $(B)/.bench-deps

@@ -25,6 +25,13 @@ struct gntlab_file {
 	struct list_head maps;		/* reserved maps, sorted by pgoff */
 };
 
+/*
+ * Largest range (in pages) unmapped by the one-pass unmap, which gives Xen
+ * both halves of each page in one hypercall (gntlab_grant.c); also the size
+ * of a map's staging arrays uk_ops/uk_pages (2 entries per page).
+ */
+#define GNTLAB_ONEPASS_MAX	16
+
 /* Per-page state bits (struct gntlab_grant_map.state[i]). */
 #define GNTLAB_PG_KPENDING	0x01	/* kernel alias unmap still to do */
 #define GNTLAB_PG_LEAKED	0x02	/* Xen refused an unmap: never free */
@@ -49,7 +56,7 @@ struct gntlab_grant_map {
 	unsigned int count;
 	unsigned int mode;		/* enum gntlab_mode */
 	bool readonly;			/* GNTLAB_MAP_READONLY */
-	bool single;			/* one allocation (map_alloc_single) */
+	bool single;			/* map + arrays in one block */
 	struct gntlab_grant_ref *grants;
 	struct page **pages;
 
@@ -108,18 +115,27 @@ extern struct gntlab_counters gntlab_stats;
 extern unsigned int gntlab_max_total_grants;
 extern struct workqueue_struct *gntlab_wq;
 
-/* gntlab_map.c */
+/* gntlab_pages.c: map objects and their ballooned pages */
 struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 					  unsigned int mode, bool readonly);
-void gntlab_map_put(struct gntlab_grant_map *map);
-int gntlab_mmap(struct file *filp, struct vm_area_struct *vma);
-struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
-				     struct vm_area_struct *vma);
-bool gntlab_user_mapped(struct gntlab_grant_map *map, unsigned int idx);
+void gntlab_map_free(struct gntlab_grant_map *map);
 int gntlab_cache_init(void);
 void gntlab_cache_exit(void);
 unsigned int gntlab_cached_pages(void);
+
+/* gntlab_grant.c: map and unmap hypercalls, teardown, last reference */
+bool gntlab_user_mapped(struct gntlab_grant_map *map, unsigned int idx);
 bool gntlab_kernel_mapped(struct gntlab_grant_map *map, unsigned int idx);
+int gntlab_map_grants(struct gntlab_grant_map *map);
+void gntlab_unmap_va_range(struct gntlab_grant_map *map, struct mm_struct *mm,
+			   unsigned long start, unsigned long end);
+void gntlab_unmap_work(struct work_struct *work);
+void gntlab_map_put(struct gntlab_grant_map *map);
+
+/* gntlab_mmap.c: mmap, the notifier, VMA operations */
+int gntlab_mmap(struct file *filp, struct vm_area_struct *vma);
+struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
+					   struct vm_area_struct *vma);
 
 /* gntlab_main.c */
 struct gntlab_grant_map *gntlab_find_map_get(struct gntlab_file *priv,

@@ -48,29 +48,21 @@
 #define MAX_SAMPLES 4096
 
 /*
- * Earlier states of the module, measured against the current one in the
- * same run (docs/bench.md, "Changes"), through module parameters:
- * IMPL_SPECIAL_SPLIT: special mode with the split unmap (user halves in one
- *   hypercall, kernel halves in another, as gntdev does): unmap_combined=N;
- * IMPL_SPECIAL_B16: split unmap with the user halves cut into hypercalls of
- *   16 ops (the first version): also user_unmap_batch=16;
- * IMPL_SPECIAL_MULTI: special mode with a map's arrays allocated one by one
- *   (ten allocations per map): map_alloc_single=N;
- * IMPL_SPECIAL_NOCACHE: special mode with every map's ballooned pages taken
- *   from and given back to the kernel's pool: page_cache_pages=0.
+ * Our module in each mode, and the kernel's gntdev. The module's earlier
+ * states (special-b16, special-split, special-multi, special-nocache) were
+ * measured through module parameters that existed only for this; they went
+ * with the parameters (docs/bench.md, docs/module.md "Parameters").
  */
-enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_SPECIAL_B16,
-	    IMPL_SPECIAL_SPLIT, IMPL_SPECIAL_MULTI, IMPL_SPECIAL_NOCACHE, IMPL_COUNT };
+enum impl { IMPL_SPECIAL, IMPL_NOHOOK, IMPL_PFNMAP, IMPL_GNTDEV, IMPL_COUNT };
 static const char *const impl_name[IMPL_COUNT] = {
-	"special", "nohook", "pfnmap", "gntdev", "special-b16", "special-split",
-	"special-multi", "special-nocache",
+	[IMPL_SPECIAL] = "special", [IMPL_NOHOOK] = "nohook",
+	[IMPL_PFNMAP] = "pfnmap", [IMPL_GNTDEV] = "gntdev",
 };
-static const char *const unmap_batch_param = "/sys/module/gntlab/parameters/user_unmap_batch";
-static const char *const unmap_combined_param = "/sys/module/gntlab/parameters/unmap_combined";
-static const char *const alloc_single_param = "/sys/module/gntlab/parameters/map_alloc_single";
-static const char *const page_cache_param = "/sys/module/gntlab/parameters/page_cache_pages";
-static bool have_b16, have_split, have_multi, have_nocache;
-static long page_cache_default;
+/* The module's mode of each of our variants. */
+static const unsigned int impl_mode[IMPL_COUNT] = {
+	[IMPL_SPECIAL] = GNTLAB_MODE_SPECIAL, [IMPL_NOHOOK] = GNTLAB_MODE_NOHOOK,
+	[IMPL_PFNMAP] = GNTLAB_MODE_PFNMAP,
+};
 static const unsigned int batches[] = { 1, 16, 256, 4096 };
 
 /* Time of each phase of map+touch+unmap, summed over iterations. */
@@ -262,58 +254,19 @@ static int cycle(enum impl im, unsigned int count, struct phases *ph, long *free
 {
 	if (im == IMPL_GNTDEV)
 		return xgt ? gntdev_cycle(count, ph, free_kb) : -ENODEV;
-	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT || im == IMPL_SPECIAL_MULTI ||
-	    im == IMPL_SPECIAL_NOCACHE)
-		return ours_cycle(GNTLAB_MODE_SPECIAL, count, ph, free_kb);
-	return ours_cycle((unsigned int)im, count, ph, free_kb);
+	return ours_cycle(impl_mode[im], count, ph, free_kb);
 }
 
 static bool available(enum impl im)
 {
-	return (im != IMPL_GNTDEV || xgt) && (im != IMPL_SPECIAL_B16 || have_b16) &&
-	       (im != IMPL_SPECIAL_SPLIT || have_split) &&
-	       (im != IMPL_SPECIAL_MULTI || have_multi) &&
-	       (im != IMPL_SPECIAL_NOCACHE || have_nocache);
+	return im != IMPL_GNTDEV || xgt;
 }
 
-/* Put the module in the state variant im measures (before its cycle). */
-static void variant_enter(enum impl im)
-{
-	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
-		write_param(unmap_combined_param, 0);
-	if (im == IMPL_SPECIAL_B16)
-		write_param(unmap_batch_param, 16);
-	if (im == IMPL_SPECIAL_MULTI)
-		write_param(alloc_single_param, 0);
-	if (im == IMPL_SPECIAL_NOCACHE)
-		write_param(page_cache_param, 0);
-}
-
-/* And back to the defaults (after it; not timed). */
-static void variant_leave(enum impl im)
-{
-	if (im == IMPL_SPECIAL_B16)
-		write_param(unmap_batch_param, 0);
-	if (im == IMPL_SPECIAL_B16 || im == IMPL_SPECIAL_SPLIT)
-		write_param(unmap_combined_param, 1);
-	if (im == IMPL_SPECIAL_MULTI)
-		write_param(alloc_single_param, 1);
-	if (im == IMPL_SPECIAL_NOCACHE)
-		write_param(page_cache_param, (unsigned long)page_cache_default);
-}
-
-/*
- * One repetition at one batch size: rounds of one cycle of every variant
- * (a new random order each round), until MIN_NS have passed, so that every
- * variant sees the same moments of the shared machine. One record per
- * variant.
- */
 /*
  * A new random order of the variants for every round (fixed seed: the
  * same sequence every run). A rotating order gave every variant the same
- * predecessor every round; `special` always followed a variant that
- * rewrites module parameters after its cycle, and measured a steady few
- * percent below `nohook`, which runs the same code.
+ * predecessor every round, which biased their ratios by a few percent
+ * (docs/bench.md, change 4).
  */
 static void shuffle(enum impl order[IMPL_COUNT])
 {
@@ -350,6 +303,12 @@ static long long median_ll(long long *v, unsigned long n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/*
+ * One repetition at one batch size: rounds of one cycle of every variant
+ * (a new random order each round), until MIN_NS have passed, so that every
+ * variant sees the same moments of the shared machine. One record per
+ * variant.
+ */
 static void measure_rep(unsigned int batch, unsigned int rep)
 {
 	static long long samples[IMPL_COUNT][MAX_SAMPLES];
@@ -369,12 +328,10 @@ static void measure_rep(unsigned int batch, unsigned int rep)
 
 			if (!available(im) || err[im])
 				continue;
-			variant_enter(im);
 			t = now_ns();
 			err[im] = cycle(im, batch, &ph[im], NULL);
 			t = now_ns() - t;
 			ns[im] += t;
-			variant_leave(im);
 			if (iters[im] < MAX_SAMPLES)
 				samples[im][iters[im]] = t;
 			bad[im] += bad_bytes - before;
@@ -484,20 +441,6 @@ int main(int argc, char **argv)
 
 	if (share_more(1))
 		return 2;
-	have_split = read_param(unmap_combined_param) >= 0;
-	have_b16 = have_split && read_param(unmap_batch_param) >= 0;
-	have_multi = read_param(alloc_single_param) >= 0;
-	page_cache_default = read_param(page_cache_param);
-	have_nocache = page_cache_default > 0;
-	if (!have_nocache)
-		note("%s missing or 0: no before/after of the page cache", page_cache_param);
-	if (!have_multi)
-		note("%s missing: no before/after of the single allocation", alloc_single_param);
-	if (!have_split)
-		note("%s missing: no before/after of the one-pass unmap", unmap_combined_param);
-	if (!have_b16)
-		note("%s missing: no before/after of the unmap batching", unmap_batch_param);
-
 	/*
 	 * Warm-up, not reported: the first grant maps of a boot fill the
 	 * kernel's pool of unpopulated pages (a whole memory section), which
@@ -509,9 +452,7 @@ int main(int argc, char **argv)
 
 			if (!available((enum impl)k))
 				continue;
-			variant_enter((enum impl)k);
 			cycle((enum impl)k, batches[b], &ph, NULL);
-			variant_leave((enum impl)k);
 		}
 
 	/* 1. Throughput: REPS repetitions of every batch size, the variants
