@@ -14,19 +14,25 @@
  * the running system, the one with the most conditions. No such cell, or
  * two of them, is an ERROR of the test (the table is wrong), never a pass.
  *
- *   static const struct expect_table gup_table = {
- *           .name = "gup", .row_label = "row (GUP user)",
+ *   static struct expect_table gup_expect = {
+ *           .name = "gup", .title = "...", .row_label = "row (GUP user)",
  *           .rows = (const struct expect_row[]){
  *                   { "gup-fast", "gup/fast", "get_user_pages_fast()",
  *                     (const struct expect_cell[]){
- *                             { "special", "ok", "find_special_page gives the map's page" },
- *                             { "nohook", "EEXIST", "follow_pfn_pte()" },
- *                             { "nohook", "EFAULT", "before follow_pfn_pte -EEXIST cleanup",
+ *                             { .subject = "special", "ok", "find_special_page: the map's page" },
+ *                             { .subject = "nohook", "EEXIST", "follow_pfn_pte()" },
+ *                             { .subject = "nohook", "EFAULT", "follow_pfn_pte() before 5.18",
  *                               .when = { .kernel = "..5.18" } },
- *                             { "pfnmap", "EFAULT", "check_vma_flags()" },
+ *                             { .subject = "pfnmap", "EFAULT", "check_vma_flags()" },
  *                             { 0 } } },
  *                   { 0 } } };
- *   EXPECT_TABLE(gup_table);
+ *   EXPECT_TABLE(gup_expect)
+ *
+ * (`.subject =` first: the other fields follow in order, and -Wextra stays
+ * quiet about the ones left out.) A suite's table lives in its source file
+ * (suite_m2p.c), or in <suite>_expect.c when it is large (gup_expect.c).
+ * Adding a subject (a mapping mode) means one more cell per row; a row
+ * without a cell for a subject the suite runs is an ERROR, not a pass.
  *
  * Conditions (all that are set must hold):
  *   .kernel  a range of the guest kernel's version (uname -r): "6.2..6.18"

@@ -195,21 +195,41 @@ TEST(expect, markdown)
 	ASSERT_NONNULL(f);
 	expect_print_md(&table, f);
 	fclose(f);
-	TH_LOG("%s", md);
 	EXPECT_NONNULL(strstr(md, "# T: a test table\n\nIntro.\n\n## Matrix\n\n"
-				  "| row | special | nohook | pfnmap | gntdev | twice |"));
+				  "| row | special | nohook | pfnmap | gntdev | twice |")) TH_MSG("%s", md);
 	EXPECT_NONNULL(strstr(md, "| pin | ok | EEXIST<br>kernel ..5.18: EFAULT<br>kernel ..5.18, "
-				  "param:gntlab.unmap_combined=1: EIO | EFAULT | ok (XFAIL BUG-7) |"));
-	EXPECT_NONNULL(strstr(md, "| holes | ? | ? | ? | ? | ok<br>EIO |"));
+				  "param:gntlab.unmap_combined=1: EIO | EFAULT | ok (XFAIL BUG-7) |")) TH_MSG("%s", md);
+	EXPECT_NONNULL(strstr(md, "| holes | ? | ? | ? | ? | ok<br>EIO |")) TH_MSG("%s", md);
 	EXPECT_NONNULL(strstr(md, "- **pin** (`t/pin`) — pin_user_pages().\n"
-				  "  - special: **ok** — the hook\n"));
-	EXPECT_NONNULL(strstr(md, "  - gntdev: **ok**, XFAIL BUG-7 — gntdev's own hook\n"));
-	EXPECT_NONNULL(strstr(md, "  - nohook (kernel ..5.18): **EFAULT** — before the"));
+				  "  - special: **ok** — the hook\n")) TH_MSG("%s", md);
+	EXPECT_NONNULL(strstr(md, "  - gntdev: **ok**, XFAIL BUG-7 — gntdev's own hook\n")) TH_MSG("%s", md);
+	EXPECT_NONNULL(strstr(md, "  - nohook (kernel ..5.18): **EFAULT** — before the")) TH_MSG("%s", md);
 	EXPECT_NONNULL(strstr(md, "- **pin-write** (`t/pin_write`) — the same, writing.\n"
-				  "  - every cell as **pin**\n"));
-	EXPECT_NONNULL(strstr(md, "  - nogntdev (not path:/dev/xen/gntdev): **ok**"));
-	EXPECT_NONNULL(strstr(md, "\nOutro.\n"));
+				  "  - every cell as **pin**\n")) TH_MSG("%s", md);
+	EXPECT_NONNULL(strstr(md, "  - nogntdev (not path:/dev/xen/gntdev): **ok**")) TH_MSG("%s", md);
+	EXPECT_NONNULL(strstr(md, "\nOutro.\n")) TH_MSG("%s", md);
 	free(md);
+}
+
+static int always(void)
+{
+	return 1;
+}
+EXPECT_FACT("always", always)
+
+TH_DOC(expect, facts_here,
+       "The running system's facts: `path:`, `param:` (unknown module: cannot tell) and one "
+       "defined with EXPECT_FACT; the kernel version comes from uname.")
+TEST(expect, facts_here)
+{
+	const struct expect_env *env = expect_env_here();
+
+	EXPECT_TRUE(env->kernel.known);
+	EXPECT_EQ(env->fact("always", env->arg), 1);
+	EXPECT_EQ(env->fact("path:/", env->arg), 1);
+	EXPECT_EQ(env->fact("path:/nonexistent/x", env->arg), 0);
+	EXPECT_EQ(env->fact("param:nosuchmodule.x=1", env->arg), -1);
+	EXPECT_EQ(env->fact("nosuchfact", env->arg), -1);
 }
 
 /* ---- verdicts (run by expect/verdicts with --verdict-demos) ------------- */
@@ -265,15 +285,14 @@ TEST(expect, verdicts)
 	buf[len] = 0;
 	close(p[0]);
 	ASSERT_EQ(waitpid(pid, &st, 0), pid);
-	TH_LOG("%s", buf);
-	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) TH_MSG("%s", buf);
 	EXPECT_NONNULL(strstr(buf, " - verdicts/missing_cell # ERROR table t: no expectation for "
-				   "pin/newmode\n"));
-	EXPECT_NONNULL(strstr(buf, " - verdicts/xfail_mismatch # TODO BUG-7 "));
-	EXPECT_NONNULL(strstr(buf, " - verdicts/xfail_match # XPASS BUG-7 "));
-	EXPECT_NONNULL(strstr(buf, "not ok 4 - verdicts/mismatch # "));
-	EXPECT_NONNULL(strstr(buf, "pin/special (expected because: reason)"));
-	EXPECT_NULL(strstr(buf, "not reached"));
+				   "pin/newmode\n")) TH_MSG("%s", buf);
+	EXPECT_NONNULL(strstr(buf, " - verdicts/xfail_mismatch # TODO BUG-7 ")) TH_MSG("%s", buf);
+	EXPECT_NONNULL(strstr(buf, " - verdicts/xfail_match # XPASS BUG-7 ")) TH_MSG("%s", buf);
+	EXPECT_NONNULL(strstr(buf, "not ok 4 - verdicts/mismatch # ")) TH_MSG("%s", buf);
+	EXPECT_NONNULL(strstr(buf, "pin/special (expected because: reason)")) TH_MSG("%s", buf);
+	EXPECT_NULL(strstr(buf, "not reached")) TH_MSG("%s", buf);
 }
 
 int main(int argc, char **argv)
