@@ -105,50 +105,6 @@ static void *hole(size_t len)
 	return p;
 }
 
-static void refs_of(const struct peer_share *s, struct gntlab_grant_ref *g)
-{
-	for (uint32_t i = 0; i < s->count; i++) {
-		g[i].domid = s->domid;
-		g[i].ref = s->ref[i];
-	}
-}
-
-/* GNTLAB_IOC_MAP; 0 or errno. */
-static int reserve(int fd, const struct gntlab_grant_ref *g, uint32_t count, uint32_t flags,
-		   uint32_t mode, uint64_t *index)
-{
-	struct gntlab_map req = {
-		.count = count, .flags = flags, .mode = mode,
-		.refs = (uint64_t)(uintptr_t)g,
-	};
-	int rc = xioctl(fd, GNTLAB_IOC_MAP, &req);
-
-	if (!rc && index)
-		*index = req.index;
-	return rc;
-}
-
-static int unmap_ioctl(int fd, uint64_t index, uint32_t count)
-{
-	struct gntlab_unmap u = { .index = index, .count = count };
-
-	return xioctl(fd, GNTLAB_IOC_UNMAP, &u);
-}
-
-/* mmap; 0 or errno, *addr set on success. */
-static int map_at(int fd, uint64_t off, size_t len, int prot, int flags, void **addr)
-{
-	void *a = mmap(NULL, len, prot, flags, fd, (off_t)off);
-
-	if (a == MAP_FAILED)
-		return errno;
-	if (addr)
-		*addr = a;
-	else
-		munmap(a, len);
-	return 0;
-}
-
 static uint64_t map_errors(int fd)
 {
 	struct gntlab_stats st;
@@ -177,10 +133,11 @@ static void expect_mmap_fails(int fd, const struct gntlab_grant_ref *g, uint32_t
 	struct gntlab_stats st;
 	int rc;
 
-	ASSERT_EQ(reserve(fd, g, count, readonly ? GNTLAB_MAP_READONLY : 0,
-			  GNTLAB_MODE_SPECIAL, &index), 0) TH_MSG("%s: MAP", what);
+	ASSERT_EQ(gt_ioc_map(fd, g, count, GNTLAB_MODE_SPECIAL,
+			     readonly ? GNTLAB_MAP_READONLY : 0, &index), 0)
+		TH_MSG("%s: MAP", what);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		rc = map_at(fd, index, count * (size_t)GT_PAGE, prot, MAP_SHARED, NULL);
+		rc = gt_mmap_at(fd, index, count * (size_t)GT_PAGE, prot, MAP_SHARED, NULL);
 		TH_LOG("%s: mmap attempt %d -> %s", what, attempt, rc ? strerror(rc) : "ok");
 		ASSERT_EQ(rc, want) TH_MSG("%s: got %s, want %s", what, strerror(rc), strerror(want));
 		/* Undone at once: no reference could be held on the pages. */
@@ -189,7 +146,7 @@ static void expect_mmap_fails(int fd, const struct gntlab_grant_ref *g, uint32_t
 		ASSERT_EQ(st.live_grants_kernel, 0) TH_MSG("%s", what);
 	}
 	ASSERT_GE(map_errors(fd) - before, 2) TH_MSG("%s: map_errors not counted", what);
-	ASSERT_EQ(unmap_ioctl(fd, index, count), 0) TH_MSG("%s: UNMAP", what);
+	ASSERT_EQ(gt_ioc_unmap(fd, index, count), 0) TH_MSG("%s: UNMAP", what);
 	assert_counters_zero(fd);
 }
 
@@ -242,7 +199,7 @@ TEST(badinput, bad_domid)
 	}
 	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
 		g.domid = wide[i];
-		ASSERT_EQ(reserve(fd, &g, 1, 0, GNTLAB_MODE_SPECIAL, NULL), EINVAL)
+		ASSERT_EQ(gt_ioc_map(fd, &g, 1, GNTLAB_MODE_SPECIAL, 0, NULL), EINVAL)
 			TH_MSG("domid %#x", wide[i]);
 	}
 	ASSERT_EQ(peer_active(&s), 0);
@@ -286,7 +243,7 @@ TEST(badinput, revoked_grant)
 
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(peer_share(2, true, 0xbd02, &s), 0);
-	refs_of(&s, g);
+	gt_grefs(g, s.domid, s.ref, s.count);
 	ASSERT_EQ(peer_unshare(&s), 0);
 	expect_mmap_fails(fd, g, 2, false, EIO, "revoked rw");
 	expect_mmap_fails(fd, g, 2, true, EIO, "revoked ro");
@@ -307,7 +264,7 @@ TEST(badinput, rw_map_of_ro_grant)
 
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(peer_share(2, false, 0xbd03, &s), 0);
-	refs_of(&s, g);
+	gt_grefs(g, s.domid, s.ref, s.count);
 	expect_mmap_fails(fd, g, 2, false, EIO, "rw map of ro grant");
 	ASSERT_EQ(peer_active(&s), 0);
 	ASSERT_EQ(gt_map(fd, &s, GNTLAB_MODE_SPECIAL, true, &m), 0);
@@ -349,12 +306,12 @@ TEST(badinput, xsa361_partial_batch)
 		uint64_t index = 0, before = map_errors(fd);
 		int rc;
 
-		refs_of(&s, g);
+		gt_grefs(g, s.domid, s.ref, s.count);
 		g[cases[c].pos].domid = cases[c].domid;
 		if (cases[c].ref || cases[c].domid == 0)
 			g[cases[c].pos].ref = cases[c].ref;
-		ASSERT_EQ(reserve(fd, g, 8, 0, GNTLAB_MODE_SPECIAL, &index), 0);
-		rc = map_at(fd, index, 8 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, NULL);
+		ASSERT_EQ(gt_ioc_map(fd, g, 8, GNTLAB_MODE_SPECIAL, 0, &index), 0);
+		rc = gt_mmap_at(fd, index, 8 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, NULL);
 		TH_LOG("bad entry %u (d%u ref %#x): mmap -> %s", cases[c].pos, cases[c].domid,
 		       g[cases[c].pos].ref, rc ? strerror(rc) : "ok");
 		ASSERT_EQ(rc, cases[c].want) TH_MSG("case %zu", c);
@@ -365,7 +322,7 @@ TEST(badinput, xsa361_partial_batch)
 		ASSERT_EQ(st.live_grants_kernel, 0) TH_MSG("case %zu", c);
 		ASSERT_EQ(st.deferred_unmaps, 0) TH_MSG("case %zu", c);
 		ASSERT_EQ(st.map_errors - before, 1) TH_MSG("case %zu: failed slots", c);
-		ASSERT_EQ(unmap_ioctl(fd, index, 8), 0);
+		ASSERT_EQ(gt_ioc_unmap(fd, index, 8), 0);
 		assert_counters_zero(fd);
 	}
 	/* The good refs are intact and map. */
@@ -395,11 +352,11 @@ TEST(badinput, map_bad_count)
 
 	ASSERT_GE(fd, 0);
 	TH_LOG("max_grants %u", maxg);
-	ASSERT_EQ(reserve(fd, g, 0, 0, 0, NULL), EINVAL);
-	ASSERT_EQ(reserve(fd, g, maxg + 1, 0, 0, NULL), EINVAL);
+	ASSERT_EQ(gt_ioc_map(fd, g, 0, 0, 0, NULL), EINVAL);
+	ASSERT_EQ(gt_ioc_map(fd, g, maxg + 1, 0, 0, NULL), EINVAL);
 	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++)
 		if (big[i] > maxg)
-			ASSERT_EQ(reserve(fd, g, big[i], 0, 0, NULL), EINVAL) TH_MSG("count %#x", big[i]);
+			ASSERT_EQ(gt_ioc_map(fd, g, big[i], 0, 0, NULL), EINVAL) TH_MSG("count %#x", big[i]);
 	close(fd);
 }
 
@@ -416,7 +373,7 @@ TEST(badinput, map_max_count_short_refs)
 	int fd = gt_open(), rc;
 
 	ASSERT_GE(fd, 0);
-	rc = reserve(fd, g, maxg, 0, 0, NULL);
+	rc = gt_ioc_map(fd, g, maxg, 0, 0, NULL);
 	TH_LOG("MAP count %u, 1-entry ref array -> %s", maxg, rc ? strerror(rc) : "ok");
 	ASSERT_TRUE(rc == ENOMEM || rc == EFAULT) TH_MSG("got %s", strerror(rc));
 	assert_counters_zero(fd);
@@ -435,8 +392,8 @@ TEST(badinput, map_bad_flags_mode_pad)
 
 	ASSERT_GE(fd, 0);
 	for (size_t i = 0; i < 3; i++) {
-		ASSERT_EQ(reserve(fd, &g, 1, flags[i], 0, NULL), EINVAL) TH_MSG("flags %#x", flags[i]);
-		ASSERT_EQ(reserve(fd, &g, 1, 0, modes[i], NULL), EINVAL) TH_MSG("mode %#x", modes[i]);
+		ASSERT_EQ(gt_ioc_map(fd, &g, 1, 0, flags[i], NULL), EINVAL) TH_MSG("flags %#x", flags[i]);
+		ASSERT_EQ(gt_ioc_map(fd, &g, 1, modes[i], 0, NULL), EINVAL) TH_MSG("mode %#x", modes[i]);
 	}
 	memset(&req, 0, sizeof(req));
 	req.count = 1;
@@ -475,12 +432,12 @@ TEST(badinput, map_bad_pointers)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ASSERT_EQ(xioctl(fd, GNTLAB_IOC_MAP, (void *)(uintptr_t)bad[i]), EFAULT)
 			TH_MSG("arg %#llx", (unsigned long long)bad[i]);
-		ASSERT_EQ(reserve(fd, (void *)(uintptr_t)bad[i], 1, 0, 0, NULL), EFAULT)
+		ASSERT_EQ(gt_ioc_map(fd, (void *)(uintptr_t)bad[i], 1, 0, 0, NULL), EFAULT)
 			TH_MSG("refs %#llx", (unsigned long long)bad[i]);
 	}
 	/* One valid entry, a second one in the guard page. */
-	ASSERT_EQ(reserve(fd, g2, 1, 0, 0, NULL), 0);
-	ASSERT_EQ(reserve(fd, g2, 2, 0, 0, NULL), EFAULT);
+	ASSERT_EQ(gt_ioc_map(fd, g2, 1, 0, 0, NULL), 0);
+	ASSERT_EQ(gt_ioc_map(fd, g2, 2, 0, 0, NULL), EFAULT);
 	/* Drop the successful one. */
 	close(fd);
 	fd = gt_open();
@@ -496,9 +453,9 @@ TEST(badinput, map_bad_pointers)
 	ASSERT_EQ(st.live_maps, 0) TH_MSG("map reserved by the failed MAP still alive");
 	ASSERT_EQ(st.pages_held, 0);
 	/* The failed MAP's offsets are free again: the next map gets 0. */
-	ASSERT_EQ(reserve(fd, g2, 1, 0, 0, &index), 0);
+	ASSERT_EQ(gt_ioc_map(fd, g2, 1, 0, 0, &index), 0);
 	ASSERT_EQ(index, 0);
-	ASSERT_EQ(unmap_ioctl(fd, index, 1), 0);
+	ASSERT_EQ(gt_ioc_unmap(fd, index, 1), 0);
 	assert_counters_zero(fd);
 	close(fd);
 }
@@ -641,8 +598,8 @@ static void one_map_setup(struct one_map *o, bool writable, bool readonly, uint3
 	o->fd = gt_open();
 	ASSERT_GE(o->fd, 0);
 	ASSERT_EQ(peer_share(4, writable, seed, &o->s), 0);
-	refs_of(&o->s, o->g);
-	ASSERT_EQ(reserve(o->fd, o->g, 4, readonly ? GNTLAB_MAP_READONLY : 0, 0, &o->index), 0);
+	gt_grefs(o->g, o->s.domid, o->s.ref, o->s.count);
+	ASSERT_EQ(gt_ioc_map(o->fd, o->g, 4, 0, readonly ? GNTLAB_MAP_READONLY : 0, &o->index), 0);
 }
 
 /*
@@ -658,19 +615,19 @@ TEST(badinput, mmap_bad_geometry)
 	void *a = NULL;
 
 	one_map_setup(&o, true, false, 0xbd10);
-	ASSERT_EQ(map_at(o.fd, o.index, 5 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index, 3 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index, 1, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index + GT_PAGE, 3 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index + 4 * GT_PAGE, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index + (1ull << 30), 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index + 123, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 5 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 3 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 1, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index + GT_PAGE, 3 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index + 4 * GT_PAGE, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index + (1ull << 30), 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index + 123, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&o.s), 0);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
 	ASSERT_EQ(peer_active(&o.s), 4);
 	ASSERT_EQ(gntlab_pattern_check(a, 0xbd10, 0, 0, GT_PAGE), -1);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(peer_active(&o.s), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	assert_counters_zero(o.fd);
@@ -689,17 +646,17 @@ TEST(badinput, mmap_twice)
 	void *a = NULL;
 
 	one_map_setup(&o, true, false, 0xbd11);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&o.s), 4);
 	for (uint32_t i = 0; i < 4; i++)
 		ASSERT_EQ(gntlab_pattern_check((uint8_t *)a + i * GT_PAGE, 0xbd11, i, 0, GT_PAGE), -1);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
 	ASSERT_EQ(peer_active(&o.s), 0);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&o.s), 0);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	assert_counters_zero(o.fd);
 	close(o.fd);
@@ -717,26 +674,26 @@ TEST(badinput, mmap_bad_prot)
 	void *a = NULL;
 
 	one_map_setup(&o, true, false, 0xbd12);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&o.s), 0);
 	/* Not used up: the proper mmap still works. */
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
 	ASSERT_EQ(mprotect(a, 4 * GT_PAGE, PROT_READ | PROT_WRITE), -1);
 	ASSERT_EQ(errno, EACCES);
 	ASSERT_EQ(gntlab_pattern_check(a, 0xbd12, 0, 0, GT_PAGE), -1);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 
 	one_map_setup(&r, true, true, 0xbd13);
-	ASSERT_EQ(map_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(map_at(r.fd, r.index, 4 * GT_PAGE, PROT_WRITE, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_WRITE, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&r.s), 0);
-	ASSERT_EQ(map_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
+	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
 	ASSERT_EQ(mprotect(a, GT_PAGE, PROT_READ | PROT_WRITE), -1);
 	ASSERT_EQ(errno, EACCES);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
-	ASSERT_EQ(unmap_ioctl(r.fd, r.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(r.fd, r.index, 4), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	ASSERT_EQ(peer_unshare(&r.s), 0);
 	assert_counters_zero(o.fd);
@@ -751,8 +708,8 @@ TEST(badinput, mmap_after_unmap)
 	struct one_map o;
 
 	one_map_setup(&o, true, false, 0xbd14);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(peer_active(&o.s), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	assert_counters_zero(o.fd);
@@ -772,22 +729,22 @@ TEST(badinput, unmap_bad_input)
 	struct gntlab_stats st;
 
 	one_map_setup(&o, true, false, 0xbd15);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index + GT_PAGE, 4), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index + 4 * GT_PAGE, 4), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, ~0ull & ~(uint64_t)(GT_PAGE - 1), 4), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 3), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 5), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 0xffffffffu), ENOENT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index + 1, 4), EINVAL);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 0), EINVAL);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index + GT_PAGE, 4), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index + 4 * GT_PAGE, 4), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, ~0ull & ~(uint64_t)(GT_PAGE - 1), 4), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 3), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 5), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 0xffffffffu), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index + 1, 4), EINVAL);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 0), EINVAL);
 	u = (struct gntlab_unmap){ .index = o.index, .count = 4, .pad = 1 };
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_UNMAP, &u), EINVAL);
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_UNMAP, NULL), EFAULT);
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_UNMAP, (void *)(uintptr_t)KADDR_TEXT), EFAULT);
 	ASSERT_EQ(gt_stats(o.fd, &st), 0);
 	ASSERT_EQ(st.live_maps, 1) TH_MSG("a refused UNMAP dropped the map");
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), ENOENT);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), ENOENT);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	assert_counters_zero(o.fd);
 	close(o.fd);
@@ -819,8 +776,8 @@ TEST(badinput, notify_bad_input)
 	n.event_channel_port = 0xffffffffu;
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_SET_UNMAP_NOTIFY, &n), EINVAL);
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_SET_UNMAP_NOTIFY, NULL), EFAULT);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
-	ASSERT_EQ(unmap_ioctl(r.fd, r.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(r.fd, r.index, 4), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	ASSERT_EQ(peer_unshare(&r.s), 0);
 	assert_counters_zero(o.fd);
@@ -887,8 +844,8 @@ TEST(badinput, introspect_bad_input)
 
 	one_map_setup(&o, true, false, 0xbd30);
 	one_map_setup(&other, true, false, 0xbd31);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, (void **)&a), 0);
-	ASSERT_EQ(map_at(other.fd, other.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, (void **)&b), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, (void **)&a), 0);
+	ASSERT_EQ(gt_mmap_at(other.fd, other.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, (void **)&b), 0);
 
 	ASSERT_EQ(gt_introspect(o.fd, a, &in), 0);
 	ASSERT_EQ(gt_introspect(o.fd, a + GT_PAGE + 123, &in), 0);
@@ -937,8 +894,8 @@ TEST(badinput, introspect_bad_input)
 	ASSERT_EQ(munmap(b, 4 * GT_PAGE), 0);
 	/* Gone: the address is no longer one of ours. */
 	ASSERT_EQ(gt_introspect(o.fd, a, &in), EINVAL);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
-	ASSERT_EQ(unmap_ioctl(other.fd, other.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(other.fd, other.index, 4), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	ASSERT_EQ(peer_unshare(&other.s), 0);
 	assert_counters_zero(o.fd);
@@ -981,7 +938,7 @@ TEST(badinput, gup_probe_bad_input)
 	uint8_t *a = NULL;
 
 	one_map_setup(&o, true, true, 0xbd32);
-	ASSERT_EQ(map_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, (void **)&a), 0);
+	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, (void **)&a), 0);
 
 	p = (struct gntlab_gup_probe){ .addr = (uint64_t)(uintptr_t)a, .kind = GNTLAB_GUP_COUNT };
 	ASSERT_EQ(xioctl(o.fd, GNTLAB_IOC_GUP_PROBE, &p), EINVAL);
@@ -1017,7 +974,7 @@ TEST(badinput, gup_probe_bad_input)
 	ASSERT_EQ(p.same_page, 1);
 
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
-	ASSERT_EQ(unmap_ioctl(o.fd, o.index, 4), 0);
+	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(peer_unshare(&o.s), 0);
 	assert_counters_zero(o.fd);
 	close(o.fd);
