@@ -109,7 +109,7 @@ $(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 SUITE_ORDER := m2p gup teardown badinput
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
-HARNESS_SRC := $(wildcard tests/harness/harness.c)
+HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/peer.c \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
