@@ -106,7 +106,7 @@ $(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
 # Run order: what a mapping is, who can use it, how it goes away, bad input.
-SUITE_ORDER := m2p gup teardown badinput
+SUITE_ORDER := m2p gup teardown teardown_notify badinput badinput_maps fuzz
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))

@@ -3,8 +3,13 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
+#include <xenstore.h>
+
+#include "harness.h"
 
 const char *const gt_mode_name[GNTLAB_MODE_COUNT] = {
 	[GNTLAB_MODE_SPECIAL] = "special",
@@ -43,20 +48,63 @@ int gt_wait_counters_zero(int fd, int timeout_ms, char *why, size_t len)
 	return -1;
 }
 
-bool gt_kernel_log_bad(char *line, size_t len)
+void gt_assert_zero(int fd)
+{
+	char why[300];
+
+	ASSERT_EQ(gt_wait_counters_zero(fd, 5000, why, sizeof(why)), 0) TH_MSG("%s", why);
+}
+
+void gt_assert_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_t n)
+{
+	for (uint32_t i = first; i < first + n; i++)
+		ASSERT_EQ(gntlab_pattern_check(addr + (size_t)i * GT_PAGE, seed, i, 0, GT_PAGE), -1)
+			TH_MSG("page %u", i);
+}
+
+void gt_assert_peer(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len)
+{
+	char why[256];
+
+	ASSERT_EQ(peer_check(s, seed, off, len, why, sizeof(why)), 0) TH_MSG("dom0: %s", why);
+}
+
+void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t mode)
+{
+	t->fd = gt_open();
+	ASSERT_GE(t->fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
+	ASSERT_EQ(peer_share(count, true, seed, &t->share), 0);
+	ASSERT_EQ(gt_map(t->fd, &t->share, mode, false, &t->map), 0);
+	gt_assert_pages(t->map.addr, seed, 0, count);
+	ASSERT_EQ(peer_active(&t->share), count);
+}
+
+/* What a kernel in trouble logs (the guest's own list). */
+static const char *const klog_bad[] = {
+	"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
+	"general protection fault", "Call Trace:",
+};
+
+/* The whole kernel log, NUL-terminated; NULL if it cannot be read. */
+static char *klog_read(void)
 {
 	static char buf[1 << 18];
-	static const char *const pat[] = {
-		"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
-		"general protection fault", "Call Trace:",
-	};
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
 
 	if (n <= 0)
-		return false;
+		return NULL;
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
-		char *hit = strstr(buf, pat[i]), *s, *e;
+	return buf;
+}
+
+bool gt_kernel_log_bad(char *line, size_t len)
+{
+	char *buf = klog_read();
+
+	if (!buf)
+		return false;
+	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++) {
+		char *hit = strstr(buf, klog_bad[i]), *s, *e;
 
 		if (!hit)
 			continue;
@@ -67,4 +115,70 @@ bool gt_kernel_log_bad(char *line, size_t len)
 		return true;
 	}
 	return false;
+}
+
+unsigned int gt_kernel_log_bad_count(void)
+{
+	const char *buf = klog_read();
+	unsigned int hits = 0;
+
+	if (!buf)
+		return 0;
+	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++)
+		for (const char *p = strstr(buf, klog_bad[i]); p; p = strstr(p + 1, klog_bad[i]))
+			hits++;
+	return hits;
+}
+
+uint32_t gt_max_grants(void)
+{
+	FILE *f = fopen("/sys/module/gntlab/parameters/max_grants", "r");
+	unsigned int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	if (!v) {
+		TH_LOG("no /sys/module/gntlab/parameters/max_grants: assuming 65536");
+		v = 65536;
+	}
+	return v;
+}
+
+int gt_own_domid(uint32_t *domid)
+{
+	struct xs_handle *h = xs_open(0);
+	unsigned int len;
+	char *v;
+
+	if (!h)
+		return -1;
+	v = xs_read(h, XBT_NULL, "domid", &len);	/* relative: our own */
+	xs_close(h);
+	if (!v)
+		return -1;
+	*domid = (uint32_t)strtoul(v, NULL, 10);
+	free(v);
+	return 0;
+}
+
+void *gt_guarded(size_t len)
+{
+	size_t span = (len + GT_PAGE - 1) / GT_PAGE * GT_PAGE;
+	uint8_t *p = mmap(NULL, span + GT_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_EQ(mprotect(p + span, GT_PAGE, PROT_NONE), 0);
+	return p + span - len;
+}
+
+void *gt_hole(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	return p;
 }

@@ -16,6 +16,11 @@ int gt_open(void)
 	return open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
 }
 
+int gt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
 int gt_ioc_map(int fd, const struct gntlab_grant_ref *g, uint32_t count, uint32_t mode,
 	       uint32_t flags, uint64_t *index)
 {
@@ -25,9 +30,10 @@ int gt_ioc_map(int fd, const struct gntlab_grant_ref *g, uint32_t count, uint32_
 		.mode = mode,
 		.refs = (uint64_t)(uintptr_t)g,
 	};
+	int rc = gt_ioctl(fd, GNTLAB_IOC_MAP, &req);
 
-	if (ioctl(fd, GNTLAB_IOC_MAP, &req))
-		return errno;
+	if (rc)
+		return rc;
 	if (index)
 		*index = req.index;
 	return 0;
@@ -37,7 +43,7 @@ int gt_ioc_unmap(int fd, uint64_t index, uint32_t count)
 {
 	struct gntlab_unmap u = { .index = index, .count = count };
 
-	return ioctl(fd, GNTLAB_IOC_UNMAP, &u) ? errno : 0;
+	return gt_ioctl(fd, GNTLAB_IOC_UNMAP, &u);
 }
 
 int gt_mmap_at(int fd, uint64_t off, size_t len, int prot, int flags, void **addr)
@@ -163,7 +169,7 @@ int gt_unmap(struct gt_map *m)
 
 int gt_stats(int fd, struct gntlab_stats *st)
 {
-	return ioctl(fd, GNTLAB_IOC_STATS, st) ? errno : 0;
+	return gt_ioctl(fd, GNTLAB_IOC_STATS, st);
 }
 
 bool gt_stats_zero(const struct gntlab_stats *st)
@@ -205,7 +211,7 @@ int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in)
 	in->version = GNTLAB_INTROSPECT_VERSION;
 	in->size = sizeof(*in);
 	in->addr = (uint64_t)(uintptr_t)addr;
-	return ioctl(fd, GNTLAB_IOC_INTROSPECT, in) ? errno : 0;
+	return gt_ioctl(fd, GNTLAB_IOC_INTROSPECT, in);
 }
 
 int gt_gup(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p)
@@ -214,5 +220,5 @@ int gt_gup(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gu
 	p->addr = (uint64_t)(uintptr_t)addr;
 	p->kind = kind;
 	p->write = write;
-	return ioctl(fd, GNTLAB_IOC_GUP_PROBE, p) ? errno : 0;
+	return gt_ioctl(fd, GNTLAB_IOC_GUP_PROBE, p);
 }

@@ -25,7 +25,7 @@
  * mmapped, already unmapped) and on a zeroed struct gt_map with fd 0 only if
  * nothing is reserved or mapped.
  *
- * The raw calls (gt_ioc_map, gt_ioc_unmap, gt_mmap_at) take exactly the
+ * The raw calls (gt_ioctl, gt_ioc_map, gt_ioc_unmap, gt_mmap_at) take exactly the
  * ioctl's or mmap's arguments, for tests that pass deliberately wrong ones.
  */
 #ifndef GNTLAB_GTMAP_H
@@ -56,6 +56,8 @@ int gt_open(void);
 
 /* ---- raw calls ----------------------------------------------------------- */
 
+/* ioctl(fd, cmd, arg): 0 or errno (any command word, any argument). */
+int gt_ioctl(int fd, unsigned long cmd, void *arg);
 /* GNTLAB_IOC_MAP of g[0..count); *index (may be NULL) gets the mmap offset. */
 int gt_ioc_map(int fd, const struct gntlab_grant_ref *g, uint32_t count, uint32_t mode,
 	       uint32_t flags, uint64_t *index);
