@@ -44,7 +44,7 @@ GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
 
-.PHONY: all images run smoke demo list bench bench-boot check unit catalogue deps clean distclean refresh-packages
+.PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages
 all: images $(RUNNER)
 images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
 
@@ -110,7 +110,9 @@ SUITE_ORDER := m2p gup teardown teardown_notify badinput badinput_maps fuzz
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
+# Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/peer.c \
+	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
@@ -140,7 +142,7 @@ $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	@{ cat $(B)/packages.manifest; sed 's/^/dom0 /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 
 # --- host runner and tests --------------------------------------------------
-$(RUNNER): $(filter-out tests/host/unit_tests.c tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h)) tests/host/Makefile tests/markers.h
+$(RUNNER): $(filter-out tests/host/unit_tests.c,$(wildcard tests/host/*.c tests/host/*.h)) tests/host/Makefile tests/markers.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
 run: images $(RUNNER)
@@ -206,12 +208,31 @@ $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 list: $(CONDUCTOR) $(GUEST_TESTS)
 	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
 
-# The catalogue (docs/tests/*.md) and the code list the same tests.
-CATALOGUE_CHECK := $(B)/host/gntlab-catalogue-check
-catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
-	{ $(CONDUCTOR) --list; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
-	$(CATALOGUE_CHECK) $(B)/all-tests.txt docs/tests/*.md
-	@echo "[check] catalogue: $$(wc -l < $(B)/all-tests.txt) tests, all documented"
+# The docs catalogue is generated from the programs (tests/host/docgen.h):
+# test descriptions (TH_DOC, `--list --verbose`), suite intros
+# (`--print-suites`) and expectation tables (`--print-matrix`) become
+# docs/tests/<suite>.md (dom0's suites: docs/tests/dom0.md) and
+# docs/gup-matrix.md. `make docs` rewrites docs/; the catalogue check of
+# `make unit` generates into $(B)/docs and fails naming each committed doc
+# that differs. The conductor's listing falls back to names only.
+DOCGEN := $(B)/host/gntlab-docgen
+DOCS_IN := $(B)/docs-in
+DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt \
+	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
+	--append m2p=$(DOCS_IN)/m2p-expect.md
+docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
+	@mkdir -p $(DOCS_IN)
+	$(CONDUCTOR) --list --verbose > $(DOCS_IN)/dom0.txt 2>/dev/null || \
+		$(CONDUCTOR) --list > $(DOCS_IN)/dom0.txt
+	$(GUEST_TESTS) --list --verbose > $(DOCS_IN)/guest.txt
+	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
+	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
+	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
+docs: docs-inputs
+	$(DOCGEN) --out docs --prune $(DOCGEN_ARGS)
+catalogue: docs-inputs
+	@rm -rf $(B)/docs
+	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
 unit: $(B)/unit/unit-dom0 $(RUNNER) catalogue
 	$(B)/unit/unit-dom0

@@ -5,6 +5,12 @@
  * serial console; after every test a leak check runs in both domains:
  * the module's counters back to zero, no WARN/BUG/"Bad page" in the guest
  * kernel log, and Xen listing none of dom0's grants as mapped by us.
+ *
+ * Documentation options (no module, no dom0: they run on the host too, for
+ * `make docs`):
+ *   --list [--verbose]     the tests (the harness's listing)
+ *   --print-matrix[=NAME]  expectation table NAME (default gup) as Markdown
+ *   --print-suites         "suite<TAB>title<TAB>text" per suite (SUITE_DOC)
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 #include "peer.h"
@@ -30,10 +37,30 @@ static long long mono_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+static const char *verdict_word(enum th_verdict v)
+{
+	switch (v) {
+	case TH_PASS:
+		return "ok";
+	case TH_FAIL:
+		return "fail";
+	case TH_SKIP:
+		return "skip";
+	case TH_XFAIL:
+		return "xfail";
+	case TH_XPASS:
+		return "xpass";
+	case TH_ERROR:
+		break;
+	}
+	return "error";
+}
+
 static void relay(const struct th_result *r, void *arg)
 {
 	const char *l = r->log;
 	long long t0 = mono_ns();
+	char why[800];
 
 	(void)arg;
 	ntests++;
@@ -45,8 +72,13 @@ static void relay(const struct th_result *r, void *arg)
 		if (*l == '\n')
 			l++;
 	}
-	peer_result(r->verdict == TH_PASS ? "ok" : r->verdict == TH_SKIP ? "skip" : "fail",
-		    r->name, r->reason);
+	/* XFAIL/XPASS: the reason starts with the reference (one word). */
+	if (r->verdict == TH_XFAIL || r->verdict == TH_XPASS)
+		snprintf(why, sizeof(why), "%s %s", r->ref && *r->ref ? r->ref : "unnamed",
+			 r->reason);
+	else
+		snprintf(why, sizeof(why), "%s", r->reason);
+	peer_result(verdict_word(r->verdict), r->name, why);
 	relay_ns += mono_ns() - t0;
 }
 
@@ -80,15 +112,39 @@ static int after_each(const char *name, char *msg, size_t len, void *arg)
 	return rc;
 }
 
+static int print_matrix(const char *name)
+{
+	const struct expect_table *t = expect_table_find(name);
+
+	if (!t) {
+		fprintf(stderr, "no expectation table \"%s\"; there are:", name);
+		for (t = expect_table_first(); t; t = t->next)
+			fprintf(stderr, " %s", t->name);
+		fputc('\n', stderr);
+		return 2;
+	}
+	expect_print_md(t, stdout);
+	return fflush(stdout) ? 2 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	char line[300];
 	int rc;
 
-	/* Listing needs neither the module nor dom0 (works on the host too). */
-	for (int i = 1; i < argc; i++)
+	/* Listing and docs need neither the module nor dom0 (work on the host too). */
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--list"))
 			return th_main(argc, argv);
+		if (!strcmp(argv[i], "--print-matrix"))
+			return print_matrix("gup");
+		if (!strncmp(argv[i], "--print-matrix=", 15))
+			return print_matrix(argv[i] + 15);
+		if (!strcmp(argv[i], "--print-suites")) {
+			suite_doc_print(stdout);
+			return fflush(stdout) ? 2 : 0;
+		}
+	}
 	stats_fd = gt_open();
 	if (stats_fd < 0) {
 		perror("open " GNTLAB_DEVICE);

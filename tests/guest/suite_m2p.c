@@ -1,38 +1,161 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * m2p: what a PV grant mapping looks like to Xen, to the guest's P2M/M2P and
- * to the core mm, in each mapping mode (see docs/tests.md).
- *
- * A PV PTE holds a machine frame. For a foreign frame, the M2P entry holds
- * the *granter's* PFN, so mfn_to_pfn() cannot find the guest's page: the
- * core mm needs find_special_page to get the right struct page.
+ * to the core mm, in each mapping mode (one variant per mode; SUITE_DOC
+ * below). What differs per mode is in the table m2p_expect.
  */
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 
-#define NPAGES 4
-#define INVALID_PFN (~0ULL)
+SUITE_DOC(m2p, "m2p: what a PV grant mapping is, to Xen, the P2M/M2P and the core mm",
+	  "Guest suite `tests/guest/suite_m2p.c`. Each test has dom0 share pages (gntalloc), "
+	  "maps them through /dev/gntlab in one mode (one variant of the test per mode), and "
+	  "reads the module's introspection (GNTLAB_IOC_INTROSPECT) for every page; dom0 "
+	  "supplies its own PFN of each page (`/proc/self/pagemap`) and the MFN in its grant "
+	  "entry (Xen's `g` dump). What differs per mode is in the expectation table at the end "
+	  "of this page.\n"
+	  "\n"
+	  "Invariants checked in every mode, while mapped:\n"
+	  "- the user PTE was written by Xen: present, user, and bit 9 set — the "
+	  "`_GNTMAP_guest_avail0` flag of the map op lands in `_PAGE_SPECIAL`;\n"
+	  "- `pfn_to_mfn(page_pfn) == pte_mfn`, and the raw P2M entry has `FOREIGN_FRAME_BIT` "
+	  "(set by `set_foreign_p2m_mapping()` in `gnttab_map_refs()`), and `PageForeign(page)`;\n"
+	  "- the M2P does **not** point back: `mfn_to_pfn(pte_mfn) != page_pfn`, and the raw "
+	  "`machine_to_phys_mapping[pte_mfn]` equals **dom0's** PFN of the page — the M2P "
+	  "belongs to the granter;\n"
+	  "- the MFN in dom0's grant entry (Xen's view) equals the PTE's MFN;\n"
+	  "- the kernel alias (`kmap_ops`) maps the same MFN;\n"
+	  "- Xen lists every ref as active.\n"
+	  "\n"
+	  "Observed difference with the reference notes: `mfn_to_pfn(foreign mfn)` does not "
+	  "return `~0` here but the MFN itself. In 6.1, "
+	  "`arch/x86/include/asm/xen/page.h:mfn_to_pfn()` first computes `pfn = m2p[mfn]` "
+	  "(dom0's PFN), finds that the local P2M does not map it back (→ `~0`), and then falls "
+	  "back to the identity case: if `__pfn_to_mfn(mfn) == IDENTITY_FRAME(mfn)` it returns "
+	  "`mfn`. The guest has 256 MiB (PFNs < 0x10000) and the foreign MFNs are far above, "
+	  "where the P2M lookup of a PFN beyond the guest's end yields an identity entry. Either "
+	  "way `pte_pfn()` cannot find the map's page, which is what the test asserts.")
 
-struct m2p_fix {
+#define R_SPECIAL                                                                                  \
+	"Xen writes the PTE (`GNTTABOP_map_grant_ref` with `GNTMAP_contains_pte`); the module "   \
+	"passes `_GNTMAP_guest_avail0`, which is bit 9, `_PAGE_SPECIAL` to Linux. Guards "         \
+	"GUP-fast: a non-special grant PTE would be turned into a wrong struct page through the "  \
+	"granter's M2P"
+#define R_READONLY "`GNTMAP_readonly`: Xen writes the PTE without `_PAGE_RW`"
+
+/* What differs, or may differ, between subjects: one row per observable. */
+static struct expect_table m2p_expect = {
+	.name = "m2p",
+	.title = "m2p: expected outcomes per mode",
+	.row_label = "observable",
+	.intro = "Looked up by `tests/guest/suite_m2p.c` for each page of the mapping "
+		 "(table `m2p_expect` in that file).",
+	.rows = (const struct expect_row[]){
+		{ "pte-special", "m2p/invariants",
+		  "bit 9 (`_PAGE_SPECIAL`) of the user PTE: `set` or `clear`.",
+		  (const struct expect_cell[]){
+			  { .subject = "special", "set", R_SPECIAL },
+			  { .subject = "nohook", "set", R_SPECIAL },
+			  { .subject = "pfnmap", "set", R_SPECIAL },
+			  { 0 } } },
+		{ "vm_normal_page", "m2p/invariants",
+		  "what the core mm finds behind the PTE: `vm_normal_page()` (modelled step by "
+		  "step by the module, since 6.1 does not export it) gives `map-page` (the map's "
+		  "own page), `other-page`, or `NULL`.",
+		  (const struct expect_cell[]){
+			  { .subject = "special", "map-page",
+			    "a special PTE in a `VM_MIXEDMAP` VMA: `vm_normal_page()` returns "
+			    "`vma->vm_ops->find_special_page()`, the map's page" },
+			  { .subject = "nohook", "NULL",
+			    "a special PTE in a `VM_MIXEDMAP` VMA without the hook has no struct "
+			    "page for the core mm: exactly what the hook exists for (seeds: "
+			    "\"mm: provide a find_special_page vma operation\")" },
+			  { .subject = "pfnmap", "NULL", "a special PTE in a `VM_PFNMAP` VMA" },
+			  { 0 } } },
+		{ "pte-rw-readonly", "m2p/readonly_grant",
+		  "the RW bit of the user PTE of a read-only grant mapped read-only.",
+		  (const struct expect_cell[]){
+			  { .subject = "special", "clear", R_READONLY },
+			  { .subject = "nohook", "clear", R_READONLY },
+			  { .subject = "pfnmap", "clear", R_READONLY },
+			  { 0 } } },
+		{ 0 } },
+};
+EXPECT_TABLE(m2p_expect)
+
+#define NPAGES 4
+
+/* The fixture's type, as kselftest's FIXTURE_DATA (the harness lacks it so far). */
+#ifndef FIXTURE_DATA
+#define FIXTURE_DATA(fix) struct th_fixture_##fix
+#endif
+
+FIXTURE(m2p)
+{
 	int fd;
+	bool shared;
 	struct peer_share share;
 	struct gt_map map;
 };
 
-static void setup_mapped(struct m2p_fix *f, uint32_t mode, bool readonly, uint32_t seed)
+FIXTURE_VARIANT(m2p)
 {
-	f->fd = gt_open();
-	ASSERT_GE(f->fd, 0);
+	uint32_t mode;
+};
+FIXTURE_VARIANT_ADD(m2p, special) { .mode = GNTLAB_MODE_SPECIAL };
+FIXTURE_VARIANT_ADD(m2p, nohook) { .mode = GNTLAB_MODE_NOHOOK };
+FIXTURE_VARIANT_ADD(m2p, pfnmap) { .mode = GNTLAB_MODE_PFNMAP };
+
+FIXTURE_SETUP(m2p)
+{
+	self->fd = gt_open();
+	ASSERT_GE(self->fd, 0);
+}
+
+/* Whatever the test left: the mapping, dom0's share, the fd. */
+FIXTURE_TEARDOWN(m2p)
+{
+	if (self->map.addr || self->map.reserved)
+		gt_unmap(&self->map);
+	if (self->shared)
+		peer_unshare(&self->share);
+	close(self->fd);
+}
+
+static const char *subject(const FIXTURE_VARIANT(m2p) *v)
+{
+	return gt_mode_name[v->mode];
+}
+
+static void map_share(FIXTURE_DATA(m2p) *f, uint32_t mode, bool readonly, uint32_t seed)
+{
 	ASSERT_EQ(peer_share(NPAGES, !readonly, seed, &f->share), 0);
+	f->shared = true;
 	ASSERT_EQ(gt_map(f->fd, &f->share, mode, readonly, &f->map), 0);
 }
 
-/* Checks common to every mode while the grants are mapped. */
-static void check_invariants(struct m2p_fix *f, uint32_t mode)
+/* What vm_normal_page() found behind the PTE, as one word. */
+static const char *normal_page(const struct gntlab_introspect *in)
 {
+	if (!(in->bits & GNTLAB_NORMAL_PAGE_FOUND))
+		return "NULL";
+	if ((in->bits & GNTLAB_NORMAL_PAGE_IS_MAP) && in->normal_page_pfn == in->page_pfn)
+		return "map-page";
+	return "other-page";
+}
+
+/* Checks common to every mode while the grants are mapped; the rest from m2p_expect. */
+static void check_invariants(FIXTURE_DATA(m2p) *f, const FIXTURE_VARIANT(m2p) *v)
+{
+	const struct expect_cell *special = expect_get(&m2p_expect, "pte-special", subject(v));
+	const struct expect_cell *normal = expect_get(&m2p_expect, "vm_normal_page", subject(v));
+	uint32_t mode = v->mode;
+
 	for (uint32_t i = 0; i < NPAGES; i++) {
 		struct gntlab_introspect in;
 		uint64_t dom0_pfn, grant_mfn;
@@ -50,7 +173,7 @@ static void check_invariants(struct m2p_fix *f, uint32_t mode)
 		/* Xen wrote the PTE: present, user, and bit 9 (guest_avail0 = special). */
 		ASSERT_TRUE(in.bits & GNTLAB_PTE_PRESENT);
 		ASSERT_TRUE(in.bits & GNTLAB_PTE_USER);
-		ASSERT_TRUE(in.bits & GNTLAB_PTE_SPECIAL);
+		expect_check(special, "pte-special", in.bits & GNTLAB_PTE_SPECIAL ? "set" : "clear");
 		ASSERT_TRUE(in.bits & GNTLAB_GRANT_MAPPED);
 		/* The P2M of the backing page points at the foreign frame. */
 		ASSERT_EQ(in.pfn_to_mfn, in.pte_mfn);
@@ -64,72 +187,74 @@ static void check_invariants(struct m2p_fix *f, uint32_t mode)
 		/* The kernel alias maps the same frame. */
 		ASSERT_EQ(in.kernel_alias_mfn, in.pte_mfn);
 		/* What the core mm finds behind the PTE depends on the mode. */
-		if (mode == GNTLAB_MODE_SPECIAL) {
-			ASSERT_TRUE(in.bits & GNTLAB_NORMAL_PAGE_FOUND);
-			ASSERT_TRUE(in.bits & GNTLAB_NORMAL_PAGE_IS_MAP);
-			ASSERT_EQ(in.normal_page_pfn, in.page_pfn);
-		} else {
-			ASSERT_FALSE(in.bits & GNTLAB_NORMAL_PAGE_FOUND);
-		}
+		expect_check(normal, "vm_normal_page", normal_page(&in));
 	}
 	ASSERT_EQ(peer_active(&f->share), NPAGES);
 }
 
-static void check_data_both_ways(struct m2p_fix *f, uint32_t seed)
+static void check_data_both_ways(FIXTURE_DATA(m2p) *f, uint32_t seed)
 {
 	char why[256];
 
 	for (uint32_t i = 0; i < NPAGES; i++)
-		ASSERT_EQ(gntlab_pattern_check(f->map.addr + i * GT_PAGE, seed, i, 0, GT_PAGE), -1)
-			;
+		ASSERT_EQ(gntlab_pattern_check(f->map.addr + i * GT_PAGE, seed, i, 0, GT_PAGE), -1);
 	for (uint32_t i = 0; i < NPAGES; i++)
 		gntlab_pattern_fill(f->map.addr + i * GT_PAGE + GT_PAGE / 2, seed + 1, i,
 				    GT_PAGE / 2, GT_PAGE / 2);
-	ASSERT_EQ(peer_check(&f->share, seed + 1, GT_PAGE / 2, GT_PAGE / 2, why, sizeof(why)), 0);
+	ASSERT_EQ(peer_check(&f->share, seed + 1, GT_PAGE / 2, GT_PAGE / 2, why, sizeof(why)), 0)
+		TH_MSG("%s", why);
 	/* dom0 writes again; the guest sees it at once through the same frame. */
 	ASSERT_EQ(peer_fill(&f->share, seed + 2), 0);
 	for (uint32_t i = 0; i < NPAGES; i++)
 		ASSERT_EQ(gntlab_pattern_check(f->map.addr + i * GT_PAGE, seed + 2, i, 0, GT_PAGE), -1);
 }
 
-static void check_after_unmap(struct m2p_fix *f)
+static void check_after_unmap(FIXTURE_DATA(m2p) *f)
 {
 	struct gntlab_introspect in;
+	void *addr = f->map.addr;
 
 	ASSERT_EQ(gt_unmap(&f->map), 0);
 	/* The address is no longer one of ours. */
-	ASSERT_NE(gt_introspect(f->fd, f->map.addr ? f->map.addr : (void *)4096, &in), 0);
+	ASSERT_NE(gt_introspect(f->fd, addr ? addr : (void *)4096, &in), 0);
 	ASSERT_EQ(peer_active(&f->share), 0);
+	f->shared = false;
 	ASSERT_EQ(peer_unshare(&f->share), 0);
 }
 
-#define MODE_TESTS(m, M)                                                       \
-	TEST(m2p, m##_invariants)                                              \
-	{                                                                      \
-		struct m2p_fix f;                                              \
-		setup_mapped(&f, M, false, 0x100 + M);                         \
-		check_invariants(&f, M);                                       \
-		check_after_unmap(&f);                                         \
-	}                                                                      \
-	TEST(m2p, m##_data_both_ways)                                          \
-	{                                                                      \
-		struct m2p_fix f;                                              \
-		setup_mapped(&f, M, false, 0x200 + M);                         \
-		check_data_both_ways(&f, 0x200 + M);                           \
-		check_after_unmap(&f);                                         \
-	}                                                                      \
-	TEST(m2p, m##_readonly_grant)                                          \
-	{                                                                      \
-		struct m2p_fix f;                                              \
-		struct gntlab_introspect in;                                   \
-		setup_mapped(&f, M, true, 0x300 + M);                          \
-		ASSERT_EQ(gt_introspect(f.fd, f.map.addr, &in), 0);            \
-		ASSERT_FALSE(in.bits & GNTLAB_PTE_RW);                         \
-		ASSERT_EQ(gntlab_pattern_check(f.map.addr, 0x300 + M, 0, 0,   \
-					       GT_PAGE), -1);                  \
-		check_after_unmap(&f);                                         \
-	}
+TH_DOC(m2p, invariants,
+       "The invariants above on every page while mapped, the mode's PTE special bit and what "
+       "`vm_normal_page()` finds (table rows `pte-special`, `vm_normal_page`). After unmap: "
+       "the address is no longer introspectable and Xen lists nothing.")
+TEST_F(m2p, m2p, invariants)
+{
+	map_share(self, variant->mode, false, 0x100 + variant->mode);
+	check_invariants(self, variant);
+	check_after_unmap(self);
+}
 
-MODE_TESTS(special, GNTLAB_MODE_SPECIAL)
-MODE_TESTS(nohook, GNTLAB_MODE_NOHOOK)
-MODE_TESTS(pfnmap, GNTLAB_MODE_PFNMAP)
+TH_DOC(m2p, data_both_ways,
+       "The guest reads dom0's pattern in all pages, writes a reply that dom0 reads in its "
+       "own pages, then dom0 rewrites and the guest sees the new data immediately (one frame, "
+       "no copy). Data access through the PTE does not depend on the mode.")
+TEST_F(m2p, m2p, data_both_ways)
+{
+	map_share(self, variant->mode, false, 0x200 + variant->mode);
+	check_data_both_ways(self, 0x200 + variant->mode);
+	check_after_unmap(self);
+}
+
+TH_DOC(m2p, readonly_grant,
+       "A read-only grant mapped read-only: the PTE's RW bit (table row `pte-rw-readonly`) and "
+       "the pattern reads back intact.")
+TEST_F(m2p, m2p, readonly_grant)
+{
+	const struct expect_cell *rw = expect_get(&m2p_expect, "pte-rw-readonly", subject(variant));
+	struct gntlab_introspect in;
+
+	map_share(self, variant->mode, true, 0x300 + variant->mode);
+	ASSERT_EQ(gt_introspect(self->fd, self->map.addr, &in), 0);
+	expect_check(rw, "pte-rw-readonly", in.bits & GNTLAB_PTE_RW ? "set" : "clear");
+	ASSERT_EQ(gntlab_pattern_check(self->map.addr, 0x300 + variant->mode, 0, 0, GT_PAGE), -1);
+	check_after_unmap(self);
+}

@@ -6,10 +6,8 @@
  * hang costs one test, not the run. Checks inside a test are counted, not
  * fatal: every failed check prints what was expected and what came.
  *
- * The end-to-end tests run the real gntlab-runner against fake-qemu.sh, and
- * the real gntlab-catalogue-check:
- *   unit-tests --runner PATH --fake-qemu PATH --catalogue PATH --junit-xsd PATH
- *              --tmp DIR
+ * The end-to-end tests run the real gntlab-runner against fake-qemu.sh:
+ *   unit-tests --runner PATH --fake-qemu PATH --junit-xsd PATH --tmp DIR
  * Without them they are skipped (and say so).
  */
 #include <errno.h>
@@ -27,7 +25,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "catalogue.h"
 #include "cli.h"
 #include "matrix.h"
 #include "phase.h"
@@ -36,18 +33,13 @@
 #include "session.h"
 
 static int check_failures;
-static const char *runner_path, *fake_path, *tmp_root, *catalogue_path, *junit_xsd;
+static const char *runner_path, *fake_path, *tmp_root, *junit_xsd;
 static const char *reuse_dir; /* run the next end-to-end test in this folder */
 
 /* Skip conditions: why a test cannot run with these arguments, or NULL. */
 static const char *need_runner(void)
 {
 	return runner_path && fake_path ? NULL : "needs --runner and --fake-qemu";
-}
-
-static const char *need_catalogue(void)
-{
-	return catalogue_path ? NULL : "needs --catalogue";
 }
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -2397,265 +2389,6 @@ static void test_e2e_junit_schema(void)
 	free(dir);
 }
 
-/* ---- test catalogue ---- */
-
-static void check_heading(const char *line, const char *want)
-{
-	char name[64] = "";
-	bool got = catalogue_heading(line, name, sizeof(name));
-
-	if (got == (want != NULL) && (!want || strcmp(name, want) == 0))
-		return;
-	check_failures++;
-	diag("catalogue_heading: got %s \"%s\", want %s", got ? "yes" : "no", name,
-	     want ? want : "no");
-	show("line: ", line);
-}
-
-/*
- * What counts as a documented test: "### suite/name", optionally in
- * backticks, and nothing else; prose headings are not tests.
- */
-static void test_catalogue_headings(void)
-{
-	check_heading("### map/ro-basic", "map/ro-basic");
-	check_heading("### `map/ro-basic`\n", "map/ro-basic");
-	check_heading("### map/ro-basic  \r\n", "map/ro-basic");
-	check_heading("### `m2p/lookup`\t\n", "m2p/lookup");
-	/* Not test headings. */
-	check_heading("#### map/ro-basic", NULL);
-	check_heading("## map/ro-basic", NULL);
-	check_heading("###map/ro-basic", NULL);
-	check_heading(" ### map/ro-basic", NULL);
-	check_heading("### Notes on mapping", NULL);
-	check_heading("### GNTLAB_IOC_MAP", NULL);
-	check_heading("### map/ro-basic (slow)", NULL);
-	check_heading("### `map/ro-basic", NULL);
-	check_heading("### ``", NULL);
-	check_heading("### ", NULL);
-	check_heading("text ### map/x", NULL);
-	/* Longer than the buffer: refused, not cut. */
-	check_heading("### map/0123456789012345678901234567890123456789012345678901234567890123",
-		      NULL);
-}
-
-struct catrun {
-	char *dir;
-	char *out, *err;
-	int rc;
-};
-
-/* Write list and docs (NULL-terminated) into a scratch folder, run catalogue_main. */
-static void catalogue_run(struct catrun *cr, const char *list, const char *const *docs)
-{
-	char *argv[16], paths[16][4200];
-	int argc = 0;
-	size_t olen, elen;
-	FILE *out, *err;
-
-	memset(cr, 0, sizeof(*cr));
-	cr->dir = make_tmpdir("catalogue");
-	argv[argc++] = "gntlab-catalogue-check";
-	snprintf(paths[argc], sizeof(paths[argc]), "%s/tests.list", cr->dir);
-	write_file(paths[argc], list);
-	argv[argc] = paths[argc];
-	argc++;
-	for (int i = 0; docs[i]; i++) {
-		snprintf(paths[argc], sizeof(paths[argc]), "%s/doc%d.md", cr->dir, i + 1);
-		write_file(paths[argc], docs[i]);
-		argv[argc] = paths[argc];
-		argc++;
-	}
-	argv[argc] = NULL;
-	out = open_memstream(&cr->out, &olen);
-	err = open_memstream(&cr->err, &elen);
-	cr->rc = catalogue_main(argc, argv, out, err);
-	fclose(out);
-	fclose(err);
-}
-
-static void catalogue_done(struct catrun *cr)
-{
-	if (check_failures) {
-		show("out: ", cr->out);
-		show("err: ", cr->err);
-	}
-	rm_rf(cr->dir);
-	free(cr->dir);
-	free(cr->out);
-	free(cr->err);
-}
-
-/* Both sets equal: exit 0, across several files, CRLF, fences and prose. */
-static void test_catalogue_equal(void)
-{
-	struct catrun cr;
-
-	catalogue_run(&cr, "map/ro-basic\nmap/rw-basic\n\n  m2p/lookup  \r\n",
-		      (const char *const[]){"# Mapping tests\r\n\r\n### map/ro-basic\r\n"
-					    "Maps read-only.\r\n### `map/rw-basic`\r\n",
-					    "## m2p\n### Notes on m2p\n### m2p/lookup\n"
-					    "```sh\n### not/a-test (inside a fence)\n```\n",
-					    NULL});
-	CHECK_INT(cr.rc, 0);
-	CHECK_STR(cr.out, "catalogue: all 3 tests documented (2 doc files)\n");
-	CHECK_STR(cr.err, "");
-	catalogue_done(&cr);
-
-	/* Documented twice, listed twice: noted, still equal sets. */
-	catalogue_run(&cr, "a/b\na/b\n", (const char *const[]){"### a/b\n### `a/b`\n", NULL});
-	CHECK_INT(cr.rc, 0);
-	CHECK_HAS(cr.err, "tests.list:2: note: a/b again (first at ");
-	CHECK_HAS(cr.err, "doc1.md:2: note: a/b again (first at ");
-	catalogue_done(&cr);
-}
-
-/* Each undocumented test and each documented ghost is printed; exit 1. */
-static void test_catalogue_differ(void)
-{
-	struct catrun cr;
-
-	catalogue_run(&cr, "map/ro-basic\nmap/new-test\nm2p/lookup\n",
-		      (const char *const[]){"### map/ro-basic\n\n### map/renamed-away\n",
-					    "### m2p/lookup\n~~~\n```\n### map/new-test\n~~~\n"
-					    "### `m2p/gone`\n",
-					    NULL});
-	CHECK_INT(cr.rc, 1);
-	CHECK_HAS(cr.out, "undocumented: map/new-test (listed at ");
-	CHECK_HAS(cr.out, "/tests.list:2)\n");
-	CHECK_HAS(cr.out, "no such test: map/renamed-away (documented at ");
-	CHECK_HAS(cr.out, "/doc1.md:3)\n");
-	CHECK_HAS(cr.out, "no such test: m2p/gone (documented at ");
-	CHECK_HAS(cr.out, "/doc2.md:6)\n");
-	/* The heading inside the ~~~ fence (with a ``` line in it) did not count. */
-	CHECK_LACKS(cr.out, "map/ro-basic");
-	CHECK_LACKS(cr.out, "m2p/lookup");
-	CHECK_HAS(cr.err, "3 problems");
-	catalogue_done(&cr);
-
-	/* Docs without a single test heading: every test is undocumented. */
-	catalogue_run(&cr, "a/b\n", (const char *const[]){"# Nothing here\n", NULL});
-	CHECK_INT(cr.rc, 1);
-	CHECK_HAS(cr.out, "undocumented: a/b");
-	CHECK_HAS(cr.err, "1 problem:");
-	catalogue_done(&cr);
-}
-
-/* Usage and input errors: exit 2, with a reason, never 0. */
-static void test_catalogue_errors(void)
-{
-	struct catrun cr;
-	char *out = NULL, *err = NULL;
-	size_t olen, elen;
-	FILE *o = open_memstream(&out, &olen), *e = open_memstream(&err, &elen);
-
-	CHECK_INT(catalogue_main(2, (char *[]){"gntlab-catalogue-check", "list", NULL}, o, e), 2);
-	CHECK_INT(catalogue_main(3,
-				 (char *[]){"gntlab-catalogue-check", "/nonexistent/list",
-					    "/nonexistent/doc.md", NULL},
-				 o, e),
-		  2);
-	fclose(o);
-	fclose(e);
-	CHECK_HAS(err, "usage: gntlab-catalogue-check LIST_FILE DOC_FILE...");
-	CHECK_HAS(err, "cannot open /nonexistent/list: No such file or directory");
-	CHECK_STR(out, "");
-	free(out);
-	free(err);
-
-	/* A doc file that cannot be read: no comparison on half the docs. */
-	catalogue_run(&cr, "a/b\n", (const char *const[]){"### a/b\n", NULL});
-	{
-		char list[4200], *out2 = NULL, *err2 = NULL;
-		size_t l1, l2;
-		FILE *o2 = open_memstream(&out2, &l1), *e2 = open_memstream(&err2, &l2);
-
-		snprintf(list, sizeof(list), "%s/tests.list", cr.dir);
-		CHECK_INT(catalogue_main(4,
-					 (char *[]){"gntlab-catalogue-check", list,
-						    "/nonexistent/doc.md", list, NULL},
-					 o2, e2),
-			  2);
-		fclose(o2);
-		fclose(e2);
-		CHECK_HAS(err2, "cannot open /nonexistent/doc.md");
-		CHECK_STR(out2, "");
-		free(out2);
-		free(err2);
-	}
-	catalogue_done(&cr);
-	catalogue_run(&cr, "a/b\n", (const char *const[]){NULL});
-	CHECK_INT(cr.rc, 2); /* no doc file at all: usage */
-	catalogue_done(&cr);
-
-	/* TAP output instead of a list: refused, not compared. */
-	catalogue_run(&cr, "TAP version 13\nok 1 - a/b\n",
-		      (const char *const[]){"### a/b\n", NULL});
-	CHECK_INT(cr.rc, 2);
-	CHECK_HAS(cr.err,
-		  "tests.list:1: not a test name (one word per line expected): TAP version");
-	CHECK_STR(cr.out, "");
-	catalogue_done(&cr);
-
-	/* An empty list proves nothing. */
-	catalogue_run(&cr, "\n\n", (const char *const[]){"# none\n", NULL});
-	CHECK_INT(cr.rc, 2);
-	CHECK_HAS(cr.err, "lists no tests");
-	catalogue_done(&cr);
-}
-
-/* Run the built program: exit 0 / 1 / 2 as catalogue_main says. */
-static int run_catalogue(const char *const *args, const char *out_path)
-{
-	char *argv[16];
-	int argc = 0, status;
-	pid_t pid;
-
-	argv[argc++] = (char *)catalogue_path;
-	for (; *args; args++)
-		argv[argc++] = (char *)*args;
-	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(catalogue_path, argv);
-		_exit(99);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void test_e2e_catalogue_program(void)
-{
-	char *dir = make_tmpdir("catalogue-bin");
-	char list[4200], doc[4200], bad[4200], out[4200];
-	char *text;
-
-	snprintf(list, sizeof(list), "%s/tests.list", dir);
-	snprintf(doc, sizeof(doc), "%s/tests.md", dir);
-	snprintf(bad, sizeof(bad), "%s/stale.md", dir);
-	snprintf(out, sizeof(out), "%s/out", dir);
-	write_file(list, "map/ro-basic\nm2p/lookup\n");
-	write_file(doc, "### `map/ro-basic`\n### m2p/lookup\n");
-	write_file(bad, "### map/ro-basic\n### map/removed\n");
-	CHECK_INT(run_catalogue((const char *const[]){list, doc, NULL}, out), 0);
-	CHECK_INT(run_catalogue((const char *const[]){list, bad, NULL}, out), 1);
-	text = slurp(out);
-	CHECK_HAS(text, "undocumented: m2p/lookup");
-	CHECK_HAS(text, "no such test: map/removed");
-	free(text);
-	CHECK_INT(run_catalogue((const char *const[]){list, NULL}, out), 2);
-	CHECK_INT(run_catalogue((const char *const[]){list, "/nonexistent.md", NULL}, out), 2);
-	if (!check_failures)
-		rm_rf(dir);
-	free(dir);
-}
-
 /* ---- harness ---- */
 
 struct utest {
@@ -2721,11 +2454,6 @@ static const struct utest tests[] = {
 	E(test_e2e_runner_killed),
 	E(test_e2e_environment_errors),
 	E(test_e2e_filter_and_rerun),
-	T(test_catalogue_headings),
-	T(test_catalogue_equal),
-	T(test_catalogue_differ),
-	T(test_catalogue_errors),
-	N(test_e2e_catalogue_program, need_catalogue),
 	N(test_e2e_junit_schema, need_junit_schema),
 };
 
@@ -2769,15 +2497,12 @@ int main(int argc, char **argv)
 			fake_path = argv[++i];
 		else if (strcmp(argv[i], "--junit-xsd") == 0 && i + 1 < argc)
 			junit_xsd = argv[++i];
-		else if (strcmp(argv[i], "--catalogue") == 0 && i + 1 < argc)
-			catalogue_path = argv[++i];
 		else if (strcmp(argv[i], "--tmp") == 0 && i + 1 < argc)
 			tmp_root = argv[++i];
 		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
 			only = argv[++i];
 		else {
 			fprintf(stderr, "usage: unit-tests [--runner PATH --fake-qemu PATH] "
-					"[--catalogue PATH] "
 					"[--tmp DIR] [--only SUBSTRING]\n");
 			return 2;
 		}
