@@ -16,11 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 
-#ifdef SUITE_DOC /* expect.h (helper D), until merged */
-SUITE_DOC(badinput, "wrong input to /dev/gntlab",
+SUITE_DOC(badinput, "badinput: wrong input to /dev/gntlab",
+	"Guest suite `tests/guest/suite_badinput.c` (grants, `GNTLAB_IOC_MAP`, ioctl\n"
+	"numbers) and `tests/guest/suite_badinput_maps.c` (mmap, `GNTLAB_IOC_UNMAP`,\n"
+	"unmap notify, stores, probes). Random input is the `fuzz` suite.\n"
+	"\n"
 	"Every refusal must carry the errno that `docs/module.md` documents, leave\n"
 	"nothing mapped in Xen and nothing held by the module, and never oops. Besides\n"
 	"what each test asserts, the harness's after-test check verifies the module\n"
@@ -34,12 +38,7 @@ SUITE_DOC(badinput, "wrong input to /dev/gntlab",
 	"\n"
 	"Observed on the first boots: bad ref → ENOENT, absent domid / DOMID_SELF /\n"
 	"DOMID_INVALID / 0xffff → ESRCH, ref 0, own domid, revoked grant, write map of\n"
-	"a read-only grant → EIO, as derived from Xen's `map_grant_ref()`.\n"
-	"\n"
-	"Sources: `tests/guest/suite_badinput.c` (grants, `GNTLAB_IOC_MAP`, ioctl\n"
-	"numbers) and `tests/guest/suite_badinput_maps.c` (mmap, `GNTLAB_IOC_UNMAP`,\n"
-	"unmap notify, stores, probes). Random input: the `fuzz` suite.");
-#endif
+	"a read-only grant → EIO, as derived from Xen's `map_grant_ref()`.");
 
 static uint64_t map_errors(int fd)
 {

@@ -17,8 +17,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
+
+SUITE_DOC(fuzz, "fuzz: random input to /dev/gntlab",
+	"Guest suite `tests/guest/suite_fuzz.c`: random ioctls, mmaps, munmaps,\n"
+	"mprotects, madvises and fd recycling from several threads at once, against\n"
+	"the module and dom0's shared pages. Each kind of wrong input on purpose is a\n"
+	"test of the `badinput` suite; this one looks for what nobody thought of.\n"
+	"Besides what the test asserts, the harness's after-test check verifies the\n"
+	"module counters are back to zero, the guest kernel log has no\n"
+	"WARN/BUG/Oops/\"Bad page\", and Xen lists no grant of dom0 as mapped by the\n"
+	"guest.");
 
 #define FUZZ_THREADS 4
 #define FUZZ_MIN_S 5	/* and until FUZZ_GOAL calls */

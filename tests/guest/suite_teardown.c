@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 
@@ -26,8 +27,7 @@
 #define VMF_DONTCOPY 0x00020000ULL
 #define VMF_WIPEONFORK 0x02000000ULL
 
-#ifdef SUITE_DOC /* expect.h (helper D), until merged */
-SUITE_DOC(teardown, "every way a grant mapping ends",
+SUITE_DOC(teardown, "teardown: every way a grant mapping ends",
 	"Guest suite `tests/guest/suite_teardown.c` (the unmap-notify tests:\n"
 	"`tests/guest/suite_teardown_notify.c`). Each test has dom0 share\n"
 	"writable pages (gntalloc, filled with `pattern(seed)`), maps them through\n"
@@ -69,7 +69,6 @@ SUITE_DOC(teardown, "every way a grant mapping ends",
 	"the remote unbound port\"), so dom0 sees one event right after binding that\n"
 	"the guest never sent. `evtchn-bind` consumes it; without that, every\n"
 	"\"no event yet\" check fails.");
-#endif
 
 static void get_stats(int fd, struct gntlab_stats *st)
 {
