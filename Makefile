@@ -103,19 +103,22 @@ $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(DOM0_COMMON) $(DOM0_LIBS)
 # Guest programs link the same Debian libraries as dom0's; the guest
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
-$(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
+# tests/guest/gtmap.c: the one /dev/gntlab mapping helper of every guest program.
+GTMAP := tests/guest/gtmap.c tests/guest/gtmap.h
+$(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c $(PROTO_SRC) -lxenstore -lxengnttab
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/gtmap.c \
+		$(PROTO_SRC) -lxenstore -lxengnttab
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
 # Run order: what a mapping is, who can use it, how it goes away, bad input.
-SUITE_ORDER := m2p gup teardown badinput
+SUITE_ORDER := m2p gup teardown teardown_notify badinput badinput_maps fuzz
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 # Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
-GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
+GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/peer.c \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
@@ -124,10 +127,10 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
-$(GUEST_BENCH): tests/guest/bench.c tests/guest/peer.c $(PROTO_SRC) tests/guest/peer.h $(HDRS) $(B)/.host-deps
+$(GUEST_BENCH): tests/guest/bench.c tests/guest/peer.c $(GTMAP) $(PROTO_SRC) tests/guest/peer.h $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/peer.c \
-		$(PROTO_SRC) -lxenstore -lxengnttab
+		tests/guest/gtmap.c $(PROTO_SRC) -lxenstore -lxengnttab
 
 # --- initramfs images -------------------------------------------------------
 # Kernel modules of the Debian kernel the guest tests may load (by name, flat).

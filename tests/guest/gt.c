@@ -2,15 +2,14 @@
 #include "gt.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
-#include <time.h>
-#include <unistd.h>
+#include <xenstore.h>
+
+#include "harness.h"
 
 const char *const gt_mode_name[GNTLAB_MODE_COUNT] = {
 	[GNTLAB_MODE_SPECIAL] = "special",
@@ -18,148 +17,94 @@ const char *const gt_mode_name[GNTLAB_MODE_COUNT] = {
 	[GNTLAB_MODE_PFNMAP] = "pfnmap",
 };
 
-int gt_open(void)
-{
-	return open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
-}
-
 int gt_reserve(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
 	       struct gt_map *m)
 {
-	struct gntlab_grant_ref *g = calloc(s->count, sizeof(*g));
-	struct gntlab_map req = { 0 };
-	int rc = 0;
-
-	memset(m, 0, sizeof(*m));
-	m->fd = fd;
-	if (!g)
-		return ENOMEM;
-	for (uint32_t i = 0; i < s->count; i++) {
-		g[i].domid = s->domid;
-		g[i].ref = s->ref[i];
-	}
-	req.count = s->count;
-	req.flags = readonly ? GNTLAB_MAP_READONLY : 0;
-	req.mode = mode;
-	req.refs = (uint64_t)(uintptr_t)g;
-	if (ioctl(fd, GNTLAB_IOC_MAP, &req))
-		rc = errno;
-	free(g);
-	if (rc)
-		return rc;
-	m->index = req.index;
-	m->count = s->count;
-	m->len = (size_t)s->count * GT_PAGE;
-	m->reserved = true;
-	return 0;
-}
-
-int gt_mmap(struct gt_map *m, int prot, int flags)
-{
-	void *a = mmap(NULL, m->len, prot, flags, m->fd, (off_t)m->index);
-
-	if (a == MAP_FAILED)
-		return errno;
-	m->addr = a;
-	return 0;
+	return gt_reserve_refs(fd, s->domid, s->ref, s->count, mode,
+			       readonly ? GNTLAB_MAP_READONLY : 0, m);
 }
 
 int gt_map(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
 	   struct gt_map *m)
 {
-	int rc = gt_reserve(fd, s, mode, readonly, m);
-
-	if (rc)
-		return rc;
-	rc = gt_mmap(m, PROT_READ | (readonly ? 0 : PROT_WRITE), MAP_SHARED);
-	if (rc)
-		gt_unmap(m);
-	return rc;
-}
-
-int gt_unmap(struct gt_map *m)
-{
-	int rc = 0;
-
-	if (m->addr && munmap(m->addr, m->len))
-		rc = errno;
-	m->addr = NULL;
-	if (m->reserved) {
-		struct gntlab_unmap u = { .index = m->index, .count = m->count };
-
-		if (ioctl(m->fd, GNTLAB_IOC_UNMAP, &u) && !rc)
-			rc = errno;
-		m->reserved = false;
-	}
-	return rc;
-}
-
-int gt_stats(int fd, struct gntlab_stats *st)
-{
-	return ioctl(fd, GNTLAB_IOC_STATS, st) ? errno : 0;
+	return gt_map_refs(fd, s->domid, s->ref, s->count, mode,
+			   readonly ? GNTLAB_MAP_READONLY : 0, m);
 }
 
 int gt_wait_counters_zero(int fd, int timeout_ms, char *why, size_t len)
 {
 	struct gntlab_stats st;
+	char now[200];
+	int rc = gt_wait_zero(fd, timeout_ms, &st);
 
-	for (int waited = 0;; waited += 20) {
-		int rc = gt_stats(fd, &st);
-
-		if (rc) {
-			snprintf(why, len, "GNTLAB_IOC_STATS: %s", strerror(rc));
-			return -1;
-		}
-		if (!st.live_maps && !st.live_grants_user && !st.live_grants_kernel &&
-		    !st.pages_held && !st.deferred_unmaps)
-			return 0;
-		if (waited >= timeout_ms)
-			break;
-		usleep(20 * 1000);
+	if (!rc)
+		return 0;
+	if (rc != ETIMEDOUT) {
+		snprintf(why, len, "GNTLAB_IOC_STATS: %s", strerror(rc));
+		return -1;
 	}
-	snprintf(why, len,
-		 "module counters not zero after %d ms: maps %llu, grants user %llu kernel %llu, pages %llu, deferred %llu",
-		 timeout_ms, (unsigned long long)st.live_maps,
-		 (unsigned long long)st.live_grants_user,
-		 (unsigned long long)st.live_grants_kernel,
-		 (unsigned long long)st.pages_held,
-		 (unsigned long long)st.deferred_unmaps);
+	gt_stats_str(&st, now, sizeof(now));
+	snprintf(why, len, "module counters not zero after %d ms: %s", timeout_ms, now);
 	return -1;
 }
 
-int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in)
+void gt_assert_zero(int fd)
 {
-	memset(in, 0, sizeof(*in));
-	in->version = GNTLAB_INTROSPECT_VERSION;
-	in->size = sizeof(*in);
-	in->addr = (uint64_t)(uintptr_t)addr;
-	return ioctl(fd, GNTLAB_IOC_INTROSPECT, in) ? errno : 0;
+	char why[300];
+
+	ASSERT_EQ(gt_wait_counters_zero(fd, 5000, why, sizeof(why)), 0) TH_MSG("%s", why);
 }
 
-int gt_gup(int fd, const void *addr, uint32_t kind, bool write,
-	   struct gntlab_gup_probe *p)
+void gt_assert_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_t n)
 {
-	memset(p, 0, sizeof(*p));
-	p->addr = (uint64_t)(uintptr_t)addr;
-	p->kind = kind;
-	p->write = write;
-	return ioctl(fd, GNTLAB_IOC_GUP_PROBE, p) ? errno : 0;
+	for (uint32_t i = first; i < first + n; i++)
+		ASSERT_EQ(gntlab_pattern_check(addr + (size_t)i * GT_PAGE, seed, i, 0, GT_PAGE), -1)
+			TH_MSG("page %u", i);
+}
+
+void gt_assert_peer(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len)
+{
+	char why[256];
+
+	ASSERT_EQ(peer_check(s, seed, off, len, why, sizeof(why)), 0) TH_MSG("dom0: %s", why);
+}
+
+void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t mode)
+{
+	t->fd = gt_open();
+	ASSERT_GE(t->fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
+	ASSERT_EQ(peer_share(count, true, seed, &t->share), 0);
+	ASSERT_EQ(gt_map(t->fd, &t->share, mode, false, &t->map), 0);
+	gt_assert_pages(t->map.addr, seed, 0, count);
+	ASSERT_EQ(peer_active(&t->share), count);
+}
+
+/* What a kernel in trouble logs (the guest's own list). */
+static const char *const klog_bad[] = {
+	"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
+	"general protection fault", "Call Trace:",
+};
+
+/* The whole kernel log, NUL-terminated; NULL if it cannot be read. */
+static char *klog_read(void)
+{
+	static char buf[1 << 18];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
 }
 
 bool gt_kernel_log_bad(char *line, size_t len)
 {
-	static char buf[1 << 18];
-	static const char *const pat[] = {
-		"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
-		"general protection fault", "Call Trace:",
-	};
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	char *buf = klog_read();
 
-	if (n <= 0)
+	if (!buf)
 		return false;
-	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
-		char *hit = strstr(buf, pat[i]), *s, *e;
+	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++) {
+		char *hit = strstr(buf, klog_bad[i]), *s, *e;
 
 		if (!hit)
 			continue;
@@ -170,4 +115,70 @@ bool gt_kernel_log_bad(char *line, size_t len)
 		return true;
 	}
 	return false;
+}
+
+unsigned int gt_kernel_log_bad_count(void)
+{
+	const char *buf = klog_read();
+	unsigned int hits = 0;
+
+	if (!buf)
+		return 0;
+	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++)
+		for (const char *p = strstr(buf, klog_bad[i]); p; p = strstr(p + 1, klog_bad[i]))
+			hits++;
+	return hits;
+}
+
+uint32_t gt_max_grants(void)
+{
+	FILE *f = fopen("/sys/module/gntlab/parameters/max_grants", "r");
+	unsigned int v = 0;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	if (!v) {
+		TH_LOG("no /sys/module/gntlab/parameters/max_grants: assuming 65536");
+		v = 65536;
+	}
+	return v;
+}
+
+int gt_own_domid(uint32_t *domid)
+{
+	struct xs_handle *h = xs_open(0);
+	unsigned int len;
+	char *v;
+
+	if (!h)
+		return -1;
+	v = xs_read(h, XBT_NULL, "domid", &len);	/* relative: our own */
+	xs_close(h);
+	if (!v)
+		return -1;
+	*domid = (uint32_t)strtoul(v, NULL, 10);
+	free(v);
+	return 0;
+}
+
+void *gt_guarded(size_t len)
+{
+	size_t span = (len + GT_PAGE - 1) / GT_PAGE * GT_PAGE;
+	uint8_t *p = mmap(NULL, span + GT_PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_EQ(mprotect(p + span, GT_PAGE, PROT_NONE), 0);
+	return p + span - len;
+}
+
+void *gt_hole(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	return p;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the guest test suites (tests/guest/suite_*.c): mapping
- * dom0's shares through /dev/gntlab, introspection, GUP probes, and the
- * module's counters.
+ * dom0's shares (struct peer_share) through /dev/gntlab on top of gtmap.h,
+ * the module's counters, the kernel log, and what the bad-input suites
+ * (badinput, fuzz) hand the module. The gt_assert_* and memory helpers are
+ * for use inside a harness test (they end it on failure).
  */
 #ifndef GNTLAB_GT_H
 #define GNTLAB_GT_H
@@ -12,40 +14,67 @@
 #include <stdint.h>
 
 #include "gntlab.h"
+#include "gtmap.h"
 #include "peer.h"
-
-#define GT_PAGE 4096u
-
-struct gt_map {
-	int fd;			/* /dev/gntlab fd the map belongs to */
-	uint8_t *addr;		/* NULL if not mmapped */
-	size_t len;
-	uint64_t index;		/* mmap offset */
-	uint32_t count;
-	bool reserved;		/* GNTLAB_IOC_MAP done, not yet UNMAPped */
-};
 
 extern const char *const gt_mode_name[GNTLAB_MODE_COUNT];
 
-/* open(/dev/gntlab); -1 with errno on failure. */
-int gt_open(void);
 /* GNTLAB_IOC_MAP of every ref of `s`; returns 0 or errno. */
 int gt_reserve(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
 	       struct gt_map *m);
-/* mmap the reserved map; returns 0 or errno. prot as for mmap(). */
-int gt_mmap(struct gt_map *m, int prot, int flags);
 /* reserve + mmap (MAP_SHARED, read/write unless readonly); 0 or errno. */
 int gt_map(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
 	   struct gt_map *m);
-/* munmap (if mapped) + GNTLAB_IOC_UNMAP (if reserved); 0 or errno. */
-int gt_unmap(struct gt_map *m);
-/* Wait (<= timeout_ms) for every live counter of the module to be zero. */
+/* Wait (<= timeout_ms) for every live counter of the module to be zero;
+ * -1 with the reason in `why` if they are not. */
 int gt_wait_counters_zero(int fd, int timeout_ms, char *why, size_t len);
-int gt_stats(int fd, struct gntlab_stats *st);
-int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in);
-int gt_gup(int fd, const void *addr, uint32_t kind, bool write,
-	   struct gntlab_gup_probe *p);
-/* Did the guest kernel log a WARN/BUG/Oops/"Bad page" line? */
+/* Inside a test: ASSERT that the module's counters are zero within 5 s. */
+void gt_assert_zero(int fd);
+/* Inside a test: pages [first, first + n) at addr hold pattern(seed). */
+void gt_assert_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_t n);
+/* Inside a test: dom0's pages of `s` hold pattern(seed) in [off, off + len). */
+void gt_assert_peer(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len);
+
+/* A share of dom0 mapped here, what most lifecycle tests start from. */
+struct gt_shared {
+	int fd;
+	struct peer_share share;
+	struct gt_map map;
+};
+/*
+ * Inside a test: open /dev/gntlab, have dom0 share `count` writable pages
+ * holding pattern(seed), map them read/write in `mode`, and ASSERT that they
+ * read the pattern and that Xen lists all of them mapped.
+ */
+void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t mode);
+
+/* Did the guest kernel log a WARN/BUG/Oops/"Bad page" line? The first one
+ * goes to `line`. */
 bool gt_kernel_log_bad(char *line, size_t len);
+/* How many such lines the kernel log holds (to compare before/after). */
+unsigned int gt_kernel_log_bad_count(void);
+
+/* ---- for the bad-input suites ---------------------------------------------- */
+
+/* No dom0 grant table is anywhere near this big (GNTST_bad_gntref). */
+#define GT_BAD_REF (1u << 30)
+/* A domid below DOMID_FIRST_RESERVED that no toolstack hands out here. */
+#define GT_DOMID_ABSENT 0x7fe0u
+#define GT_DOMID_SELF 0x7ff0u
+#define GT_DOMID_INVALID 0x7ff4u
+/* Addresses no user pointer may reach. */
+#define GT_KADDR_DIRECTMAP 0xffff888000000000ull
+#define GT_KADDR_TEXT 0xffffffff81000000ull
+#define GT_KADDR_VSYSCALL 0xffffffffff600000ull
+#define GT_NONCANONICAL 0x0000800000000000ull
+
+/* The module's max_grants parameter (65536, logged, if it cannot be read). */
+uint32_t gt_max_grants(void);
+/* The guest's own domid, from xenstore; -1 if it cannot be read. */
+int gt_own_domid(uint32_t *domid);
+/* Inside a test: `len` writable bytes whose end touches a PROT_NONE page. */
+void *gt_guarded(size_t len);
+/* Inside a test: a reserved, never accessible range (pointers into it fault). */
+void *gt_hole(size_t len);
 
 #endif

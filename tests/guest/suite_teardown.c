@@ -2,115 +2,77 @@
 /*
  * teardown: every way a grant mapping of /dev/gntlab can end, checked from
  * the guest (module counters, kernel log, the mapping itself) and from dom0
- * and Xen (the granter's pages, Xen's list of mapped grants). See
- * docs/tests/teardown.md.
- *
- * The user half of a grant (the PTE Xen wrote) must be unmapped by the
- * module's mmu interval notifier before the core mm zaps the PTE: a grant
- * PTE cleared by the core is an implicit unmap (release Xen: a leaked
- * grant; debug Xen: #GP), and in special mode zap_pte_range() would ask
- * find_special_page() for a page whose reference and mapcount the mapping
- * never took ("Bad page map"). The kernel half (the kernel alias) waits for
- * extra page references (GUP) before it goes.
- *
- * Besides the checks in each test, the suite runner's leak check after every
- * test asserts module counters zero, a clean kernel log and Xen listing no
- * grant of dom0 mapped by the guest.
+ * and Xen (the granter's pages, Xen's list of mapped grants). The unmap
+ * notification tests are in suite_teardown_notify.c. The suite's description
+ * is SUITE_DOC below, each test's its TH_DOC.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
+#include <fcntl.h>	/* vmsplice */
 #include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/klog.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <stdint.h>
-#include <xen/xen.h>	/* domid_t, for xen/sys/evtchn.h */
-#include <xen/sys/evtchn.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 
-#define ZERO_MS 5000
 /* vm_flags bits (include/linux/mm.h, 6.1), for the log only. */
 #define VMF_DONTCOPY 0x00020000ULL
 #define VMF_WIPEONFORK 0x02000000ULL
 
-struct td {
-	int fd;
-	struct peer_share share;
-	struct gt_map map;
-};
-
-static void wait_zero(int fd)
-{
-	char why[300];
-
-	ASSERT_EQ(gt_wait_counters_zero(fd, ZERO_MS, why, sizeof(why)), 0) TH_MSG("%s", why);
-}
+SUITE_DOC(teardown, "teardown: every way a grant mapping ends",
+	"Guest suite `tests/guest/suite_teardown.c` (the unmap-notify tests:\n"
+	"`tests/guest/suite_teardown_notify.c`). Each test has dom0 share\n"
+	"writable pages (gntalloc, filled with `pattern(seed)`), maps them through\n"
+	"`/dev/gntlab` in `special` mode (VM_MIXEDMAP + `find_special_page`, the\n"
+	"upstream gntdev contract), ends the mapping one way, and checks the result\n"
+	"from three sides:\n"
+	"\n"
+	"- the guest: the module's counters (`GNTLAB_IOC_STATS`), what the remaining\n"
+	"  mapping reads, the kernel log;\n"
+	"- dom0: the bytes of its own pages (`check`, and the new `byte` request);\n"
+	"- Xen: how many refs of the share it lists as mapped (`active`, from the\n"
+	"  hypervisor's `g` dump; it counts both the user PTE and the kernel alias\n"
+	"  mapping of a grant).\n"
+	"\n"
+	"After every test the runner's leak check also runs (counters zero within\n"
+	"5 s, no WARN/BUG/\"Bad page\" in the guest log, Xen listing no grant of dom0\n"
+	"mapped by the guest).\n"
+	"\n"
+	"Background (docs/module.md): each grant is mapped twice, at the user PTE\n"
+	"(Xen writes it, special bit set) and at the kernel alias of a ballooned\n"
+	"page. The module's mmu interval notifier unmaps the user half before the\n"
+	"core zaps the PTE: a grant PTE cleared by the core is an implicit unmap\n"
+	"(release Xen: a leaked grant; debug Xen: #GP), and in special mode\n"
+	"`zap_pte_range()` would ask `find_special_page()` for a page whose reference\n"
+	"and mapcount the mapping never took (\"Bad page map\"). The kernel half is\n"
+	"unmapped only when nobody else holds a reference to the page (GUP): it\n"
+	"waits for extra page references before it goes.\n"
+	"\n"
+	"For the unmap-notify tests dom0 got three new requests\n"
+	"(`dom0-tools/peer_server.c`, documented in `dom0-tools/gntlab_proto.h`):\n"
+	"`byte <id> <page> <off>`, `evtchn-bind <guest port>` (libxenevtchn,\n"
+	"interdomain bind to a port the guest allocated with\n"
+	"`IOCTL_EVTCHN_BIND_UNBOUND_PORT`), `evtchn-wait <ms> [<id> <page> <off>]`\n"
+	"(on the event's arrival dom0 first reads the byte and Xen's count of mapped\n"
+	"refs) and `evtchn-close`.\n"
+	"\n"
+	"Observed while writing them: Xen's `evtchn_bind_interdomain()` marks the\n"
+	"binder's new port pending on purpose (\"we may have lost notifications on\n"
+	"the remote unbound port\"), so dom0 sees one event right after binding that\n"
+	"the guest never sent. `evtchn-bind` consumes it; without that, every\n"
+	"\"no event yet\" check fails.");
 
 static void get_stats(int fd, struct gntlab_stats *st)
 {
 	ASSERT_EQ(gt_stats(fd, st), 0);
-}
-
-static void expect_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_t n)
-{
-	for (uint32_t i = first; i < first + n; i++)
-		ASSERT_EQ(gntlab_pattern_check(addr + (size_t)i * GT_PAGE, seed, i, 0, GT_PAGE), -1)
-			TH_MSG("page %u", i);
-}
-
-static void peer_intact(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len)
-{
-	char why[256];
-
-	ASSERT_EQ(peer_check(s, seed, off, len, why, sizeof(why)), 0) TH_MSG("dom0: %s", why);
-}
-
-/* dom0 shares `count` writable pages with pattern(seed); map them (special mode). */
-static void td_map(struct td *t, uint32_t count, uint32_t seed)
-{
-	t->fd = gt_open();
-	ASSERT_GE(t->fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
-	ASSERT_EQ(peer_share(count, true, seed, &t->share), 0);
-	ASSERT_EQ(gt_map(t->fd, &t->share, GNTLAB_MODE_SPECIAL, false, &t->map), 0);
-	expect_pages(t->map.addr, seed, 0, count);
-	ASSERT_EQ(peer_active(&t->share), count);
-}
-
-/* Count the kernel log's WARN/BUG/"Bad page" lines (to compare before/after). */
-static unsigned int klog_bad_lines(void)
-{
-	static char buf[1 << 18];
-	static const char *const pat[] = { "Bad page", "Bad rss-counter", "BUG:", "WARNING:",
-					   "Oops" };
-	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-	unsigned int hits = 0;
-
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
-		for (const char *p = strstr(buf, pat[i]); p; p = strstr(p + 1, pat[i]))
-			hits++;
-	return hits;
-}
-
-/* An offset in page `page` whose pattern byte is not 0 (so clearing shows). */
-static uint32_t nonzero_offset(uint32_t seed, uint32_t page)
-{
-	uint32_t off = 100;
-
-	while (!gntlab_pattern_byte(seed, page, off))
-		off++;
-	return off;
 }
 
 static int wait_child(pid_t pid)
@@ -131,17 +93,19 @@ static const char *status_str(int st, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * Full munmap: the notifier unmaps both halves at once (no extra page
- * reference), Xen lists nothing mapped before GNTLAB_IOC_UNMAP, and the map
- * itself goes with the index.
- */
+TH_DOC(teardown, munmap_full,
+	"A full munmap of a 4-page mapping, with the map's index still reserved.\n"
+	"Expected: right after munmap the module counts no user and no kernel grant\n"
+	"(no extra page reference, so both halves go at once), one live map (the\n"
+	"index), and Xen lists none of the refs; after `GNTLAB_IOC_UNMAP` all\n"
+	"counters are zero and dom0's data is intact. Guards the notifier path\n"
+	"(`gntlab_invalidate` → `gntlab_user_unmap`) for the common case.");
 TEST(teardown, munmap_full)
 {
 	struct gntlab_stats st;
-	struct td t;
+	struct gt_shared t;
 
-	td_map(&t, 4, 0x7e01);
+	gt_share_map(&t, 4, 0x7e01, GNTLAB_MODE_SPECIAL);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_user, 4);
 	EXPECT_EQ(st.live_grants_kernel, 4);
@@ -157,26 +121,32 @@ TEST(teardown, munmap_full)
 	EXPECT_EQ(st.live_maps, 1);	/* the index still holds the map */
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
-	peer_intact(&t.share, 0x7e01, 0, GT_PAGE);
+	gt_assert_zero(t.fd);
+	gt_assert_peer(&t.share, 0x7e01, 0, GT_PAGE);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * Regression, gntdev "Accommodate VMA splitting" (6.1-rc1): munmap of the
- * middle page of a 3-page mapping splits the VMA (->open for the new VMA,
- * the notifier for the middle range only). Before the fix gntdev unmapped
- * by whole map and the core zapped grant PTEs itself: "Bad page map".
- * Each page comes from its own share, so dom0/Xen can tell exactly which
- * ref went inactive.
- */
+TH_DOC(teardown, vma_split_accommodate,
+	"Regression for gntdev's \"Accommodate VMA splitting\" (6.1-rc1). Three pages,\n"
+	"each from its own 1-page share so Xen's count tells exactly which ref is\n"
+	"mapped. munmap of the middle page splits the VMA (`__split_vma` → `->open`)\n"
+	"and the notifier fires for the middle page only. Expected: no new\n"
+	"WARN/BUG/\"Bad page map\" line in the kernel log; pages 0 and 2 still read\n"
+	"their own share's pattern and still write through to dom0; introspection\n"
+	"shows them mapped with their page index; the middle address is no longer\n"
+	"ours; Xen lists share 0 and 2 mapped and share 1 not; the module counts 2\n"
+	"user + 2 kernel grants, 3 pages held; GUP-slow on the split-off tail still\n"
+	"gets the map's page through `find_special_page`. Then the rest is unmapped\n"
+	"and everything goes to zero. Before the fix, gntdev unmapped per whole map\n"
+	"and the core zapped grant PTEs itself, asking `find_special_page` for a\n"
+	"page whose mapcount was never taken (\"Bad page map\").");
 TEST(teardown, vma_split_accommodate)
 {
 	struct peer_share s[3], all;
 	struct gntlab_introspect in;
 	struct gntlab_gup_probe gp;
 	struct gntlab_stats st;
-	unsigned int bad0 = klog_bad_lines();
+	unsigned int bad0 = gt_kernel_log_bad_count();
 	struct gt_map m;
 	uint8_t *a;
 	int fd = gt_open();
@@ -196,7 +166,7 @@ TEST(teardown, vma_split_accommodate)
 			TH_MSG("page %d", k);
 
 	ASSERT_EQ(munmap(a + GT_PAGE, GT_PAGE), 0);
-	EXPECT_EQ(klog_bad_lines(), bad0) TH_MSG("new WARN/BUG/Bad page lines after partial munmap");
+	EXPECT_EQ(gt_kernel_log_bad_count(), bad0) TH_MSG("new WARN/BUG/Bad page lines after partial munmap");
 	for (int k = 0; k < 3; k += 2) {
 		ASSERT_EQ(gntlab_pattern_check(a + k * GT_PAGE, 0x7e10 + k, 0, 0, GT_PAGE), -1)
 			TH_MSG("page %d after the split", k);
@@ -221,57 +191,58 @@ TEST(teardown, vma_split_accommodate)
 	/* Both remaining pieces still write through to dom0. */
 	gntlab_pattern_fill(a, 0x7e20, 0, 0, GT_PAGE);
 	gntlab_pattern_fill(a + 2 * GT_PAGE, 0x7e22, 0, 0, GT_PAGE);
-	peer_intact(&s[0], 0x7e20, 0, GT_PAGE);
-	peer_intact(&s[2], 0x7e22, 0, GT_PAGE);
-	peer_intact(&s[1], 0x7e11, 0, GT_PAGE);
+	gt_assert_peer(&s[0], 0x7e20, 0, GT_PAGE);
+	gt_assert_peer(&s[2], 0x7e22, 0, GT_PAGE);
+	gt_assert_peer(&s[1], 0x7e11, 0, GT_PAGE);
 
 	/* Unmap the rest (the hole in between is fine for munmap). */
 	ASSERT_EQ(gt_unmap(&m), 0);
-	wait_zero(fd);
-	EXPECT_EQ(klog_bad_lines(), bad0);
+	gt_assert_zero(fd);
+	EXPECT_EQ(gt_kernel_log_bad_count(), bad0);
 	for (int k = 0; k < 3; k++) {
 		ASSERT_EQ(peer_active(&s[k]), 0) TH_MSG("share %d", k);
 		ASSERT_EQ(peer_unshare(&s[k]), 0);
 	}
 }
 
-/*
- * close(fd) before munmap: the VMA holds the file (and a map reference),
- * so the mapping keeps working; the map is released after the munmap
- * (gntdev: gntdev_release only drops the index, the VMA's reference keeps
- * the map).
- */
+TH_DOC(teardown, close_before_munmap,
+	"close(fd) while mapped. The VMA holds the file and a reference to the map,\n"
+	"so the mapping keeps reading and writing through to dom0, the map stays\n"
+	"live (`live_maps` 1, Xen lists the refs), and it is released by the later\n"
+	"munmap (counters zero, Xen lists nothing). As gntdev: release drops only\n"
+	"the index.");
 TEST(teardown, close_before_munmap)
 {
 	struct gntlab_stats st;
-	struct td t;
+	struct gt_shared t;
 	int sfd = gt_open();
 
 	ASSERT_GE(sfd, 0);
-	td_map(&t, 2, 0x7e30);
+	gt_share_map(&t, 2, 0x7e30, GNTLAB_MODE_SPECIAL);
 	ASSERT_EQ(close(t.fd), 0);
 	t.map.reserved = false;		/* the index went with the fd */
-	expect_pages(t.map.addr, 0x7e30, 0, 2);
+	gt_assert_pages(t.map.addr, 0x7e30, 0, 2);
 	gntlab_pattern_fill(t.map.addr + GT_PAGE / 2, 0x7e31, 0, GT_PAGE / 2, GT_PAGE / 2);
 	gntlab_pattern_fill(t.map.addr + GT_PAGE + GT_PAGE / 2, 0x7e31, 1, GT_PAGE / 2,
 			    GT_PAGE / 2);
-	peer_intact(&t.share, 0x7e31, GT_PAGE / 2, GT_PAGE / 2);
+	gt_assert_peer(&t.share, 0x7e31, GT_PAGE / 2, GT_PAGE / 2);
 	get_stats(sfd, &st);
 	EXPECT_EQ(st.live_maps, 1);
 	EXPECT_EQ(st.live_grants_user, 2);
 	ASSERT_EQ(peer_active(&t.share), 2);
 	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
-	wait_zero(sfd);
+	gt_assert_zero(sfd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 	close(sfd);
 }
 
-/*
- * Process exit with a live mapping (no munmap, no close): exit_mmap() ->
- * mmu_notifier_release() runs the interval notifier, which must unmap the
- * grants before the PTEs are zapped; the file release frees the map.
- */
+TH_DOC(teardown, exit_with_live_mapping,
+	"A child maps a share and exits without munmap, `GNTLAB_IOC_UNMAP` or close.\n"
+	"`exit_mmap()` → `mmu_notifier_release()` runs the interval notifier\n"
+	"(blockable) before the PTEs are zapped, then the file release drops the\n"
+	"index. Expected: Xen lists the refs while the child lives; after it exits,\n"
+	"the module's counters go to zero, Xen lists nothing, dom0's data intact.");
 TEST(teardown, exit_with_live_mapping)
 {
 	struct peer_share s;
@@ -307,17 +278,17 @@ TEST(teardown, exit_with_live_mapping)
 	st = wait_child(pid);
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_MSG("child: %s",
 								  status_str(st, buf, sizeof(buf)));
-	wait_zero(fd);
+	gt_assert_zero(fd);
 	ASSERT_EQ(peer_active(&s), 0);
-	peer_intact(&s, 0x7e40, 0, GT_PAGE);
+	gt_assert_peer(&s, 0x7e40, 0, GT_PAGE);
 	ASSERT_EQ(peer_unshare(&s), 0);
 }
 
-/*
- * SIGKILL while a process is reading and writing the mapping: the same
- * exit path as above, entered asynchronously (the process may be in the
- * middle of a fault or a store). Nothing may stay mapped.
- */
+TH_DOC(teardown, sigkill_mid_use,
+	"Same exit path entered asynchronously: a child reads the first half and\n"
+	"writes the second half of 4 mapped pages in a loop and is SIGKILLed.\n"
+	"Expected: the child dies of SIGKILL, counters zero, Xen lists nothing, the\n"
+	"half the child only read is intact in dom0.");
 TEST(teardown, sigkill_mid_use)
 {
 	struct peer_share s;
@@ -358,28 +329,29 @@ TEST(teardown, sigkill_mid_use)
 	st = wait_child(pid);
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		TH_MSG("child: %s", status_str(st, buf, sizeof(buf)));
-	wait_zero(fd);
+	gt_assert_zero(fd);
 	ASSERT_EQ(peer_active(&s), 0);
 	/* The half the child only read is untouched. */
-	peer_intact(&s, 0x7e50, 0, GT_PAGE / 2);
+	gt_assert_peer(&s, 0x7e50, 0, GT_PAGE / 2);
 	ASSERT_EQ(peer_unshare(&s), 0);
 }
 
-/*
- * fork: VM_DONTCOPY (gntdev sets it in PV) keeps the VMA out of the child,
- * which therefore gets SIGSEGV at the address; the parent's mapping is
- * untouched (dup_mmap() skips the VMA, no ->open, no PTE copy).
- */
+TH_DOC(teardown, fork_dontcopy,
+	"`VM_DONTCOPY` (gntdev sets it in PV) keeps the VMA out of a forked child:\n"
+	"`dup_mmap()` skips it. Expected: `vm_flags` has VM_DONTCOPY; the child\n"
+	"dies of SIGSEGV touching the address; the parent's mapping still reads the\n"
+	"pattern, Xen lists both refs, the module counts 2 user grants.\n"
+	"Observed: `vm_flags 0x1e0600fb`, child killed by SIGSEGV.");
 TEST(teardown, fork_dontcopy)
 {
 	struct gntlab_introspect in;
 	struct gntlab_stats st;
 	char buf[64];
-	struct td t;
+	struct gt_shared t;
 	pid_t pid;
 	int ws;
 
-	td_map(&t, 2, 0x7e60);
+	gt_share_map(&t, 2, 0x7e60, GNTLAB_MODE_SPECIAL);
 	ASSERT_EQ(gt_introspect(t.fd, t.map.addr, &in), 0);
 	TH_LOG("vm_flags %#llx", (unsigned long long)in.vm_flags);
 	EXPECT_TRUE(in.vm_flags & VMF_DONTCOPY);
@@ -394,34 +366,39 @@ TEST(teardown, fork_dontcopy)
 	TH_LOG("child touching the address: %s", status_str(ws, buf, sizeof(buf)));
 	ASSERT_TRUE(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV)
 		TH_MSG("child: %s", status_str(ws, buf, sizeof(buf)));
-	expect_pages(t.map.addr, 0x7e60, 0, 2);
+	gt_assert_pages(t.map.addr, 0x7e60, 0, 2);
 	ASSERT_EQ(peer_active(&t.share), 2);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_user, 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * MADV_DOFORK clears VM_DONTCOPY (madvise refuses it only for VM_IO), so the
- * VMA is copied by fork. Open question: what the child sees. The module
- * also sets VM_WIPEONFORK, for which dup_mmap() skips copy_page_range():
- * expected an empty VMA in the child (SIGBUS on touch, no fault handler).
- * Recorded, not asserted; asserted: the parent's mapping is intact, nothing
- * crashes, nothing leaks.
- */
+TH_DOC(teardown, madv_dofork,
+	"Open question from the reference notes: `MADV_DOFORK` clears VM_DONTCOPY\n"
+	"(`madvise_behavior()` refuses it only for VM_IO), so fork copies the VMA.\n"
+	"The module also sets `VM_WIPEONFORK`, for which `dup_mmap()` calls `->open`\n"
+	"but skips `copy_page_range()`: the child should get an empty VMA, and a\n"
+	"touch faults into `do_fault()` without a `->fault` handler → SIGBUS.\n"
+	"Recorded (TH_LOG), not asserted: madvise's result, the VMA flags after it,\n"
+	"whether the child has the VMA, and what a touch gives (or what it reads).\n"
+	"Asserted: the parent's mapping intact, Xen lists both refs, and after\n"
+	"unmap nothing is left (including the child's VMA reference to the map).\n"
+	"Observed: madvise succeeds, flags `0x1e0400fb` (DONTCOPY cleared,\n"
+	"WIPEONFORK kept); the child has the VMA and dies of SIGBUS on touch — as\n"
+	"the module documentation predicts. No grant PTE reaches the child.");
 TEST(teardown, madv_dofork)
 {
 	struct gntlab_introspect in;
 	char buf[64], line[160];
 	int p[2], rc, err, ws;
 	uint8_t rep[3] = { 0 };
-	struct td t;
+	struct gt_shared t;
 	pid_t pid;
 
-	td_map(&t, 2, 0x7e70);
+	gt_share_map(&t, 2, 0x7e70, GNTLAB_MODE_SPECIAL);
 	rc = madvise(t.map.addr, t.map.len, MADV_DOFORK);
 	err = errno;
 	ASSERT_EQ(gt_introspect(t.fd, t.map.addr, &in), 0);
@@ -461,26 +438,26 @@ TEST(teardown, madv_dofork)
 	else
 		TH_LOG("child: VMA %s, touching it: %s", rep[0] ? "present" : "absent",
 		       status_str(ws, buf, sizeof(buf)));
-	expect_pages(t.map.addr, 0x7e70, 0, 2);
+	gt_assert_pages(t.map.addr, 0x7e70, 0, 2);
 	ASSERT_EQ(peer_active(&t.share), 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * mremap growing the mapping: VM_DONTEXPAND makes vma_to_resize() refuse
- * with EFAULT (with or without MREMAP_MAYMOVE), before anything is touched.
- * The mapping must be unaffected.
- */
+TH_DOC(teardown, mremap_grow,
+	"mremap growing the mapping, in place and with MREMAP_MAYMOVE.\n"
+	"`vma_to_resize()` refuses any growth of a `VM_DONTEXPAND` VMA with EFAULT\n"
+	"before touching anything. Expected and observed: EFAULT both times; the\n"
+	"mapping still reads the pattern and Xen lists both refs.");
 TEST(teardown, mremap_grow)
 {
-	struct td t;
+	struct gt_shared t;
 	void *r;
 	int err;
 
-	td_map(&t, 2, 0x7e80);
+	gt_share_map(&t, 2, 0x7e80, GNTLAB_MODE_SPECIAL);
 	r = mremap(t.map.addr, t.map.len, t.map.len + GT_PAGE, 0);
 	err = errno;
 	TH_LOG("mremap grow in place: %s", r == MAP_FAILED ? strerror(err) : "succeeded");
@@ -491,10 +468,10 @@ TEST(teardown, mremap_grow)
 	TH_LOG("mremap grow, may move: %s", r == MAP_FAILED ? strerror(err) : "succeeded");
 	ASSERT_TRUE(r == MAP_FAILED);
 	EXPECT_EQ(err, EFAULT);
-	expect_pages(t.map.addr, 0x7e80, 0, 2);
+	gt_assert_pages(t.map.addr, 0x7e80, 0, 2);
 	ASSERT_EQ(peer_active(&t.share), 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
@@ -522,25 +499,29 @@ static int touch(const volatile uint8_t *p, uint8_t *val)
 	return sig;
 }
 
-/*
- * mremap moving the mapping (same size, MREMAP_FIXED): move_vma() runs the
- * notifier over the old range (move_page_tables), so the grants are
- * unmapped and the PTEs Xen wrote are never moved; the new VMA has no
- * PTEs and no fault handler. Recorded: whether the move is allowed and
- * what a touch of the new address gives. Asserted: no grant stays mapped
- * behind the module's back (Xen's count agrees with the module's), the
- * data is not stale, nothing leaks.
- */
+TH_DOC(teardown, mremap_move,
+	"mremap moving the mapping (same size, MREMAP_MAYMOVE | MREMAP_FIXED onto a\n"
+	"reserved range). Recorded: whether the move is allowed and what touching\n"
+	"the new address gives. Asserted in either case: the module's count of user\n"
+	"grants equals Xen's count of mapped refs (no grant stays mapped behind the\n"
+	"module's back); if the move succeeded, Xen lists nothing (`move_page_tables()`\n"
+	"runs the notifier over the old range with MMU_NOTIFY_UNMAP, so the grants\n"
+	"are unmapped and the PTEs Xen wrote are never moved) and a successful read\n"
+	"of the new address does not return the old grant's data; if it failed, the\n"
+	"mapping is intact. Observed: the move succeeds, the grants are unmapped, the\n"
+	"new VMA is empty and a touch gives SIGBUS (no `->fault` handler), as\n"
+	"docs/module.md says. gntdev behaves the same way: a moved grant mapping is\n"
+	"a dead mapping.");
 TEST(teardown, mremap_move)
 {
 	struct gntlab_stats st;
-	struct td t;
+	struct gt_shared t;
 	uint8_t v = 0;
 	void *dst, *r;
 	int err, sig;
 	long active;
 
-	td_map(&t, 2, 0x7e90);
+	gt_share_map(&t, 2, 0x7e90, GNTLAB_MODE_SPECIAL);
 	dst = mmap(NULL, t.map.len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(dst != MAP_FAILED);
 	r = mremap(t.map.addr, t.map.len, t.map.len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
@@ -555,7 +536,7 @@ TEST(teardown, mremap_move)
 	EXPECT_EQ(active, st.live_grants_user);
 	if (r == MAP_FAILED) {
 		munmap(dst, t.map.len);
-		expect_pages(t.map.addr, 0x7e90, 0, 2);
+		gt_assert_pages(t.map.addr, 0x7e90, 0, 2);
 		EXPECT_EQ(active, 2);
 	} else {
 		t.map.addr = r;
@@ -568,55 +549,59 @@ TEST(teardown, mremap_move)
 			EXPECT_NE(v, gntlab_pattern_byte(0x7e90, 0, 0));
 	}
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
-	peer_intact(&t.share, 0x7e90, 0, GT_PAGE);
+	gt_assert_peer(&t.share, 0x7e90, 0, GT_PAGE);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * mremap shrinking the mapping: a munmap of the tail (do_vmi_munmap with a
- * VMA split), so the notifier unmaps exactly the tail pages.
- */
+TH_DOC(teardown, mremap_shrink,
+	"mremap shrinking 3 pages to 1: the core unmaps the tail (a VMA split plus\n"
+	"munmap), the notifier unmaps exactly those two pages. Expected and\n"
+	"observed: page 0 still reads the pattern, Xen lists 1 ref, the module\n"
+	"counts 1 user + 1 kernel grant; after full unmap everything is zero.");
 TEST(teardown, mremap_shrink)
 {
 	struct gntlab_stats st;
-	struct td t;
+	struct gt_shared t;
 	void *r;
 
-	td_map(&t, 3, 0x7ea0);
+	gt_share_map(&t, 3, 0x7ea0, GNTLAB_MODE_SPECIAL);
 	r = mremap(t.map.addr, t.map.len, GT_PAGE, 0);
 	ASSERT_TRUE(r == t.map.addr) TH_MSG("mremap shrink: %s", strerror(errno));
-	expect_pages(t.map.addr, 0x7ea0, 0, 1);
+	gt_assert_pages(t.map.addr, 0x7ea0, 0, 1);
 	ASSERT_EQ(peer_active(&t.share), 1);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_user, 1);
 	EXPECT_EQ(st.live_grants_kernel, 1);
 	ASSERT_EQ(gt_unmap(&t.map), 0);	/* munmap of the full length is fine */
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * A GUP reference held across munmap: vmsplice() takes a reference on the
- * page through find_special_page() (GUP-slow) and the pipe keeps it. munmap
- * must still unmap the user half at once (the PTE goes), but the kernel
- * half must stay until the pipe lets go of the page (the rule of
- * gnttab_unmap_refs_async(): page_count() > 1 -> wait): the pipe reads the
- * frame through the kernel alias. Xen keeps listing that one grant. After
- * the pipe is drained everything returns to zero.
- */
+TH_DOC(teardown, gup_vmsplice_deferred,
+	"A GUP reference held across munmap. `vmsplice()` of page 0 into a pipe\n"
+	"takes a page reference through GUP-slow → `vm_normal_page()` →\n"
+	"`find_special_page()` (GUP-fast refuses special PTEs), and the pipe keeps\n"
+	"it. Then munmap + `GNTLAB_IOC_UNMAP`. Expected: the user halves are\n"
+	"unmapped at once (the PTEs are going), page 1's kernel half too, but page\n"
+	"0's kernel half stays (`gnttab_unmap_refs_async()`'s rule: `page_count() >\n"
+	"1` → wait), because the pipe reads the frame through the kernel alias.\n"
+	"Observed right after: maps 1, user 0, kernel 1, deferred 1, pages 2; Xen\n"
+	"lists exactly 1 ref; still so 500 ms later; the pipe then reads dom0's\n"
+	"pattern; after the pipe is drained and closed the delayed work unmaps the\n"
+	"kernel half and everything is zero, Xen lists nothing.");
 TEST(teardown, gup_vmsplice_deferred)
 {
 	struct gntlab_stats st;
 	uint8_t buf[GT_PAGE];
 	int p[2];
 	struct iovec iov;
-	struct td t;
+	struct gt_shared t;
 	ssize_t n;
 
-	td_map(&t, 2, 0x7eb0);
+	gt_share_map(&t, 2, 0x7eb0, GNTLAB_MODE_SPECIAL);
 	ASSERT_EQ(pipe(p), 0);
 	iov.iov_base = t.map.addr;
 	iov.iov_len = GT_PAGE;
@@ -644,33 +629,39 @@ TEST(teardown, gup_vmsplice_deferred)
 	EXPECT_EQ(gntlab_pattern_check(buf, 0x7eb0, 0, 0, GT_PAGE), -1);
 	close(p[0]);
 	close(p[1]);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_active(&t.share), 0);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
 }
 
-/*
- * The granter revokes while the guest maps: xengntshr_unshare() ->
- * gntalloc -> gnttab_end_foreign_access(), which finds the grant in use
- * (GTF_reading/GTF_writing) and defers freeing the page (the XSA-396
- * design) instead of freeing a page the guest still maps. The guest keeps
- * reading the data; once it unmaps, Xen lists nothing. Recorded: whether
- * the revoked ref can still be mapped again meanwhile (the grant entry
- * stays valid until the deferred end_foreign_access succeeds).
- */
+TH_DOC(teardown, granter_revokes_while_mapped,
+	"dom0 revokes (`xengntshr_unshare`) while the guest maps. gntalloc's\n"
+	"`gnttab_end_foreign_access()` finds the entry in use (GTF_reading /\n"
+	"GTF_writing) and defers freeing the page (the XSA-396 design: never give\n"
+	"back a page a foreign domain still maps). Expected: the guest keeps reading\n"
+	"and writing the data; Xen lists both grants mapped by the guest (the dom0\n"
+	"share record is gone, so the test asks through the leak-check request,\n"
+	"which reports Xen's count); after the guest unmaps, Xen lists nothing.\n"
+	"Recorded: whether the revoked refs can be mapped again meanwhile.\n"
+	"Observed: yes — they map and read the data the guest wrote after the\n"
+	"revoke. This follows from the code: the failed end-foreign-access leaves\n"
+	"the grant entry (GTF_permit_access) in place until a deferred retry\n"
+	"succeeds, so the ref stays mappable; whoever maps it again delays the free\n"
+	"further. (dom0's \"g.e. ... still pending\" line would only appear after\n"
+	"about 60 s; not waited for.)");
 TEST(teardown, granter_revokes_while_mapped)
 {
 	char why[300];
 	struct gt_map again;
 	unsigned int n = 0;
-	struct td t;
+	struct gt_shared t;
 	int rc;
 
-	td_map(&t, 2, 0x7ec0);
+	gt_share_map(&t, 2, 0x7ec0, GNTLAB_MODE_SPECIAL);
 	ASSERT_EQ(peer_unshare(&t.share), 0);
-	expect_pages(t.map.addr, 0x7ec0, 0, 2);
+	gt_assert_pages(t.map.addr, 0x7ec0, 0, 2);
 	gntlab_pattern_fill(t.map.addr, 0x7ec1, 0, 0, GT_PAGE);
-	expect_pages(t.map.addr, 0x7ec1, 0, 1);
+	gt_assert_pages(t.map.addr, 0x7ec1, 0, 1);
 	/* The share record is gone in dom0; ask Xen through the leak check. */
 	rc = peer_leakcheck(why, sizeof(why));
 	TH_LOG("while mapped after revoke: leakcheck rc %d: %s", rc, why);
@@ -687,153 +678,7 @@ TEST(teardown, granter_revokes_while_mapped)
 		ASSERT_EQ(gt_unmap(&again), 0);
 	}
 	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
+	gt_assert_zero(t.fd);
 	ASSERT_EQ(peer_leakcheck(why, sizeof(why)), 0) TH_MSG("%s", why);
 }
 
-static void set_notify(int fd, const struct gt_map *m, uint32_t byte, uint32_t action,
-		       uint32_t port)
-{
-	struct gntlab_unmap_notify n = {
-		.index = m->index + byte, .action = action, .event_channel_port = port,
-	};
-
-	ASSERT_EQ(ioctl(fd, GNTLAB_IOC_SET_UNMAP_NOTIFY, &n), 0)
-		TH_MSG("SET_UNMAP_NOTIFY: %s", strerror(errno));
-}
-
-/*
- * Unmap notify, CLEAR_BYTE (gntdev's UNMAP_NOTIFY_CLEAR_BYTE, the
- * libvchan "other side is gone" signal): when the page holding the byte is
- * unmapped, the byte is zeroed in the granter's page first; every other
- * byte of the pages is untouched.
- */
-TEST(teardown, unmap_notify_clear_byte)
-{
-	uint32_t off = nonzero_offset(0x7ed0, 1);
-	struct td t;
-
-	td_map(&t, 2, 0x7ed0);
-	set_notify(t.fd, &t.map, GT_PAGE + off, GNTLAB_NOTIFY_CLEAR_BYTE, 0);
-	ASSERT_EQ(peer_byte(&t.share, 1, off), gntlab_pattern_byte(0x7ed0, 1, off));
-	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
-	t.map.addr = NULL;
-	/* Cleared when the page was unmapped, not only when the map is freed. */
-	ASSERT_EQ(peer_byte(&t.share, 1, off), 0);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(gt_unmap(&t.map), 0);
-	wait_zero(t.fd);
-	ASSERT_EQ(peer_byte(&t.share, 1, off), 0);
-	ASSERT_EQ(peer_byte(&t.share, 0, off), gntlab_pattern_byte(0x7ed0, 0, off));
-	peer_intact(&t.share, 0x7ed0, 0, off);
-	peer_intact(&t.share, 0x7ed0, off + 1, GT_PAGE - off - 1);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
-}
-
-/* An unbound event channel port of ours that dom0 may bind; -1 to skip. */
-static int evtchn_for_dom0(int *efd, uint32_t *port)
-{
-	struct ioctl_evtchn_bind_unbound_port b = { .remote_domain = 0 };
-	char text[128];
-	int rc;
-
-	*efd = open("/dev/xen/evtchn", O_RDWR | O_CLOEXEC);
-	if (*efd < 0)
-		return -1;
-	rc = ioctl(*efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
-	ASSERT_GT(rc, 0) TH_MSG("IOCTL_EVTCHN_BIND_UNBOUND_PORT: %s", strerror(errno));
-	*port = (uint32_t)rc;
-	ASSERT_EQ(peer_evtchn_bind(*port, text, sizeof(text)), 0) TH_MSG("%s", text);
-	TH_LOG("guest port %u, dom0 port %s", *port, text);
-	return 0;
-}
-
-/*
- * Unmap notify with SEND_EVENT, plain case: IOC_UNMAP first, then munmap
- * frees the map. dom0 must get the event, and at the moment it sees it the
- * byte must already be 0 and Xen must list none of the refs as mapped
- * (so the granter can end foreign access at once).
- */
-TEST(teardown, unmap_notify_event)
-{
-	uint32_t off = nonzero_offset(0x7ee0, 1), port;
-	struct peer_evtchn_event ev;
-	struct gntlab_unmap u;
-	struct td t;
-	int efd;
-
-	if (evtchn_for_dom0(&efd, &port))
-		SKIP("/dev/xen/evtchn: %s", strerror(errno));
-	td_map(&t, 2, 0x7ee0);
-	set_notify(t.fd, &t.map, GT_PAGE + off,
-		   GNTLAB_NOTIFY_CLEAR_BYTE | GNTLAB_NOTIFY_SEND_EVENT, port);
-	u = (struct gntlab_unmap){ .index = t.map.index, .count = t.map.count };
-	ASSERT_EQ(ioctl(t.fd, GNTLAB_IOC_UNMAP, &u), 0);
-	t.map.reserved = false;
-	ASSERT_EQ(peer_evtchn_wait(200, NULL, 0, 0, &ev), 0);
-	EXPECT_EQ(ev.fired, 0) TH_MSG("event while still mmapped");
-	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
-	t.map.addr = NULL;
-	ASSERT_EQ(peer_evtchn_wait(5000, &t.share, 1, off, &ev), 0);
-	TH_LOG("event: fired %d after %ld ms, byte then %d, Xen active then %ld", ev.fired,
-	       ev.waited_ms, ev.byte, ev.active);
-	ASSERT_EQ(ev.fired, 1);
-	EXPECT_EQ(ev.byte, 0);
-	EXPECT_EQ(ev.active, 0);
-	wait_zero(t.fd);
-	EXPECT_EQ(peer_evtchn_close(), 0);
-	close(efd);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
-}
-
-/*
- * Regression, unmap-notify order (gntdev sent the event before the grants
- * were unmapped, so the granter's end_foreign_access raced the mapping):
- * the event may go only once no grant of the map is mapped any more. A
- * vmsplice'd page keeps its kernel half mapped after munmap + IOC_UNMAP,
- * so the event must wait for the pipe to be drained: dom0 must see no
- * event before, and when it arrives, the byte 0 and nothing mapped.
- */
-TEST(teardown, unmap_notify_order)
-{
-	uint32_t off = nonzero_offset(0x7ef0, 0), port;
-	struct peer_evtchn_event ev;
-	uint8_t buf[GT_PAGE];
-	struct iovec iov;
-	struct td t;
-	int efd, p[2];
-
-	if (evtchn_for_dom0(&efd, &port))
-		SKIP("/dev/xen/evtchn: %s", strerror(errno));
-	td_map(&t, 2, 0x7ef0);
-	set_notify(t.fd, &t.map, off, GNTLAB_NOTIFY_CLEAR_BYTE | GNTLAB_NOTIFY_SEND_EVENT,
-		   port);
-	ASSERT_EQ(pipe(p), 0);
-	iov.iov_base = t.map.addr;
-	iov.iov_len = GT_PAGE;
-	ASSERT_EQ(vmsplice(p[1], &iov, 1, 0), GT_PAGE) TH_MSG("vmsplice: %s", strerror(errno));
-	ASSERT_EQ(gt_unmap(&t.map), 0);
-	/* The byte went with the user half; the kernel half of page 0 waits. */
-	ASSERT_EQ(peer_byte(&t.share, 0, off), 0);
-	ASSERT_EQ(peer_evtchn_wait(500, &t.share, 0, off, &ev), 0);
-	TH_LOG("page held by the pipe: event fired %d, Xen active %ld", ev.fired,
-	       peer_active(&t.share));
-	ASSERT_EQ(ev.fired, 0) TH_MSG("event sent while page 0 was still mapped");
-	ASSERT_EQ(peer_active(&t.share), 1);
-	ASSERT_EQ(read(p[0], buf, sizeof(buf)), (ssize_t)sizeof(buf));
-	/* The pipe saw the cleared byte (same frame), the rest intact. */
-	EXPECT_EQ(buf[off], 0);
-	EXPECT_EQ(gntlab_pattern_check(buf, 0x7ef0, 0, 0, off), -1);
-	close(p[0]);
-	close(p[1]);
-	ASSERT_EQ(peer_evtchn_wait(5000, &t.share, 0, off, &ev), 0);
-	TH_LOG("after draining: fired %d after %ld ms, byte then %d, Xen active then %ld",
-	       ev.fired, ev.waited_ms, ev.byte, ev.active);
-	ASSERT_EQ(ev.fired, 1);
-	EXPECT_EQ(ev.byte, 0);
-	EXPECT_EQ(ev.active, 0);
-	wait_zero(t.fd);
-	EXPECT_EQ(peer_evtchn_close(), 0);
-	close(efd);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
-}
