@@ -201,6 +201,12 @@ UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_gran
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
+# dom0's step runner and the protocol's verb tables (and docs/protocol.md).
+UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
+	tests/harness/th_filter.c tests/harness/harness.c
+$(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
 	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
@@ -212,8 +218,9 @@ catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	$(CATALOGUE_CHECK) $(B)/all-tests.txt docs/tests/*.md
 	@echo "[check] catalogue: $$(wc -l < $(B)/all-tests.txt) tests, all documented"
 
-unit: $(B)/unit/unit-dom0 $(RUNNER) catalogue
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue
 	$(B)/unit/unit-dom0
+	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 

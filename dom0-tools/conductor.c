@@ -232,7 +232,7 @@ int main(int argc, char **argv)
 	}
 	n = plan(o.s.tests, p);
 	if (o.list) {
-		steps_list(p, n, o.verbose);
+		steps_list(stdout, p, n, o.verbose);
 		return 0;
 	}
 	if (guest_requests_unserved()) {

@@ -203,25 +203,25 @@ void steps_run_scenario(struct step_run *s, const struct scenario *sc,
 		sc->cleanup(e);
 }
 
-void steps_list(const struct scenario *const *plan, size_t n, bool verbose)
+void steps_list(FILE *f, const struct scenario *const *plan, size_t n, bool verbose)
 {
 	for (size_t k = 0; k < n; k++)
 		for (size_t i = 0; i < plan[k]->nsteps; i++) {
 			const struct step *st = &plan[k]->steps[i];
 
 			if (!verbose) {
-				printf("%s\n", st->name);
+				fprintf(f, "%s\n", st->name);
 				continue;
 			}
-			printf("%s\t", st->name);
+			fprintf(f, "%s\t", st->name);
 			for (const char *c = st->doc ? st->doc : ""; *c; c++) {
 				if (*c == '\n')
-					fputs("\\n", stdout);
+					fputs("\\n", f);
 				else if (*c == '\t')
-					putchar(' ');
+					fputc(' ', f);
 				else
-					putchar(*c);
+					fputc(*c, f);
 			}
-			putchar('\n');
+			fputc('\n', f);
 		}
 }

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 enum d0_verdict { D0_PASS, D0_FAIL, D0_SKIP, D0_ERROR, D0_XFAIL, D0_XPASS };
 
@@ -89,7 +90,7 @@ void steps_run_scenario(struct step_run *s, const struct scenario *sc,
 bool steps_verdict(const struct step_run *s, const char *name, enum d0_verdict *v);
 
 /* --list: one name per line; verbose: "name\tdoc" with newlines as \n. */
-void steps_list(const struct scenario *const *plan, size_t n, bool verbose);
+void steps_list(FILE *f, const struct scenario *const *plan, size_t n, bool verbose);
 
 /* Setting a step's verdict (the first problem wins). */
 void step_fail(struct step_res *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
