@@ -209,12 +209,12 @@ $(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
-	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
+	@$(CONDUCTOR) --list $(if $(TESTS),--filter '$(TESTS)'); $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
 
 # The catalogue (docs/tests/*.md) and the code list the same tests.
 CATALOGUE_CHECK := $(B)/host/gntlab-catalogue-check
 catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
-	{ $(CONDUCTOR) --list; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
+	{ $(CONDUCTOR) --list-all; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
 	$(CATALOGUE_CHECK) $(B)/all-tests.txt docs/tests/*.md
 	@echo "[check] catalogue: $$(wc -l < $(B)/all-tests.txt) tests, all documented"
 

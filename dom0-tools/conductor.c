@@ -31,7 +31,7 @@
 
 struct opts {
 	struct scen_opts s;
-	bool list, verbose, list_verbs;
+	bool list, list_all, verbose, list_verbs;
 };
 
 static void usage(FILE *f)
@@ -52,6 +52,7 @@ static void usage(FILE *f)
 		"  --tests FILTER    test filter (tests/harness/th_filter.h; default all)\n"
 		"  --filter FILTER   the same\n"
 		"  --list            print the names of the tests a run reports, exit\n"
+		"  --list-all        print every test any run can report (demo, bench too)\n"
 		"  --verbose         with --list: name<TAB>description\n"
 		"  --list-verbs      print the xenstore verbs of both channels, exit\n"
 		"exit: 0 ok, 1 a test did not pass, 2 usage\n",
@@ -74,6 +75,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "list", no_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "list-verbs", no_argument, NULL, 'V' },
+		{ "list-all", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -92,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'l': o->list = true; break;
 		case 'v': o->verbose = true; break;
 		case 'V': o->list_verbs = true; break;
+		case 'A': o->list = o->list_all = true; break;
 		case 'm':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
@@ -180,8 +183,8 @@ static enum mode mode_of(const char *filter)
 
 #define PLAN_MAX 16
 
-/* The scenarios a run with this filter runs, in order. */
-static size_t plan(const char *filter, const struct scenario **out)
+/* The scenarios a run with this filter runs, in order; all: every plan's. */
+static size_t plan(const char *filter, bool every, const struct scenario **out)
 {
 	static const struct scenario *const tests[] = {
 		&scen_init_begin, &scen_setup, &scen_core, &scen_guest, &scen_reverse,
@@ -208,6 +211,14 @@ static size_t plan(const char *filter, const struct scenario **out)
 	case MODE_TESTS:
 		break;
 	}
+	if (every) {
+		/* The test plan, and what demo and bench run instead. */
+		for (size_t i = 0; i < n; i++)
+			out[k++] = all[i];
+		out[k++] = &scen_demo;
+		out[k++] = &scen_bench;
+		return k;
+	}
 	for (size_t i = 0; i < n && k < PLAN_MAX; i++)
 		if (scenario_selected(all[i], filter))
 			out[k++] = all[i];
@@ -230,7 +241,7 @@ int main(int argc, char **argv)
 		gntlab_verbs_print(stdout);
 		return 0;
 	}
-	n = plan(o.s.tests, p);
+	n = plan(o.list_all ? NULL : o.s.tests, o.list_all, p);
 	if (o.list) {
 		steps_list(stdout, p, n, o.verbose);
 		return 0;
