@@ -7,6 +7,15 @@
  * programs; scen_modes.c: `make demo` and `make bench`; scenarios.c: dom0
  * mapping a guest's grants (kernel gntdev), two guests at once, a guest
  * destroyed while grants are mapped both ways, and the tools' bad input.
+ *
+ * Adding a dom0 test: a function `void f(struct scen_env *e, struct
+ * step_res *r)` that leaves r at PASS or calls step_fail (our code or Xen
+ * is wrong), step_error (libvirt, xenstore, an agent that does not answer:
+ * step_agent() does it for agent commands) or step_skip; then a row
+ * { "suite/name", "catalogue text", f, "prerequisite,steps" } in its
+ * scenario's table. The catalogue (docs/tests/dom0.md) is that text; the
+ * runner, --list and the runner's expected list all follow from the row.
+ * A new scenario also goes into conductor.c's plan().
  */
 #ifndef GNTLAB_SCENARIOS_H
 #define GNTLAB_SCENARIOS_H
