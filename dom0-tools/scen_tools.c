@@ -78,9 +78,9 @@ static int run_tool(struct scen_env *e, char *const argv[], char *err, size_t le
 	if (!why[0])
 		return WEXITSTATUS(status);
 	if (!e->tool_trouble[0])
-		snprintf(e->tool_trouble, sizeof(e->tool_trouble), "gntlab-tool %s %s: %.300s",
-			 argv[1] ? argv[1] : "", why, err);
-	snprintf(err + strlen(err), len - strlen(err), " [%s]", why);
+		snprintf(e->tool_trouble, sizeof(e->tool_trouble), "gntlab-tool %s %s%s%.300s",
+			 argv[1] ? argv[1] : "", why, err[0] ? ": " : "", err);
+	snprintf(err + strlen(err), len - strlen(err), "%s[gntlab-tool %s]", err[0] ? " " : "", why);
 	return -2;
 }
 
