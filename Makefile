@@ -203,7 +203,7 @@ $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
 # dom0's step runner and the protocol's verb tables (and docs/protocol.md).
 UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
-	tests/harness/th_filter.c tests/harness/harness.c
+	$(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 $(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
