@@ -143,40 +143,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/*
- * demo and bench replace the test run, so they run only when the filter
- * names them: some pattern selects their suite but would not select any
- * suite whatever ("*" or "*revoke*" do not start a demo).
- */
-static bool names_suite(const char *filter, const char *suite)
-{
-	const char *p = filter;
-
-	while (p && *p) {
-		size_t n = strcspn(p, ",+");
-		char pat[256];
-
-		if (n && n < sizeof(pat)) {
-			memcpy(pat, p, n);
-			pat[n] = '\0';
-			if (th_filter_selects_suite(pat, suite) &&
-			    !th_filter_selects_suite(pat, "\x01"))
-				return true;
-		}
-		p += n;
-		if (*p)
-			p++;
-	}
-	return false;
-}
-
+/* demo and bench replace the test run: only a filter that names them runs them. */
 enum mode { MODE_TESTS, MODE_DEMO, MODE_BENCH };
 
 static enum mode mode_of(const char *filter)
 {
-	if (names_suite(filter, "demo"))
+	if (filter_names_suite(filter, "demo"))
 		return MODE_DEMO;
-	if (names_suite(filter, "bench"))
+	if (filter_names_suite(filter, "bench"))
 		return MODE_BENCH;
 	return MODE_TESTS;
 }

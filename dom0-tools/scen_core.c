@@ -28,15 +28,16 @@
 #define SEED 0x5eed0001u
 
 int step_agent(struct step_res *r, struct agent_conn *a, char *text, size_t len,
-	       const char *fmt, ...)
+	       enum gntlab_cmd_id verb, const char *fmt, ...)
 {
-	char cmd[1100];
+	char args[1000], cmd[1100];
 	va_list ap;
 	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	vsnprintf(args, sizeof(args), fmt, ap);
 	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "%s%s%s", gntlab_cmd_verbs[verb].name, args[0] ? " " : "", args);
 	rc = agent_command(a, cmd, text, len);
 	if (rc < 0)
 		step_error(r, "agent unreachable: %s", text);
@@ -213,7 +214,7 @@ static void map_pattern(struct scen_env *e, struct step_res *r)
 	char text[300];
 	int rc;
 
-	rc = step_agent(r, &e->ag, text, sizeof(text), "map rw %u", SEED);
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_MAP, "rw %u", SEED);
 	step_check(r, rc == 0, "guest: %s", text);
 }
 
@@ -249,7 +250,7 @@ static void guest_write_seen(struct scen_env *e, struct step_res *r)
 static void guest_unmap(struct scen_env *e, struct step_res *r)
 {
 	char text[300];
-	int rc = step_agent(r, &e->ag, text, sizeof(text), "unmap");
+	int rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_UNMAP, "%s", "");
 
 	step_check(r, rc == 0, "guest: %s", text);
 }
@@ -276,7 +277,7 @@ static void dom0_revoke(struct scen_env *e, struct step_res *r)
 static void revoked_refused(struct scen_env *e, struct step_res *r)
 {
 	char text[300];
-	int rc = step_agent(r, &e->ag, text, sizeof(text), "probe-revoked");
+	int rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_PROBE_REVOKED, "%s", "");
 
 	step_check(r, rc == 0, "guest: %s", text);
 }
@@ -463,7 +464,8 @@ static void guest_tests(struct scen_env *e, struct step_res *r)
 	char v[1100], text[300];
 	int rc;
 
-	snprintf(v, sizeof(v), "suite %s", e->o.tests ? e->o.tests : "*");
+	snprintf(v, sizeof(v), "%s %s", gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name,
+		 e->o.tests ? e->o.tests : "*");
 	rc = run_guest_program(e, r, v, text, sizeof(text));
 	if (rc == 3)	/* the agent's SUITE_NONE_SELECTED */
 		step_skip(r, "%s", text);
@@ -501,7 +503,7 @@ static void module_unload(struct scen_env *e, struct step_res *r)
 			xengntshr_unshare(e->gs, p, 1);
 		return;
 	}
-	rc = step_agent(r, &e->ag, text, sizeof(text), "unload");
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_UNLOAD, "%s", "");
 	step_check(r, rc == 0, "guest: %s", text);
 	xengntshr_unshare(e->gs, p, 1);
 }
@@ -524,7 +526,8 @@ static void guest_shutdown(struct scen_env *e, struct step_res *r)
 	char text[300];
 	int gone;
 
-	if (e->ready && agent_command(&e->ag, "quit", text, sizeof(text)) < 0)
+	if (e->ready &&
+	    agent_command(&e->ag, gntlab_cmd_verbs[GNTLAB_CMD_QUIT].name, text, sizeof(text)) < 0)
 		report_diag("quit: %s", text);
 	gone = guest_wait_gone(e->conn, e->dom, 20);
 	step_check(r, gone == 0, "%s", gone > 0 ? "guest did not power off in 20 s; destroyed" :

@@ -32,7 +32,7 @@ static void demo_map(struct scen_env *e, struct step_res *r)
 	report_narrate("    \"%s\"", msg);
 	report_narrate("the guest maps ref %u through /dev/gntlab: Xen writes the PTE itself ...",
 		       e->refs[0]);
-	rc = step_agent(r, &e->ag, text, sizeof(text), "demo");
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_DEMO, "%s", "");
 	lines = rc == 0 ? atoi(text) : 0;
 	for (int i = 0; i < lines; i++) {
 		char key[64], *v;
@@ -54,7 +54,7 @@ static void demo_unmap(struct scen_env *e, struct step_res *r)
 	if (xen_active_count(e, &active, text, sizeof(text)) == 0)
 		report_narrate("Xen's own grant table dump: %zu of dom0's grants mapped by d%u",
 			       active, e->domid);
-	rc = step_agent(r, &e->ag, text, sizeof(text), "unmap");
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_UNMAP, "%s", "");
 	report_narrate("the guest unmapped: %s", text);
 	step_check(r, rc == 0, "guest: %s", text);
 }
@@ -123,7 +123,7 @@ static void bench_run(struct scen_env *e, struct step_res *r)
 	int rc;
 
 	report_phase(GNTLAB_PHASE_TESTS);
-	rc = run_guest_program(e, r, "bench", text, sizeof(text));
+	rc = run_guest_program(e, r, gntlab_cmd_verbs[GNTLAB_CMD_BENCH].name, text, sizeof(text));
 	if (rc == 1)
 		step_fail(r, "guest: rc 1 %s", text);
 	else if (rc > 1)

@@ -203,10 +203,10 @@ static void both_map(struct scen_env *e, struct step_res *r)
 		step_error(r, "xs_write(refs): %s", strerror(errno));
 		return;
 	}
-	rc = step_agent(r, &e->ag, text, sizeof(text), "map rw %u", SEED1);
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_MAP, "rw %u", SEED1);
 	if (!step_check(r, rc == 0, "guest1: %s", text))
 		return;
-	rc = step_agent(r, &mu.g2, text, sizeof(text), "map rw %u", SEED2);
+	rc = step_agent(r, &mu.g2, text, sizeof(text), GNTLAB_CMD_MAP, "rw %u", SEED2);
 	step_check(r, rc == 0, "guest2: %s", text);
 }
 
@@ -235,7 +235,7 @@ static void dom0_maps_second(struct scen_env *e, struct step_res *r)
 		step_error(r, "xengnttab_open: %s", strerror(errno));
 		return;
 	}
-	rc = step_agent(r, &mu.g2, text, sizeof(text), "grant %u %u", N, SEED2 + 7);
+	rc = step_agent(r, &mu.g2, text, sizeof(text), GNTLAB_CMD_GRANT, "%u %u", N, SEED2 + 7);
 	if (!step_check(r, rc == 0, "guest2: %s", text))
 		return;
 	v = agent_get(&mu.g2, "grefs");
@@ -303,7 +303,7 @@ static void freed_after_unmap(struct scen_env *e, struct step_res *r)
 static void other_unaffected(struct scen_env *e, struct step_res *r)
 {
 	char text[300];
-	int rc = step_agent(r, &e->ag, text, sizeof(text), "unmap");
+	int rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_UNMAP, "%s", "");
 
 	step_check(r, rc == 0, "guest1: %s", text);
 }

@@ -31,7 +31,7 @@ static long xen_count_refs(struct scen_env *e, char *err, size_t len)
 static void guest_grants(struct scen_env *e, struct step_res *r)
 {
 	char text[300], *v;
-	int rc = step_agent(r, &e->ag, text, sizeof(text), "grant %u %u", N, SEED);
+	int rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_GRANT, "%u %u", N, SEED);
 
 	if (!step_check(r, rc == 0, "guest: %s", text))
 		return;
@@ -83,7 +83,8 @@ static void dom0_write(struct scen_env *e, struct step_res *r)
 	for (uint32_t i = 0; i < N; i++)
 		gntlab_pattern_fill(rv.p + (size_t)i * GNTLAB_PAGE_SIZE + 2048, SEED + 1, i, 2048,
 				    2048);
-	rc = step_agent(r, &e->ag, text, sizeof(text), "check-grant %u 2048 2048", SEED + 1);
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_CHECK_GRANT, "%u 2048 2048",
+			SEED + 1);
 	step_check(r, rc == 0, "guest: %s", text);
 }
 
@@ -110,11 +111,11 @@ static void unmap_notify(struct scen_env *e, struct step_res *r)
 	int before = -1, after = -1, err = errno;
 	char text[300];
 
-	if (step_agent(r, &e->ag, text, sizeof(text), "peek 0 100") == 0)
+	if (step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_PEEK, "0 100") == 0)
 		before = atoi(text);
 	if (q && gntlab_pattern_byte(SEED, 0, 100) != 0) {
 		xengnttab_unmap(rv.gt, q, 1);
-		if (step_agent(r, &e->ag, text, sizeof(text), "peek 0 100") == 0)
+		if (step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_PEEK, "0 100") == 0)
 			after = atoi(text);
 	}
 	step_check(r, q && before != 0 && after == 0,
@@ -140,7 +141,7 @@ static void guest_revokes(struct scen_env *e, struct step_res *r)
 	if (rv.p)
 		xengnttab_unmap(rv.gt, rv.p, N);
 	rv.p = NULL;
-	rc = step_agent(r, &e->ag, text, sizeof(text), "ungrant");
+	rc = step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_UNGRANT, "%s", "");
 	step_check(r, rc == 0, "guest: %s", text);
 }
 

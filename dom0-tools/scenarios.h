@@ -67,9 +67,14 @@ struct scen_env {
 	char tool_trouble[512];
 };
 
-/* Run as agent_command(); on a transport failure (-1) set r to ERROR. */
+/*
+ * Send the agent one command (a verb of gntlab_cmd_verbs[], fmt its
+ * arguments) as agent_command() does; on a transport failure (-1: the agent
+ * did not answer, xenstore failed) set r to ERROR.
+ */
 int step_agent(struct step_res *r, struct agent_conn *a, char *text, size_t len,
-	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+	       enum gntlab_cmd_id verb, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* scen_core.c */
 extern const struct scenario scen_init_begin, scen_setup, scen_core, scen_guest,

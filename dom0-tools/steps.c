@@ -138,6 +138,29 @@ bool scenario_selected(const struct scenario *sc, const char *filter)
 	return false;
 }
 
+bool filter_names_suite(const char *filter, const char *suite)
+{
+	const char *p = filter;
+
+	while (p && *p) {
+		size_t n = strcspn(p, ",+");
+		char pat[256];
+
+		if (n && n < sizeof(pat)) {
+			memcpy(pat, p, n);
+			pat[n] = '\0';
+			/* "\x01" is no suite's name: a pattern selecting it selects any. */
+			if (th_filter_selects_suite(pat, suite) &&
+			    !th_filter_selects_suite(pat, "\x01"))
+				return true;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
 bool steps_verdict(const struct step_run *s, const char *name, enum d0_verdict *v)
 {
 	for (size_t i = s->ndone; i-- > 0;)

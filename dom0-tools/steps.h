@@ -82,6 +82,13 @@ struct step_run {
 /* Does this filter (NULL/"" = everything) select the scenario? */
 bool scenario_selected(const struct scenario *sc, const char *filter);
 
+/*
+ * Does some pattern of the filter name this suite, as opposed to selecting
+ * whatever suite ("*", "*revoke*")? For plans that replace the test run
+ * (demo, bench): they run only when asked for by name.
+ */
+bool filter_names_suite(const char *filter, const char *suite);
+
 /* Run (and report) every step of sc, then its cleanup. */
 void steps_run_scenario(struct step_run *s, const struct scenario *sc,
 			struct scen_env *e);

@@ -177,6 +177,22 @@ TEST(steps, selection_by_name)
 	EXPECT_TRUE(scenario_selected(&sc_late, "b/*+c/one"));
 }
 
+/* demo and bench run only when the filter names them. */
+TEST(steps, filter_names_suite)
+{
+	EXPECT_TRUE(filter_names_suite("demo/*", "demo"));
+	EXPECT_TRUE(filter_names_suite("demo", "demo"));
+	EXPECT_TRUE(filter_names_suite("m2p/*,demo/guest-maps-and-reads", "demo"));
+	EXPECT_TRUE(filter_names_suite("m2p/*+bench/*", "bench"));
+	EXPECT_FALSE(filter_names_suite(NULL, "demo"));
+	EXPECT_FALSE(filter_names_suite("", "demo"));
+	EXPECT_FALSE(filter_names_suite("*", "demo"));
+	EXPECT_FALSE(filter_names_suite("*revoke*", "demo"));
+	EXPECT_FALSE(filter_names_suite("d*", "demo"));
+	EXPECT_FALSE(filter_names_suite("m2p/*,multi", "demo"));
+	EXPECT_FALSE(filter_names_suite("bench/*", "demo"));
+}
+
 TEST(steps, list_verbose_escapes)
 {
 	static const struct step s[] = {
