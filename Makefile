@@ -90,14 +90,16 @@ $(KO): $(KMOD_SRC) $(call srclist,kmod,$(KMOD_SRC)) $(B)/packages.manifest.mk
 # --- user space -------------------------------------------------------------
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
-DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_client.c \
-	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON)
+DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
+	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_tools.c \
+	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
+	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON)
 TOOL := $(B)/dom0/gntlab-tool
-HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
+HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) $(DOM0_LIBS)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(DOM0_SRC) $(DOM0_LIBS)
 $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(DOM0_COMMON) $(DOM0_LIBS)
@@ -118,7 +120,7 @@ SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 # Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
-GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/peer.c \
+GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/dom0_client.c \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
@@ -127,9 +129,9 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
-$(GUEST_BENCH): tests/guest/bench.c tests/guest/peer.c $(GTMAP) $(PROTO_SRC) tests/guest/peer.h $(HDRS) $(B)/.host-deps
+$(GUEST_BENCH): tests/guest/bench.c tests/guest/dom0_client.c $(GTMAP) $(PROTO_SRC) $(wildcard tests/guest/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/peer.c \
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/dom0_client.c \
 		tests/guest/gtmap.c $(PROTO_SRC) -lxenstore -lxengnttab
 
 # --- initramfs images -------------------------------------------------------
@@ -213,9 +215,15 @@ UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_gran
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
+# dom0's step runner and the protocol's verb tables (and docs/protocol.md).
+UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
+	$(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
+$(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
-	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
+	@$(CONDUCTOR) --list $(if $(TESTS),--filter '$(TESTS)'); $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
 
 # The docs catalogue is generated from the programs (tests/host/docgen.h):
 # test descriptions (TH_DOC, `--list --verbose`), suite intros
@@ -223,7 +231,7 @@ list: $(CONDUCTOR) $(GUEST_TESTS)
 # docs/tests/<suite>.md (dom0's suites: docs/tests/dom0.md) and
 # docs/gup-matrix.md. `make docs` rewrites docs/; the catalogue check of
 # `make unit` generates into $(B)/docs and fails naming each committed doc
-# that differs. The conductor's listing falls back to names only.
+# that differs.
 DOCGEN := $(B)/host/gntlab-docgen
 DOCS_IN := $(B)/docs-in
 DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt \
@@ -231,8 +239,7 @@ DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt 
 	--append m2p=$(DOCS_IN)/m2p-expect.md
 docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
-	$(CONDUCTOR) --list --verbose > $(DOCS_IN)/dom0.txt 2>/dev/null || \
-		$(CONDUCTOR) --list > $(DOCS_IN)/dom0.txt
+	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
 	$(GUEST_TESTS) --list --verbose > $(DOCS_IN)/guest.txt
 	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
@@ -243,8 +250,9 @@ catalogue: docs-inputs
 	@rm -rf $(B)/docs
 	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
-unit: $(B)/unit/unit-dom0 $(RUNNER) catalogue
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue
 	$(B)/unit/unit-dom0
+	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 

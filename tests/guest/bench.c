@@ -3,7 +3,7 @@
  * gntlab-bench: map/unmap throughput and scaling, run in the guest by the
  * agent's "bench" verb (`make bench`). Not a test suite: it measures.
  *
- * dom0 shares pages (peer_share), and the same grants are mapped, touched
+ * dom0 shares pages (dom0_share), and the same grants are mapped, touched
  * and unmapped by our module (/dev/gntlab, each mode) and by the kernel's own
  * gntdev through libxengnttab. The variants are interleaved inside every
  * repetition so that they share the (TCG, shared host) machine's state of
@@ -32,7 +32,7 @@
 #include <xengnttab.h>
 
 #include "gntlab.h"
-#include "peer.h"
+#include "dom0_client.h"
 
 #define PAGE 4096u
 #define SEED 0xbe7c0001u
@@ -78,7 +78,7 @@ static int gfd = -1;
 static xengnttab_handle *xgt;
 static struct gntlab_grant_ref *grefs;	/* (domid, ref) of every page shared */
 static uint32_t *domids, *refs;		/* the same, for libxengnttab */
-static struct peer_share *shares;
+static struct dom0_share *shares;
 static unsigned int nshared;
 static unsigned long bad_bytes, failures;
 
@@ -100,7 +100,7 @@ static void emit(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (peer_request(NULL, 0, "bench %s", line))
+	if (dom0_request_line(NULL, 0, "bench %s", line))
 		fprintf(stderr, "bench: dom0 did not take: %s\n", line);
 	printf("bench %s\n", line);
 	fflush(stdout);
@@ -388,9 +388,9 @@ static void scale_one(enum impl im, unsigned int count, unsigned int rep)
 static int share_more(unsigned int n)
 {
 	for (; nshared < n; nshared++) {
-		struct peer_share *s = &shares[nshared];
+		struct dom0_share *s = &shares[nshared];
 		unsigned int base = nshared * GNTLAB_PROTO_MAX_REFS;
-		int rc = peer_share(GNTLAB_PROTO_MAX_REFS, true, SEED, s);
+		int rc = dom0_share(GNTLAB_PROTO_MAX_REFS, true, SEED, s);
 
 		if (rc) {
 			note("dom0 could not share pages %u..%u: rc %d", base,
@@ -474,7 +474,7 @@ int main(int argc, char **argv)
 	}
 
 	for (unsigned int i = 0; i < nshared; i++)
-		peer_unshare(&shares[i]);
+		dom0_unshare(&shares[i]);
 	emit("{\"kind\":\"done\",\"failures\":%lu,\"bad_bytes\":%lu}", failures, bad_bytes);
 	if (xgt)
 		xengnttab_close(xgt);

@@ -17,14 +17,14 @@ const char *const gt_mode_name[GNTLAB_MODE_COUNT] = {
 	[GNTLAB_MODE_PFNMAP] = "pfnmap",
 };
 
-int gt_reserve(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
+int gt_reserve(int fd, const struct dom0_share *s, uint32_t mode, bool readonly,
 	       struct gt_map *m)
 {
 	return gt_reserve_refs(fd, s->domid, s->ref, s->count, mode,
 			       readonly ? GNTLAB_MAP_READONLY : 0, m);
 }
 
-int gt_map(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
+int gt_map(int fd, const struct dom0_share *s, uint32_t mode, bool readonly,
 	   struct gt_map *m)
 {
 	return gt_map_refs(fd, s->domid, s->ref, s->count, mode,
@@ -62,21 +62,21 @@ void gt_assert_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_
 			TH_MSG("page %u", i);
 }
 
-void gt_assert_peer(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len)
+void gt_assert_peer(const struct dom0_share *s, uint32_t seed, uint32_t off, uint32_t len)
 {
 	char why[256];
 
-	ASSERT_EQ(peer_check(s, seed, off, len, why, sizeof(why)), 0) TH_MSG("dom0: %s", why);
+	ASSERT_EQ(dom0_check(s, seed, off, len, why, sizeof(why)), 0) TH_MSG("dom0: %s", why);
 }
 
 void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t mode)
 {
 	t->fd = gt_open();
 	ASSERT_GE(t->fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
-	ASSERT_EQ(peer_share(count, true, seed, &t->share), 0);
+	ASSERT_EQ(dom0_share(count, true, seed, &t->share), 0);
 	ASSERT_EQ(gt_map(t->fd, &t->share, mode, false, &t->map), 0);
 	gt_assert_pages(t->map.addr, seed, 0, count);
-	ASSERT_EQ(peer_active(&t->share), count);
+	ASSERT_EQ(dom0_active(&t->share), count);
 }
 
 /* What a kernel in trouble logs (the guest's own list). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the guest test suites (tests/guest/suite_*.c): mapping
- * dom0's shares (struct peer_share) through /dev/gntlab on top of gtmap.h,
+ * dom0's shares (struct dom0_share) through /dev/gntlab on top of gtmap.h,
  * the module's counters, the kernel log, and what the bad-input suites
  * (badinput, fuzz) hand the module. The gt_assert_* and memory helpers are
  * for use inside a harness test (they end it on failure).
@@ -15,15 +15,15 @@
 
 #include "gntlab.h"
 #include "gtmap.h"
-#include "peer.h"
+#include "dom0_client.h"
 
 extern const char *const gt_mode_name[GNTLAB_MODE_COUNT];
 
 /* GNTLAB_IOC_MAP of every ref of `s`; returns 0 or errno. */
-int gt_reserve(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
+int gt_reserve(int fd, const struct dom0_share *s, uint32_t mode, bool readonly,
 	       struct gt_map *m);
 /* reserve + mmap (MAP_SHARED, read/write unless readonly); 0 or errno. */
-int gt_map(int fd, const struct peer_share *s, uint32_t mode, bool readonly,
+int gt_map(int fd, const struct dom0_share *s, uint32_t mode, bool readonly,
 	   struct gt_map *m);
 /* Wait (<= timeout_ms) for every live counter of the module to be zero;
  * -1 with the reason in `why` if they are not. */
@@ -33,12 +33,12 @@ void gt_assert_zero(int fd);
 /* Inside a test: pages [first, first + n) at addr hold pattern(seed). */
 void gt_assert_pages(const uint8_t *addr, uint32_t seed, uint32_t first, uint32_t n);
 /* Inside a test: dom0's pages of `s` hold pattern(seed) in [off, off + len). */
-void gt_assert_peer(const struct peer_share *s, uint32_t seed, uint32_t off, uint32_t len);
+void gt_assert_peer(const struct dom0_share *s, uint32_t seed, uint32_t off, uint32_t len);
 
 /* A share of dom0 mapped here, what most lifecycle tests start from. */
 struct gt_shared {
 	int fd;
-	struct peer_share share;
+	struct dom0_share share;
 	struct gt_map map;
 };
 /*

@@ -21,7 +21,7 @@
 #include "expect.h"
 #include "gt.h"
 #include "harness.h"
-#include "peer.h"
+#include "dom0_client.h"
 
 static int stats_fd = -1;
 static bool log_was_bad;
@@ -67,7 +67,7 @@ static void relay(const struct th_result *r, void *arg)
 	while (l && *l) {
 		size_t n = strcspn(l, "\n");
 
-		peer_diag("%.*s", (int)n, l);
+		dom0_diag("%.*s", (int)n, l);
 		l += n;
 		if (*l == '\n')
 			l++;
@@ -78,7 +78,7 @@ static void relay(const struct th_result *r, void *arg)
 			 r->reason);
 	else
 		snprintf(why, sizeof(why), "%s", r->reason);
-	peer_result(verdict_word(r->verdict), r->name, why);
+	dom0_result(verdict_word(r->verdict), r->name, why);
 	relay_ns += mono_ns() - t0;
 }
 
@@ -94,7 +94,7 @@ static int after_each_checks(char *msg, size_t len)
 		snprintf(msg, len, "guest kernel log: %s", line);
 		return 1;
 	}
-	if (peer_leakcheck(why, sizeof(why))) {
+	if (dom0_leakcheck(why, sizeof(why))) {
 		snprintf(msg, len, "dom0/Xen leak check: %s", why);
 		return 1;
 	}
@@ -152,13 +152,13 @@ int main(int argc, char **argv)
 	}
 	log_was_bad = gt_kernel_log_bad(line, sizeof(line));
 	if (log_was_bad)
-		peer_diag("guest kernel log already bad before the suites: %s", line);
+		dom0_diag("guest kernel log already bad before the suites: %s", line);
 	th_set_reporter(relay, NULL);
 	th_set_after_each(after_each, NULL);
 	rc = th_main(argc, argv);
 	/* Where the time went besides the tests themselves (slow-run triage). */
 	if (ntests)
-		peer_diag("harness overhead: %u tests, leak checks %.1f s, result relays %.1f s",
+		dom0_diag("harness overhead: %u tests, leak checks %.1f s, result relays %.1f s",
 			  ntests, (double)checks_ns / 1e9, (double)relay_ns / 1e9);
 	return rc;
 }

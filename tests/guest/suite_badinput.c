@@ -116,12 +116,12 @@ TEST(badinput, bad_domid)
 	static const uint32_t absent[] = { GT_DOMID_ABSENT, GT_DOMID_SELF, GT_DOMID_INVALID, 0xffff };
 	static const uint32_t wide[] = { 0x10000, 0x7fff0000, 0xffffffff };
 	struct gntlab_grant_ref g;
-	struct peer_share s;
+	struct dom0_share s;
 	char what[64];
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(1, true, 0xbd01, &s), 0);
+	ASSERT_EQ(dom0_share(1, true, 0xbd01, &s), 0);
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
 		g.domid = absent[i];
 		g.ref = s.ref[0];
@@ -133,8 +133,8 @@ TEST(badinput, bad_domid)
 		ASSERT_EQ(gt_ioc_map(fd, &g, 1, GNTLAB_MODE_SPECIAL, 0, NULL), EINVAL)
 			TH_MSG("domid %#x", wide[i]);
 	}
-	ASSERT_EQ(peer_active(&s), 0);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 	close(fd);
 }
 
@@ -169,13 +169,13 @@ TH_DOC(badinput, revoked_grant,
 TEST(badinput, revoked_grant)
 {
 	struct gntlab_grant_ref g[2];
-	struct peer_share s;
+	struct dom0_share s;
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(2, true, 0xbd02, &s), 0);
+	ASSERT_EQ(dom0_share(2, true, 0xbd02, &s), 0);
 	gt_grefs(g, s.domid, s.ref, s.count);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 	expect_mmap_fails(fd, g, 2, false, EIO, "revoked rw");
 	expect_mmap_fails(fd, g, 2, true, EIO, "revoked ro");
 	close(fd);
@@ -189,19 +189,19 @@ TH_DOC(badinput, rw_map_of_ro_grant,
 TEST(badinput, rw_map_of_ro_grant)
 {
 	struct gntlab_grant_ref g[2];
-	struct peer_share s;
+	struct dom0_share s;
 	struct gt_map m;
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(2, false, 0xbd03, &s), 0);
+	ASSERT_EQ(dom0_share(2, false, 0xbd03, &s), 0);
 	gt_grefs(g, s.domid, s.ref, s.count);
 	expect_mmap_fails(fd, g, 2, false, EIO, "rw map of ro grant");
-	ASSERT_EQ(peer_active(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
 	ASSERT_EQ(gt_map(fd, &s, GNTLAB_MODE_SPECIAL, true, &m), 0);
 	ASSERT_EQ(gntlab_pattern_check(m.addr, 0xbd03, 0, 0, GT_PAGE), -1);
 	ASSERT_EQ(gt_unmap(&m), 0);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 	close(fd);
 }
 
@@ -209,7 +209,7 @@ TH_DOC(badinput, xsa361_partial_batch,
 	"XSA-361 regression: a batch of 8 where one entry is bad (ref 1<<30 at\n"
 	"positions 4, 0 and 7; an absent domid at 3; ref 0 at 5). The whole mmap\n"
 	"fails with that entry's errno (ENOENT / ESRCH / EIO), and **right after**\n"
-	"the failure: Xen lists none of the 7 good refs as mapped (`peer_active` = 0),\n"
+	"the failure: Xen lists none of the 7 good refs as mapped (`dom0_active` = 0),\n"
 	"the module has no live user or kernel grant and nothing deferred, and\n"
 	"`map_errors` grew by exactly 1 (the one failed slot). Then the 8 good refs\n"
 	"map normally with the right data, and unmap to zero. Guards\n"
@@ -229,12 +229,12 @@ TEST(badinput, xsa361_partial_batch)
 	};
 	struct gntlab_grant_ref g[8];
 	struct gntlab_stats st;
-	struct peer_share s;
+	struct dom0_share s;
 	struct gt_map m;
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(8, true, 0xbd04, &s), 0);
+	ASSERT_EQ(dom0_share(8, true, 0xbd04, &s), 0);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		uint64_t index = 0, before = map_errors(fd);
 		int rc;
@@ -249,7 +249,7 @@ TEST(badinput, xsa361_partial_batch)
 		       g[cases[c].pos].ref, rc ? strerror(rc) : "ok");
 		ASSERT_EQ(rc, cases[c].want) TH_MSG("case %zu", c);
 		/* Right after the failure: nothing of the good refs mapped. */
-		ASSERT_EQ(peer_active(&s), 0) TH_MSG("case %zu: good refs left mapped", c);
+		ASSERT_EQ(dom0_active(&s), 0) TH_MSG("case %zu: good refs left mapped", c);
 		ASSERT_EQ(gt_stats(fd, &st), 0);
 		ASSERT_EQ(st.live_grants_user, 0) TH_MSG("case %zu", c);
 		ASSERT_EQ(st.live_grants_kernel, 0) TH_MSG("case %zu", c);
@@ -260,12 +260,12 @@ TEST(badinput, xsa361_partial_batch)
 	}
 	/* The good refs are intact and map. */
 	ASSERT_EQ(gt_map(fd, &s, GNTLAB_MODE_SPECIAL, false, &m), 0);
-	ASSERT_EQ(peer_active(&s), 8);
+	ASSERT_EQ(dom0_active(&s), 8);
 	for (uint32_t i = 0; i < 8; i++)
 		ASSERT_EQ(gntlab_pattern_check(m.addr + i * GT_PAGE, 0xbd04, i, 0, GT_PAGE), -1);
 	ASSERT_EQ(gt_unmap(&m), 0);
-	ASSERT_EQ(peer_active(&s), 0);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 	gt_assert_zero(fd);
 	close(fd);
 }

@@ -22,7 +22,7 @@
 
 struct one_map {
 	int fd;
-	struct peer_share s;
+	struct dom0_share s;
 	struct gntlab_grant_ref g[4];
 	uint64_t index;
 };
@@ -31,7 +31,7 @@ static void one_map_setup(struct one_map *o, bool writable, bool readonly, uint3
 {
 	o->fd = gt_open();
 	ASSERT_GE(o->fd, 0);
-	ASSERT_EQ(peer_share(4, writable, seed, &o->s), 0);
+	ASSERT_EQ(dom0_share(4, writable, seed, &o->s), 0);
 	gt_grefs(o->g, o->s.domid, o->s.ref, o->s.count);
 	ASSERT_EQ(gt_ioc_map(o->fd, o->g, 4, 0, readonly ? GNTLAB_MAP_READONLY : 0, &o->index), 0);
 }
@@ -55,14 +55,14 @@ TEST(badinput, mmap_bad_geometry)
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index + 4 * GT_PAGE, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index + (1ull << 30), 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index + 123, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
-	ASSERT_EQ(peer_active(&o.s), 4);
+	ASSERT_EQ(dom0_active(&o.s), 4);
 	ASSERT_EQ(gntlab_pattern_check(a, 0xbd10, 0, 0, GT_PAGE), -1);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
-	ASSERT_EQ(peer_active(&o.s), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 }
@@ -82,15 +82,15 @@ TEST(badinput, mmap_twice)
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, &a), 0);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&o.s), 4);
+	ASSERT_EQ(dom0_active(&o.s), 4);
 	for (uint32_t i = 0; i < 4; i++)
 		ASSERT_EQ(gntlab_pattern_check((uint8_t *)a + i * GT_PAGE, 0xbd11, i, 0, GT_PAGE), -1);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
-	ASSERT_EQ(peer_active(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, rw, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 }
@@ -109,7 +109,7 @@ TEST(badinput, mmap_bad_prot)
 	one_map_setup(&o, true, false, 0xbd12);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_WRITE, MAP_PRIVATE, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
 	/* Not used up: the proper mmap still works. */
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
 	ASSERT_EQ(mprotect(a, 4 * GT_PAGE, PROT_READ | PROT_WRITE), -1);
@@ -121,14 +121,14 @@ TEST(badinput, mmap_bad_prot)
 	one_map_setup(&r, true, true, 0xbd13);
 	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, NULL), EINVAL);
 	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_WRITE, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&r.s), 0);
+	ASSERT_EQ(dom0_active(&r.s), 0);
 	ASSERT_EQ(gt_mmap_at(r.fd, r.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, &a), 0);
 	ASSERT_EQ(mprotect(a, GT_PAGE, PROT_READ | PROT_WRITE), -1);
 	ASSERT_EQ(errno, EACCES);
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
 	ASSERT_EQ(gt_ioc_unmap(r.fd, r.index, 4), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
-	ASSERT_EQ(peer_unshare(&r.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&r.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 	close(r.fd);
@@ -144,8 +144,8 @@ TEST(badinput, mmap_after_unmap)
 	one_map_setup(&o, true, false, 0xbd14);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(gt_mmap_at(o.fd, o.index, 4 * GT_PAGE, PROT_READ, MAP_SHARED, NULL), EINVAL);
-	ASSERT_EQ(peer_active(&o.s), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_active(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 }
@@ -178,7 +178,7 @@ TEST(badinput, unmap_bad_input)
 	ASSERT_EQ(st.live_maps, 1) TH_MSG("a refused UNMAP dropped the map");
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), ENOENT);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 }
@@ -212,8 +212,8 @@ TEST(badinput, notify_bad_input)
 	ASSERT_EQ(gt_ioctl(o.fd, GNTLAB_IOC_SET_UNMAP_NOTIFY, NULL), EFAULT);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(gt_ioc_unmap(r.fd, r.index, 4), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
-	ASSERT_EQ(peer_unshare(&r.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&r.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 	close(r.fd);
@@ -228,12 +228,12 @@ TH_DOC(badinput, write_readonly_grant,
 	"mapping down; the leak check verifies nothing remained.");
 TEST_SIGNAL(badinput, write_readonly_grant, SIGSEGV)
 {
-	struct peer_share s;
+	struct dom0_share s;
 	struct gt_map m;
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(1, false, 0xbd20, &s), 0);
+	ASSERT_EQ(dom0_share(1, false, 0xbd20, &s), 0);
 	ASSERT_EQ(gt_map(fd, &s, GNTLAB_MODE_SPECIAL, true, &m), 0);
 	ASSERT_EQ(gntlab_pattern_check(m.addr, 0xbd20, 0, 0, GT_PAGE), -1);
 	*(volatile uint8_t *)m.addr = 0x5a;
@@ -245,12 +245,12 @@ TH_DOC(badinput, write_prot_read_mapping,
 	"store is **SIGSEGV** too.");
 TEST_SIGNAL(badinput, write_prot_read_mapping, SIGSEGV)
 {
-	struct peer_share s;
+	struct dom0_share s;
 	struct gt_map m;
 	int fd = gt_open();
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(1, true, 0xbd21, &s), 0);
+	ASSERT_EQ(dom0_share(1, true, 0xbd21, &s), 0);
 	ASSERT_EQ(gt_reserve(fd, &s, GNTLAB_MODE_SPECIAL, false, &m), 0);
 	ASSERT_EQ(gt_mmap(&m, PROT_READ, MAP_SHARED), 0);
 	ASSERT_EQ(gntlab_pattern_check(m.addr, 0xbd21, 0, 0, GT_PAGE), -1);
@@ -329,8 +329,8 @@ TEST(badinput, introspect_bad_input)
 	ASSERT_EQ(gt_introspect(o.fd, a, &in), EINVAL);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
 	ASSERT_EQ(gt_ioc_unmap(other.fd, other.index, 4), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
-	ASSERT_EQ(peer_unshare(&other.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&other.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 	close(other.fd);
@@ -413,7 +413,7 @@ TEST(badinput, gup_probe_bad_input)
 
 	ASSERT_EQ(munmap(a, 4 * GT_PAGE), 0);
 	ASSERT_EQ(gt_ioc_unmap(o.fd, o.index, 4), 0);
-	ASSERT_EQ(peer_unshare(&o.s), 0);
+	ASSERT_EQ(dom0_unshare(&o.s), 0);
 	gt_assert_zero(o.fd);
 	close(o.fd);
 }

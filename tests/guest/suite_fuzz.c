@@ -55,7 +55,7 @@ struct fuzz_vma {
 struct fuzz_shared {
 	int fd;				/* used by every thread, closed at the end */
 	uint32_t max_grants, self;
-	const struct peer_share *share;
+	const struct dom0_share *share;
 	uint8_t *hole;
 	atomic_bool stop;
 	atomic_ulong calls;
@@ -151,7 +151,7 @@ static uint64_t fuzz_refs(struct fuzz_thread *t, uint32_t count)
 {
 	struct gntlab_grant_ref *g = t->refs;
 	uint32_t n = count < 2048 ? count : 2048;
-	const struct peer_share *s = t->sh->share;
+	const struct dom0_share *s = t->sh->share;
 
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t r = below(t, 100);
@@ -486,14 +486,14 @@ TEST_TIMEOUT(fuzz, ioctl, 75)
 {
 	struct fuzz_thread th[FUZZ_THREADS];
 	struct fuzz_shared sh;
-	struct peer_share s;
+	struct dom0_share s;
 	struct timespec t0, now;
 	double el = 0;
 	int stats_fd = gt_open();
 
 	ASSERT_GE(stats_fd, 0);
 	memset(&sh, 0, sizeof(sh));
-	ASSERT_EQ(peer_share(16, true, 0xbd40, &s), 0);
+	ASSERT_EQ(dom0_share(16, true, 0xbd40, &s), 0);
 	sh.share = &s;
 	sh.max_grants = gt_max_grants();
 	if (gt_own_domid(&sh.self))
@@ -534,7 +534,7 @@ TEST_TIMEOUT(fuzz, ioctl, 75)
 		calls = atomic_load(&sh.calls);
 		/* Keeps dom0's per-request deadline moving and shows progress. */
 		if (tick % 5 == 4)
-			peer_diag("fuzz/ioctl: %lu ioctls after %.0f s", calls, el);
+			dom0_diag("fuzz/ioctl: %lu ioctls after %.0f s", calls, el);
 		if ((el >= FUZZ_MIN_S && calls >= FUZZ_GOAL) || el >= FUZZ_MAX_S)
 			break;
 	}
@@ -550,8 +550,8 @@ TEST_TIMEOUT(fuzz, ioctl, 75)
 	       atomic_load(&sh.wrong_errno), atomic_load(&sh.bad_success),
 	       (unsigned int)atomic_load(&sh.first_bad_cmd), atomic_load(&sh.first_bad_errno));
 	gt_assert_zero(stats_fd);
-	ASSERT_EQ(peer_active(&s), 0);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 	ASSERT_EQ(atomic_load(&sh.bad_success), 0);
 	ASSERT_EQ(atomic_load(&sh.wrong_errno), 0);
 	ASSERT_GE(atomic_load(&sh.calls), FUZZ_GOAL);

@@ -33,10 +33,10 @@ SUITE_DOC(gup, "gup: users of get_user_pages() on a grant mapping, in each mode"
 	  "nohook, pfnmap) the test maps it through /dev/gntlab (dom0 refills the page with a new "
 	  "pattern first), runs one GUP user on the mapping, turns the result into one word "
 	  "(`ok`, an errno name, a signal name, `0pages`, `excluded`), reports the cell with "
-	  "`peer_matrix(row, mode, expected, observed)` (dom0 prints `GNTLAB-MATRIX`) and checks "
+	  "`dom0_matrix(row, mode, expected, observed)` (dom0 prints `GNTLAB-MATRIX`) and checks "
 	  "it against the cell's entry in the table. Every cell is reported even when one "
 	  "differs; a cell without an entry is an ERROR. Where the user succeeds, the data is "
-	  "checked to have moved through dom0's frame (dom0 checks its page with `peer_check`, "
+	  "checked to have moved through dom0's frame (dom0 checks its page with `dom0_check`, "
 	  "or the guest checks what it read against dom0's pattern); where it fails, the test "
 	  "checks that nothing was written (dom0's page unchanged, the disk unchanged).\n"
 	  "\n"
@@ -55,7 +55,7 @@ struct gup_cell {
 	int fd;
 	uint32_t mode;
 	uint32_t seed;		/* what dom0's page holds when the cell starts */
-	struct peer_share *share;
+	struct dom0_share *share;
 	struct gt_map map;
 };
 
@@ -80,7 +80,7 @@ static const char *signame(int sig)
 /* Report one cell to dom0's matrix and check it against its expectation. */
 static void report_cell(const char *row, const struct expect_cell *e, const char *observed)
 {
-	EXPECT_EQ(peer_matrix(row, e->subject, e->outcome, observed), 0);
+	EXPECT_EQ(dom0_matrix(row, e->subject, e->outcome, observed), 0);
 	expect_check(e, row, observed);
 }
 
@@ -92,7 +92,7 @@ static void report_cell(const char *row, const struct expect_cell *e, const char
 static void run_row(const char *row, bool readonly, uint32_t seed, cell_fn fn, void *arg)
 {
 	const struct expect_cell *expected[GNTLAB_MODE_COUNT];
-	struct peer_share share;
+	struct dom0_share share;
 	int fd;
 
 	/* Every cell's expectation first: a hole in the table is an ERROR. */
@@ -101,21 +101,21 @@ static void run_row(const char *row, bool readonly, uint32_t seed, cell_fn fn, v
 	fd = gt_open();
 
 	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
-	ASSERT_EQ(peer_share(1, !readonly, seed, &share), 0);
+	ASSERT_EQ(dom0_share(1, !readonly, seed, &share), 0);
 	for (uint32_t mode = 0; mode < GNTLAB_MODE_COUNT; mode++) {
 		struct gup_cell c = { .fd = fd, .mode = mode, .seed = seed + mode,
 				      .share = &share };
 		const char *observed;
 
 		if (mode)
-			ASSERT_EQ(peer_fill(&share, c.seed), 0);
+			ASSERT_EQ(dom0_fill(&share, c.seed), 0);
 		ASSERT_EQ(gt_map(fd, &share, mode, readonly, &c.map), 0)
 			TH_MSG("mode %s", gt_mode_name[mode]);
 		observed = fn(&c, arg);
 		report_cell(row, expected[mode], observed);
 		EXPECT_EQ(gt_unmap(&c.map), 0);
 	}
-	EXPECT_EQ(peer_unshare(&share), 0);
+	EXPECT_EQ(dom0_unshare(&share), 0);
 	close(fd);
 }
 
@@ -124,7 +124,7 @@ static void expect_dom0_holds(struct gup_cell *c, uint32_t seed)
 {
 	char why[256] = "";
 
-	EXPECT_EQ(peer_check(c->share, seed, 0, GT_PAGE, why, sizeof(why)), 0)
+	EXPECT_EQ(dom0_check(c->share, seed, 0, GT_PAGE, why, sizeof(why)), 0)
 		TH_MSG("%s mode: %s", gt_mode_name[c->mode], why);
 }
 
@@ -235,7 +235,7 @@ static const char *odirect_read_cell(struct gup_cell *c, void *arg)
 	if (n != GT_PAGE)
 		return "short";
 	/* The device's data landed in dom0's page, through the kernel alias. */
-	EXPECT_EQ(peer_check(c->share, disk_seed, 0, GT_PAGE, why, sizeof(why)), 0)
+	EXPECT_EQ(dom0_check(c->share, disk_seed, 0, GT_PAGE, why, sizeof(why)), 0)
 		TH_MSG("%s", why);
 	expect_mapping_holds(c, disk_seed);
 	return "ok";
@@ -267,7 +267,7 @@ TH_DOC(gup, odirect_read,
        "`/dev/ram0` (brd) opened `O_DIRECT`; a pattern is first written to the disk "
        "(4096-aligned offset 8 MiB) from a plain aligned buffer, then read with O_DIRECT into "
        "the mapping. Where it works, dom0 must find the disk's data in its own page "
-       "(`peer_check`) and the mapping must read it too; on failure dom0's page is unchanged. "
+       "(`dom0_check`) and the mapping must read it too; on failure dom0's page is unchanged. "
        "SKIP if `/dev/ram0` is missing or too small. Matrix row `odirect-read`.")
 TEST(gup, odirect_read)
 {
@@ -538,7 +538,7 @@ TH_DOC(gup, vmsplice_unmap_before_drain,
 TEST(gup, vmsplice_unmap_before_drain)
 {
 	struct gntlab_stats st;
-	struct peer_share share;
+	struct dom0_share share;
 	struct gt_map map;
 	struct iovec iov;
 	char why[256] = "";
@@ -546,7 +546,7 @@ TEST(gup, vmsplice_unmap_before_drain)
 
 	fd = gt_open();
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(1, true, 0x2800, &share), 0);
+	ASSERT_EQ(dom0_share(1, true, 0x2800, &share), 0);
 	ASSERT_EQ(gt_map(fd, &share, GNTLAB_MODE_SPECIAL, false, &map), 0);
 	ASSERT_EQ(pipe(p), 0);
 	iov.iov_base = map.addr;
@@ -562,10 +562,10 @@ TEST(gup, vmsplice_unmap_before_drain)
 	EXPECT_EQ(st.live_grants_user, 0);
 	EXPECT_EQ(st.live_grants_kernel, 1);
 	EXPECT_EQ(st.deferred_unmaps, 1);
-	EXPECT_EQ(peer_active(&share), 1);
+	EXPECT_EQ(dom0_active(&share), 1);
 
 	/* dom0 writes the frame after our munmap; the pipe sees it. */
-	ASSERT_EQ(peer_fill(&share, 0x2801), 0);
+	ASSERT_EQ(dom0_fill(&share, 0x2801), 0);
 	memset(buf, 0, GT_PAGE);
 	ASSERT_EQ(read(p[0], buf, GT_PAGE), GT_PAGE);
 	EXPECT_EQ(gntlab_pattern_check(buf, 0x2801, 0, 0, GT_PAGE), -1);
@@ -574,8 +574,8 @@ TEST(gup, vmsplice_unmap_before_drain)
 
 	/* Reference dropped: the kernel half goes, Xen lists nothing mapped. */
 	EXPECT_EQ(gt_wait_counters_zero(fd, 5000, why, sizeof(why)), 0) TH_MSG("%s", why);
-	EXPECT_EQ(peer_active(&share), 0);
-	EXPECT_EQ(peer_unshare(&share), 0);
+	EXPECT_EQ(dom0_active(&share), 0);
+	EXPECT_EQ(dom0_unshare(&share), 0);
 	close(fd);
 }
 
@@ -665,7 +665,7 @@ static const char *mlock_cell(struct gup_cell *c, void *arg)
 	/* VM_SPECIAL VMAs are never marked VM_LOCKED (mlock_fixup). */
 	EXPECT_FALSE(has_vmflag(flags, "lo"));
 	expect_mapping_holds(c, c->seed);
-	EXPECT_EQ(peer_active(c->share), 1);
+	EXPECT_EQ(dom0_active(c->share), 1);
 	EXPECT_EQ(munlock(c->map.addr, GT_PAGE), 0);
 	return "ok";
 }
@@ -705,12 +705,12 @@ static int touch_read(const volatile uint8_t *p, uint8_t *val)
 	return sig;
 }
 
-static long wait_active(const struct peer_share *s, long want)
+static long wait_active(const struct dom0_share *s, long want)
 {
 	long n = -1;
 
 	for (int i = 0; i < 50; i++) {
-		n = peer_active(s);
+		n = dom0_active(s);
 		if (n == want)
 			break;
 		usleep(20 * 1000);
@@ -728,7 +728,7 @@ static const char *madv_cell(struct gup_cell *c, void *arg)
 		e = errno;
 		/* Refused before any invalidation: the grant stays mapped. */
 		expect_mapping_holds(c, c->seed);
-		EXPECT_EQ(peer_active(c->share), 1);
+		EXPECT_EQ(dom0_active(c->share), 1);
 		return errname(e);
 	}
 	/* The notifier unmapped the grant before the zap (both halves). */
@@ -761,7 +761,7 @@ static const char *mprotect_cell(struct gup_cell *c, void *arg)
 	e = errno;
 	/* Refused before any change: still mapped, still readable. */
 	expect_mapping_holds(c, c->seed);
-	EXPECT_EQ(peer_active(c->share), 1);
+	EXPECT_EQ(dom0_active(c->share), 1);
 	return errname(e);
 }
 

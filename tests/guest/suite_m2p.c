@@ -99,7 +99,7 @@ FIXTURE(m2p)
 {
 	int fd;
 	bool shared;
-	struct peer_share share;
+	struct dom0_share share;
 	struct gt_map map;
 };
 
@@ -123,7 +123,7 @@ FIXTURE_TEARDOWN(m2p)
 	if (self->map.addr || self->map.reserved)
 		gt_unmap(&self->map);
 	if (self->shared)
-		peer_unshare(&self->share);
+		dom0_unshare(&self->share);
 	close(self->fd);
 }
 
@@ -134,7 +134,7 @@ static const char *subject(const FIXTURE_VARIANT(m2p) *v)
 
 static void map_share(FIXTURE_DATA(m2p) *f, uint32_t mode, bool readonly, uint32_t seed)
 {
-	ASSERT_EQ(peer_share(NPAGES, !readonly, seed, &f->share), 0);
+	ASSERT_EQ(dom0_share(NPAGES, !readonly, seed, &f->share), 0);
 	f->shared = true;
 	ASSERT_EQ(gt_map(f->fd, &f->share, mode, readonly, &f->map), 0);
 }
@@ -181,7 +181,7 @@ static void check_invariants(FIXTURE_DATA(m2p) *f, const FIXTURE_VARIANT(m2p) *v
 		ASSERT_TRUE(in.bits & GNTLAB_PAGE_FOREIGN);
 		/* ... but the M2P does not point back: it holds dom0's PFN. */
 		ASSERT_NE(in.mfn_to_pfn, in.page_pfn);
-		ASSERT_EQ(peer_frames(&f->share, i, &dom0_pfn, &grant_mfn), 0);
+		ASSERT_EQ(dom0_frames(&f->share, i, &dom0_pfn, &grant_mfn), 0);
 		ASSERT_EQ(in.m2p, dom0_pfn);
 		ASSERT_EQ(grant_mfn, in.pte_mfn);
 		/* The kernel alias maps the same frame. */
@@ -189,7 +189,7 @@ static void check_invariants(FIXTURE_DATA(m2p) *f, const FIXTURE_VARIANT(m2p) *v
 		/* What the core mm finds behind the PTE depends on the mode. */
 		expect_check(normal, "vm_normal_page", normal_page(&in));
 	}
-	ASSERT_EQ(peer_active(&f->share), NPAGES);
+	ASSERT_EQ(dom0_active(&f->share), NPAGES);
 }
 
 static void check_data_both_ways(FIXTURE_DATA(m2p) *f, uint32_t seed)
@@ -201,10 +201,10 @@ static void check_data_both_ways(FIXTURE_DATA(m2p) *f, uint32_t seed)
 	for (uint32_t i = 0; i < NPAGES; i++)
 		gntlab_pattern_fill(f->map.addr + i * GT_PAGE + GT_PAGE / 2, seed + 1, i,
 				    GT_PAGE / 2, GT_PAGE / 2);
-	ASSERT_EQ(peer_check(&f->share, seed + 1, GT_PAGE / 2, GT_PAGE / 2, why, sizeof(why)), 0)
+	ASSERT_EQ(dom0_check(&f->share, seed + 1, GT_PAGE / 2, GT_PAGE / 2, why, sizeof(why)), 0)
 		TH_MSG("%s", why);
 	/* dom0 writes again; the guest sees it at once through the same frame. */
-	ASSERT_EQ(peer_fill(&f->share, seed + 2), 0);
+	ASSERT_EQ(dom0_fill(&f->share, seed + 2), 0);
 	for (uint32_t i = 0; i < NPAGES; i++)
 		ASSERT_EQ(gntlab_pattern_check(f->map.addr + i * GT_PAGE, seed + 2, i, 0, GT_PAGE), -1);
 }
@@ -217,9 +217,9 @@ static void check_after_unmap(FIXTURE_DATA(m2p) *f)
 	ASSERT_EQ(gt_unmap(&f->map), 0);
 	/* The address is no longer one of ours. */
 	ASSERT_NE(gt_introspect(f->fd, addr ? addr : (void *)4096, &in), 0);
-	ASSERT_EQ(peer_active(&f->share), 0);
+	ASSERT_EQ(dom0_active(&f->share), 0);
 	f->shared = false;
-	ASSERT_EQ(peer_unshare(&f->share), 0);
+	ASSERT_EQ(dom0_unshare(&f->share), 0);
 }
 
 TH_DOC(m2p, invariants,

@@ -119,11 +119,11 @@ TEST(teardown, munmap_full)
 	EXPECT_EQ(st.live_grants_user, 0);
 	EXPECT_EQ(st.live_grants_kernel, 0);
 	EXPECT_EQ(st.live_maps, 1);	/* the index still holds the map */
-	ASSERT_EQ(peer_active(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
 	gt_assert_peer(&t.share, 0x7e01, 0, GT_PAGE);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, vma_split_accommodate,
@@ -142,7 +142,7 @@ TH_DOC(teardown, vma_split_accommodate,
 	"page whose mapcount was never taken (\"Bad page map\").");
 TEST(teardown, vma_split_accommodate)
 {
-	struct peer_share s[3], all;
+	struct dom0_share s[3], all;
 	struct gntlab_introspect in;
 	struct gntlab_gup_probe gp;
 	struct gntlab_stats st;
@@ -154,7 +154,7 @@ TEST(teardown, vma_split_accommodate)
 	ASSERT_GE(fd, 0);
 	memset(&all, 0, sizeof(all));
 	for (int k = 0; k < 3; k++) {
-		ASSERT_EQ(peer_share(1, true, 0x7e10 + k, &s[k]), 0);
+		ASSERT_EQ(dom0_share(1, true, 0x7e10 + k, &s[k]), 0);
 		all.domid = s[k].domid;
 		all.ref[all.count++] = s[k].ref[0];
 	}
@@ -176,9 +176,9 @@ TEST(teardown, vma_split_accommodate)
 	}
 	/* The middle address is no longer in any VMA of ours. */
 	EXPECT_NE(gt_introspect(fd, a + GT_PAGE, &in), 0);
-	ASSERT_EQ(peer_active(&s[0]), 1);
-	ASSERT_EQ(peer_active(&s[1]), 0);
-	ASSERT_EQ(peer_active(&s[2]), 1);
+	ASSERT_EQ(dom0_active(&s[0]), 1);
+	ASSERT_EQ(dom0_active(&s[1]), 0);
+	ASSERT_EQ(dom0_active(&s[2]), 1);
 	get_stats(fd, &st);
 	EXPECT_EQ(st.live_grants_user, 2);
 	EXPECT_EQ(st.live_grants_kernel, 2);
@@ -200,8 +200,8 @@ TEST(teardown, vma_split_accommodate)
 	gt_assert_zero(fd);
 	EXPECT_EQ(gt_kernel_log_bad_count(), bad0);
 	for (int k = 0; k < 3; k++) {
-		ASSERT_EQ(peer_active(&s[k]), 0) TH_MSG("share %d", k);
-		ASSERT_EQ(peer_unshare(&s[k]), 0);
+		ASSERT_EQ(dom0_active(&s[k]), 0) TH_MSG("share %d", k);
+		ASSERT_EQ(dom0_unshare(&s[k]), 0);
 	}
 }
 
@@ -229,11 +229,11 @@ TEST(teardown, close_before_munmap)
 	get_stats(sfd, &st);
 	EXPECT_EQ(st.live_maps, 1);
 	EXPECT_EQ(st.live_grants_user, 2);
-	ASSERT_EQ(peer_active(&t.share), 2);
+	ASSERT_EQ(dom0_active(&t.share), 2);
 	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
 	gt_assert_zero(sfd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 	close(sfd);
 }
 
@@ -245,14 +245,14 @@ TH_DOC(teardown, exit_with_live_mapping,
 	"the module's counters go to zero, Xen lists nothing, dom0's data intact.");
 TEST(teardown, exit_with_live_mapping)
 {
-	struct peer_share s;
+	struct dom0_share s;
 	int ready[2], go[2], fd = gt_open();
 	char c = 0, buf[64];
 	pid_t pid;
 	int st;
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(3, true, 0x7e40, &s), 0);
+	ASSERT_EQ(dom0_share(3, true, 0x7e40, &s), 0);
 	ASSERT_EQ(pipe(ready), 0);
 	ASSERT_EQ(pipe(go), 0);
 	pid = fork();
@@ -273,15 +273,15 @@ TEST(teardown, exit_with_live_mapping)
 	close(ready[1]);
 	close(go[0]);
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");
-	ASSERT_EQ(peer_active(&s), 3);
+	ASSERT_EQ(dom0_active(&s), 3);
 	ASSERT_EQ(write(go[1], "x", 1), 1);
 	st = wait_child(pid);
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_MSG("child: %s",
 								  status_str(st, buf, sizeof(buf)));
 	gt_assert_zero(fd);
-	ASSERT_EQ(peer_active(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
 	gt_assert_peer(&s, 0x7e40, 0, GT_PAGE);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 }
 
 TH_DOC(teardown, sigkill_mid_use,
@@ -291,14 +291,14 @@ TH_DOC(teardown, sigkill_mid_use,
 	"half the child only read is intact in dom0.");
 TEST(teardown, sigkill_mid_use)
 {
-	struct peer_share s;
+	struct dom0_share s;
 	int ready[2], fd = gt_open();
 	char c = 0, buf[64];
 	pid_t pid;
 	int st;
 
 	ASSERT_GE(fd, 0);
-	ASSERT_EQ(peer_share(4, true, 0x7e50, &s), 0);
+	ASSERT_EQ(dom0_share(4, true, 0x7e50, &s), 0);
 	ASSERT_EQ(pipe(ready), 0);
 	pid = fork();
 	ASSERT_GE(pid, 0);
@@ -324,16 +324,16 @@ TEST(teardown, sigkill_mid_use)
 	close(ready[1]);
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");
 	usleep(200 * 1000);
-	ASSERT_EQ(peer_active(&s), 4);
+	ASSERT_EQ(dom0_active(&s), 4);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
 	st = wait_child(pid);
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
 		TH_MSG("child: %s", status_str(st, buf, sizeof(buf)));
 	gt_assert_zero(fd);
-	ASSERT_EQ(peer_active(&s), 0);
+	ASSERT_EQ(dom0_active(&s), 0);
 	/* The half the child only read is untouched. */
 	gt_assert_peer(&s, 0x7e50, 0, GT_PAGE / 2);
-	ASSERT_EQ(peer_unshare(&s), 0);
+	ASSERT_EQ(dom0_unshare(&s), 0);
 }
 
 TH_DOC(teardown, fork_dontcopy,
@@ -367,13 +367,13 @@ TEST(teardown, fork_dontcopy)
 	ASSERT_TRUE(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV)
 		TH_MSG("child: %s", status_str(ws, buf, sizeof(buf)));
 	gt_assert_pages(t.map.addr, 0x7e60, 0, 2);
-	ASSERT_EQ(peer_active(&t.share), 2);
+	ASSERT_EQ(dom0_active(&t.share), 2);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_user, 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, madv_dofork,
@@ -439,11 +439,11 @@ TEST(teardown, madv_dofork)
 		TH_LOG("child: VMA %s, touching it: %s", rep[0] ? "present" : "absent",
 		       status_str(ws, buf, sizeof(buf)));
 	gt_assert_pages(t.map.addr, 0x7e70, 0, 2);
-	ASSERT_EQ(peer_active(&t.share), 2);
+	ASSERT_EQ(dom0_active(&t.share), 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, mremap_grow,
@@ -469,11 +469,11 @@ TEST(teardown, mremap_grow)
 	ASSERT_TRUE(r == MAP_FAILED);
 	EXPECT_EQ(err, EFAULT);
 	gt_assert_pages(t.map.addr, 0x7e80, 0, 2);
-	ASSERT_EQ(peer_active(&t.share), 2);
+	ASSERT_EQ(dom0_active(&t.share), 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 static sigjmp_buf touch_jmp;
@@ -528,7 +528,7 @@ TEST(teardown, mremap_move)
 	err = errno;
 	TH_LOG("mremap move: %s", r == MAP_FAILED ? strerror(err) : "succeeded");
 	get_stats(t.fd, &st);
-	active = peer_active(&t.share);
+	active = dom0_active(&t.share);
 	TH_LOG("after: module user %llu kernel %llu, Xen active %ld",
 	       (unsigned long long)st.live_grants_user,
 	       (unsigned long long)st.live_grants_kernel, active);
@@ -550,9 +550,9 @@ TEST(teardown, mremap_move)
 	}
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
 	gt_assert_peer(&t.share, 0x7e90, 0, GT_PAGE);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, mremap_shrink,
@@ -570,14 +570,14 @@ TEST(teardown, mremap_shrink)
 	r = mremap(t.map.addr, t.map.len, GT_PAGE, 0);
 	ASSERT_TRUE(r == t.map.addr) TH_MSG("mremap shrink: %s", strerror(errno));
 	gt_assert_pages(t.map.addr, 0x7ea0, 0, 1);
-	ASSERT_EQ(peer_active(&t.share), 1);
+	ASSERT_EQ(dom0_active(&t.share), 1);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_user, 1);
 	EXPECT_EQ(st.live_grants_kernel, 1);
 	ASSERT_EQ(gt_unmap(&t.map), 0);	/* munmap of the full length is fine */
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, gup_vmsplice_deferred,
@@ -617,21 +617,21 @@ TEST(teardown, gup_vmsplice_deferred)
 	EXPECT_EQ(st.live_grants_kernel, 1);
 	EXPECT_EQ(st.deferred_unmaps, 1);
 	EXPECT_EQ(st.live_maps, 1);
-	ASSERT_EQ(peer_active(&t.share), 1);
+	ASSERT_EQ(dom0_active(&t.share), 1);
 	/* Still held a while later: the module waits, it does not give up. */
 	usleep(500 * 1000);
 	get_stats(t.fd, &st);
 	EXPECT_EQ(st.live_grants_kernel, 1);
 	EXPECT_EQ(st.deferred_unmaps, 1);
-	ASSERT_EQ(peer_active(&t.share), 1);
+	ASSERT_EQ(dom0_active(&t.share), 1);
 	/* The pipe reads the granted frame through the kernel alias. */
 	ASSERT_EQ(read(p[0], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	EXPECT_EQ(gntlab_pattern_check(buf, 0x7eb0, 0, 0, GT_PAGE), -1);
 	close(p[0]);
 	close(p[1]);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_active(&t.share), 0);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, granter_revokes_while_mapped,
@@ -658,12 +658,12 @@ TEST(teardown, granter_revokes_while_mapped)
 	int rc;
 
 	gt_share_map(&t, 2, 0x7ec0, GNTLAB_MODE_SPECIAL);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 	gt_assert_pages(t.map.addr, 0x7ec0, 0, 2);
 	gntlab_pattern_fill(t.map.addr, 0x7ec1, 0, 0, GT_PAGE);
 	gt_assert_pages(t.map.addr, 0x7ec1, 0, 1);
 	/* The share record is gone in dom0; ask Xen through the leak check. */
-	rc = peer_leakcheck(why, sizeof(why));
+	rc = dom0_leakcheck(why, sizeof(why));
 	TH_LOG("while mapped after revoke: leakcheck rc %d: %s", rc, why);
 	ASSERT_EQ(rc, 1);
 	ASSERT_EQ(sscanf(why, "Xen lists %u", &n), 1);
@@ -679,6 +679,6 @@ TEST(teardown, granter_revokes_while_mapped)
 	}
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_leakcheck(why, sizeof(why)), 0) TH_MSG("%s", why);
+	ASSERT_EQ(dom0_leakcheck(why, sizeof(why)), 0) TH_MSG("%s", why);
 }
 

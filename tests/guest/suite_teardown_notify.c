@@ -57,19 +57,19 @@ TEST(teardown, unmap_notify_clear_byte)
 
 	gt_share_map(&t, 2, 0x7ed0, GNTLAB_MODE_SPECIAL);
 	set_notify(t.fd, &t.map, GT_PAGE + off, GNTLAB_NOTIFY_CLEAR_BYTE, 0);
-	ASSERT_EQ(peer_byte(&t.share, 1, off), gntlab_pattern_byte(0x7ed0, 1, off));
+	ASSERT_EQ(dom0_byte(&t.share, 1, off), gntlab_pattern_byte(0x7ed0, 1, off));
 	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
 	t.map.addr = NULL;
 	/* Cleared when the page was unmapped, not only when the map is freed. */
-	ASSERT_EQ(peer_byte(&t.share, 1, off), 0);
-	ASSERT_EQ(peer_active(&t.share), 0);
+	ASSERT_EQ(dom0_byte(&t.share, 1, off), 0);
+	ASSERT_EQ(dom0_active(&t.share), 0);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	gt_assert_zero(t.fd);
-	ASSERT_EQ(peer_byte(&t.share, 1, off), 0);
-	ASSERT_EQ(peer_byte(&t.share, 0, off), gntlab_pattern_byte(0x7ed0, 0, off));
+	ASSERT_EQ(dom0_byte(&t.share, 1, off), 0);
+	ASSERT_EQ(dom0_byte(&t.share, 0, off), gntlab_pattern_byte(0x7ed0, 0, off));
 	gt_assert_peer(&t.share, 0x7ed0, 0, off);
 	gt_assert_peer(&t.share, 0x7ed0, off + 1, GT_PAGE - off - 1);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 /* An unbound event channel port of ours that dom0 may bind; -1 to skip. */
@@ -85,7 +85,7 @@ static int evtchn_for_dom0(int *efd, uint32_t *port)
 	rc = ioctl(*efd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
 	ASSERT_GT(rc, 0) TH_MSG("IOCTL_EVTCHN_BIND_UNBOUND_PORT: %s", strerror(errno));
 	*port = (uint32_t)rc;
-	ASSERT_EQ(peer_evtchn_bind(*port, text, sizeof(text)), 0) TH_MSG("%s", text);
+	ASSERT_EQ(dom0_evtchn_bind(*port, text, sizeof(text)), 0) TH_MSG("%s", text);
 	TH_LOG("guest port %u, dom0 port %s", *port, text);
 	return 0;
 }
@@ -100,7 +100,7 @@ TH_DOC(teardown, unmap_notify_event,
 TEST(teardown, unmap_notify_event)
 {
 	uint32_t off = nonzero_offset(0x7ee0, 1), port;
-	struct peer_evtchn_event ev;
+	struct dom0_evtchn_event ev;
 	struct gt_shared t;
 	int efd;
 
@@ -110,20 +110,20 @@ TEST(teardown, unmap_notify_event)
 	set_notify(t.fd, &t.map, GT_PAGE + off,
 		   GNTLAB_NOTIFY_CLEAR_BYTE | GNTLAB_NOTIFY_SEND_EVENT, port);
 	ASSERT_EQ(gt_release(&t.map), 0);	/* IOC_UNMAP; the VMA keeps the map */
-	ASSERT_EQ(peer_evtchn_wait(200, NULL, 0, 0, &ev), 0);
+	ASSERT_EQ(dom0_evtchn_wait(200, NULL, 0, 0, &ev), 0);
 	EXPECT_EQ(ev.fired, 0) TH_MSG("event while still mmapped");
 	ASSERT_EQ(munmap(t.map.addr, t.map.len), 0);
 	t.map.addr = NULL;
-	ASSERT_EQ(peer_evtchn_wait(5000, &t.share, 1, off, &ev), 0);
+	ASSERT_EQ(dom0_evtchn_wait(5000, &t.share, 1, off, &ev), 0);
 	TH_LOG("event: fired %d after %ld ms, byte then %d, Xen active then %ld", ev.fired,
 	       ev.waited_ms, ev.byte, ev.active);
 	ASSERT_EQ(ev.fired, 1);
 	EXPECT_EQ(ev.byte, 0);
 	EXPECT_EQ(ev.active, 0);
 	gt_assert_zero(t.fd);
-	EXPECT_EQ(peer_evtchn_close(), 0);
+	EXPECT_EQ(dom0_evtchn_close(), 0);
 	close(efd);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
 
 TH_DOC(teardown, unmap_notify_order,
@@ -140,7 +140,7 @@ TH_DOC(teardown, unmap_notify_order,
 TEST(teardown, unmap_notify_order)
 {
 	uint32_t off = nonzero_offset(0x7ef0, 0), port;
-	struct peer_evtchn_event ev;
+	struct dom0_evtchn_event ev;
 	uint8_t buf[GT_PAGE];
 	struct iovec iov;
 	struct gt_shared t;
@@ -157,26 +157,26 @@ TEST(teardown, unmap_notify_order)
 	ASSERT_EQ(vmsplice(p[1], &iov, 1, 0), GT_PAGE) TH_MSG("vmsplice: %s", strerror(errno));
 	ASSERT_EQ(gt_unmap(&t.map), 0);
 	/* The byte went with the user half; the kernel half of page 0 waits. */
-	ASSERT_EQ(peer_byte(&t.share, 0, off), 0);
-	ASSERT_EQ(peer_evtchn_wait(500, &t.share, 0, off, &ev), 0);
+	ASSERT_EQ(dom0_byte(&t.share, 0, off), 0);
+	ASSERT_EQ(dom0_evtchn_wait(500, &t.share, 0, off, &ev), 0);
 	TH_LOG("page held by the pipe: event fired %d, Xen active %ld", ev.fired,
-	       peer_active(&t.share));
+	       dom0_active(&t.share));
 	ASSERT_EQ(ev.fired, 0) TH_MSG("event sent while page 0 was still mapped");
-	ASSERT_EQ(peer_active(&t.share), 1);
+	ASSERT_EQ(dom0_active(&t.share), 1);
 	ASSERT_EQ(read(p[0], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 	/* The pipe saw the cleared byte (same frame), the rest intact. */
 	EXPECT_EQ(buf[off], 0);
 	EXPECT_EQ(gntlab_pattern_check(buf, 0x7ef0, 0, 0, off), -1);
 	close(p[0]);
 	close(p[1]);
-	ASSERT_EQ(peer_evtchn_wait(5000, &t.share, 0, off, &ev), 0);
+	ASSERT_EQ(dom0_evtchn_wait(5000, &t.share, 0, off, &ev), 0);
 	TH_LOG("after draining: fired %d after %ld ms, byte then %d, Xen active then %ld",
 	       ev.fired, ev.waited_ms, ev.byte, ev.active);
 	ASSERT_EQ(ev.fired, 1);
 	EXPECT_EQ(ev.byte, 0);
 	EXPECT_EQ(ev.active, 0);
 	gt_assert_zero(t.fd);
-	EXPECT_EQ(peer_evtchn_close(), 0);
+	EXPECT_EQ(dom0_evtchn_close(), 0);
 	close(efd);
-	ASSERT_EQ(peer_unshare(&t.share), 0);
+	ASSERT_EQ(dom0_unshare(&t.share), 0);
 }
