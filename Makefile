@@ -137,7 +137,7 @@ $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	@{ cat $(B)/packages.manifest; sed 's/^/dom0 /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 
 # --- host runner and tests --------------------------------------------------
-$(RUNNER): $(filter-out tests/host/unit_tests.c tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h)) tests/host/Makefile tests/markers.h
+$(RUNNER): $(filter-out tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/host/unit/*.h)) tests/host/Makefile tests/markers.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
 run: images $(RUNNER)
