@@ -195,10 +195,12 @@ bench-boot: $(RUNNER)
 	@mkdir -p $(B)/results-boot
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 
-UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c
-$(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
+# The dom0 tools' parsers, under the harness like every other test program.
+UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c \
+	tests/harness/harness.c tests/harness/th_filter.c
+$(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
 	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')

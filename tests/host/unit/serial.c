@@ -277,7 +277,7 @@ TEST(serial, crash_patterns)
 			EXPECT_STREQ(got, cases[i].pattern) TH_MSG("line \"%s\"", cases[i].line);
 		} else {
 			EXPECT_NULL(got)
-			TH_MSG("line \"%s\" is not a crash, got %s", cases[i].line, got);
+				TH_MSG("line \"%s\" is not a crash, got %s", cases[i].line, got);
 		}
 	}
 }
