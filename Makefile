@@ -84,9 +84,10 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_client.c \
-	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON)
+	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON) \
+	tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
-HDRS := $(wildcard dom0-tools/*.h) tests/markers.h guest-kmod/gntlab.h Makefile
+HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/crash_patterns.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
@@ -108,7 +109,7 @@ SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(wildcard tests/harness/harness.c)
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
-	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
+	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
@@ -137,7 +138,8 @@ $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	@{ cat $(B)/packages.manifest; sed 's/^/dom0 /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 
 # --- host runner and tests --------------------------------------------------
-$(RUNNER): $(filter-out tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/host/unit/*.h)) tests/host/Makefile tests/markers.h
+$(RUNNER): $(filter-out tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/host/unit/*.h)) tests/host/Makefile tests/markers.h \
+		tests/crash_patterns.c tests/crash_patterns.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
 run: images $(RUNNER)

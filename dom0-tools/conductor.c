@@ -33,6 +33,7 @@
 #include "report.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
+#include "../tests/crash_patterns.h"
 #include "../tests/markers.h"
 
 struct opts {
@@ -176,33 +177,22 @@ static int xen_active_count(struct ctx *c, size_t *active, char *err, size_t len
 	return 0;
 }
 
-/* Scan dom0's kernel log for signs of trouble since boot. */
+/* Scan dom0's kernel log for signs of trouble since boot (tests/crash_patterns.h). */
 static bool dmesg_clean(char *bad, size_t len)
 {
 	static char buf[1 << 20];
-	static const char *const pat[] = {
-		"still pending", "leaking g.e.", "WARNING:", "BUG:", "Oops",
-		"Bad page map", "Bad rss-counter", "general protection fault",
-	};
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	const char *s;
+	size_t l;
 
 	if (n < 0) {
 		snprintf(bad, len, "klogctl: %s", strerror(errno));
 		return false;
 	}
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
-		char *hit = strstr(buf, pat[i]);
-
-		if (hit) {
-			char *s = hit, *e = strchr(hit, '\n');
-
-			while (s > buf && s[-1] != '\n')
-				s--;
-			snprintf(bad, len, "dom0 kernel log: %.*s",
-				 (int)((e ? e : hit + strlen(hit)) - s), s);
-			return false;
-		}
+	if (crash_find(buf, CRASH_KLOG, &s, &l)) {
+		snprintf(bad, len, "dom0 kernel log: %.*s", (int)l, s);
+		return false;
 	}
 	return true;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "gt.h"
+#include "../crash_patterns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,25 +150,15 @@ int gt_gup(int fd, const void *addr, uint32_t kind, bool write,
 bool gt_kernel_log_bad(char *line, size_t len)
 {
 	static char buf[1 << 18];
-	static const char *const pat[] = {
-		"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
-		"general protection fault", "Call Trace:",
-	};
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	const char *s;
+	size_t l;
 
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
-		char *hit = strstr(buf, pat[i]), *s, *e;
-
-		if (!hit)
-			continue;
-		for (s = hit; s > buf && s[-1] != '\n'; s--)
-			;
-		e = strchr(hit, '\n');
-		snprintf(line, len, "%.*s", (int)((e ? e : hit + strlen(hit)) - s), s);
-		return true;
-	}
-	return false;
+	if (!crash_find(buf, CRASH_KLOG, &s, &l))
+		return false;
+	snprintf(line, len, "%.*s", (int)l, s);
+	return true;
 }

@@ -34,6 +34,7 @@
 #include <xen/xen.h>	/* domid_t, for xen/sys/evtchn.h */
 #include <xen/sys/evtchn.h>
 
+#include "../crash_patterns.h"
 #include "gt.h"
 #include "harness.h"
 
@@ -85,22 +86,16 @@ static void td_map(struct td *t, uint32_t count, uint32_t seed)
 	ASSERT_EQ(peer_active(&t->share), count);
 }
 
-/* Count the kernel log's WARN/BUG/"Bad page" lines (to compare before/after). */
+/* Count the kernel log's crash-pattern lines (to compare before/after). */
 static unsigned int klog_bad_lines(void)
 {
 	static char buf[1 << 18];
-	static const char *const pat[] = { "Bad page", "Bad rss-counter", "BUG:", "WARNING:",
-					   "Oops" };
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-	unsigned int hits = 0;
 
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
-		for (const char *p = strstr(buf, pat[i]); p; p = strstr(p + 1, pat[i]))
-			hits++;
-	return hits;
+	return (unsigned int)crash_count(buf, CRASH_KLOG);
 }
 
 /* An offset in page `page` whose pattern byte is not 0 (so clearing shows). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../crash_patterns.h"
 #include "../markers.h"
 
 void linebuf_init(struct linebuf *lb)
@@ -240,47 +241,11 @@ bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m)
 	return skip_space(payload, len, i) == len;
 }
 
-/* As the kernel and Xen print them. */
-// clang-format off
-static const char *const crash_patterns[] = {
-	"Panic on CPU",
-	"Kernel panic",
-	"BUG: ",
-	"Oops",
-	"WARNING: CPU:",
-	"general protection fault",
-	"Bad page map",
-	"Bad rss-counter",
-	"domain_crash",
-	"Call Trace:",
-};
-// clang-format on
-
-static bool is_word_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
 const char *serial_crash_pattern(const char *line)
 {
-	for (size_t i = 0; i < sizeof(crash_patterns) / sizeof(crash_patterns[0]); i++) {
-		const char *pat = crash_patterns[i];
-		size_t pl = strlen(pat);
-		const char *p = line;
+	const struct crash_pattern *p = crash_match(line, strlen(line), CRASH_CONSOLE);
 
-		while ((p = strstr(p, pat)) != NULL) {
-			bool ok = p == line || !is_word_char(p[-1]);
-
-			/* "Oops" is a word on its own; the others end in a delimiter or
-			 * may be followed by more (domain_crash_sync). */
-			if (ok && strcmp(pat, "Oops") == 0 && isalpha((unsigned char)p[pl]))
-				ok = false;
-			if (ok)
-				return pat;
-			p++;
-		}
-	}
-	return NULL;
+	return p ? p->text : NULL;
 }
 
 bool serial_is_xen_start(const char *line)

@@ -105,9 +105,8 @@ struct matrix_line {
 bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m);
 
 /*
- * The crash pattern the line contains, or NULL. Patterns are matched as
- * listed (case-sensitive), and must not start inside a word: "DEBUG: x" is
- * not "BUG: ", "Oopsie" is not "Oops".
+ * The crash pattern the console line contains, or NULL: the list and the
+ * matching rules are tests/crash_patterns.h's (CRASH_CONSOLE).
  */
 const char *serial_crash_pattern(const char *line);
 
