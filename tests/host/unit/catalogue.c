@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests of catalogue.c, and the gntlab-catalogue-check program. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "catalogue.h"
 #include "unit.h"
@@ -217,26 +213,13 @@ TEST(catalogue, errors)
 static int run_catalogue(const char *const *args, const char *out_path)
 {
 	char *argv[16];
-	int argc = 0, status;
-	pid_t pid;
+	int argc = 0;
 
 	argv[argc++] = (char *)ut_catalogue;
 	for (; *args; args++)
 		argv[argc++] = (char *)*args;
 	argv[argc] = NULL;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execv(ut_catalogue, argv);
-		_exit(99);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return ut_wait_exit(ut_spawn(argv, out_path, NULL));
 }
 
 /* The built gntlab-catalogue-check. */

@@ -20,7 +20,8 @@ static void check_cases(const struct crash_case *c, size_t n, enum crash_log log
 		if (c[i].pattern) {
 			EXPECT_NONNULL(p) TH_MSG("line \"%s\"", c[i].line);
 			if (p)
-				EXPECT_STREQ(p->text, c[i].pattern) TH_MSG("line \"%s\"", c[i].line);
+				EXPECT_STREQ(p->text, c[i].pattern)
+					TH_MSG("line \"%s\"", c[i].line);
 		} else {
 			EXPECT_NULL(p)
 				TH_MSG("line \"%s\" is not a crash, got '%s'", c[i].line, p->text);
@@ -139,8 +140,8 @@ TEST(crash, find_and_count)
 	EXPECT_EQ(len, strlen("<4>[    5.1] WARNING: CPU: 0 PID: 9 at lib/refcount.c:25"));
 	EXPECT_EQ(strncmp(line, "<4>[    5.1] WARNING", 20), 0);
 	EXPECT_EQ(crash_count(klog, CRASH_KLOG), 3);
-	EXPECT_NULL(crash_find("<6>[ 0.1] all fine\n\n<6>[ 0.2] still fine\n", CRASH_KLOG, NULL,
-			       NULL));
+	EXPECT_NULL(
+		crash_find("<6>[ 0.1] all fine\n\n<6>[ 0.2] still fine\n", CRASH_KLOG, NULL, NULL));
 	EXPECT_EQ(crash_count("", CRASH_KLOG), 0);
 	/* The last line needs no newline; NULL outputs are allowed. */
 	EXPECT_NONNULL(crash_find("ok\nKernel panic - not syncing", CRASH_CONSOLE, NULL, NULL));

@@ -36,7 +36,8 @@ static void check_schema(const char *path, bool valid)
 	if ((rc == 0) != valid && out)
 		TH_LOG("xmllint: %s", out);
 	EXPECT_EQ(rc == 0, valid)
-		TH_MSG("xmllint --schema %s: status %d, want %s", path, rc, valid ? "valid" : "rejected");
+		TH_MSG("xmllint --schema %s: status %d, want %s", path, rc,
+		       valid ? "valid" : "rejected");
 	free(out);
 }
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -210,6 +211,43 @@ void ut_rm_rf(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+pid_t ut_spawn(char *const argv[], const char *out_path, const char *const *env)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0) TH_MSG("fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		for (; env && *env; env++)
+			putenv((char *)*env);
+		execv(argv[0], argv);
+		_exit(99);
+	}
+	return pid;
+}
+
+int ut_wait_exit(pid_t pid)
+{
+	int status = 0;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+double ut_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ---- fixtures ---------------------------------------------------------------- */
 
 void ut_sample_results(struct results *r)
@@ -258,9 +296,9 @@ char *e2e_scratch(struct e2e *e, const char *name)
 
 static pid_t e2e_start_in(struct e2e *e, char *dir, const char *scenario, const char *const *extra)
 {
-	char *argv[80];
+	char *argv[80], *env[3];
 	int argc = 0;
-	char *xen, *kernel, *initrd, *errpath, *argspath, *pidpath;
+	char *xen, *kernel, *initrd, *errpath;
 	pid_t pid;
 
 	memset(e, 0, sizeof(*e));
@@ -270,11 +308,13 @@ static pid_t e2e_start_in(struct e2e *e, char *dir, const char *scenario, const 
 	kernel = e2e_scratch(e, "vmlinuz");
 	initrd = e2e_scratch(e, "initrd.gz");
 	errpath = e2e_scratch(e, "runner.err");
-	argspath = e2e_scratch(e, "qemu.args");
-	pidpath = e2e_scratch(e, "qemu.pid");
 	ut_write_file(xen, "xen\n");
 	ut_write_file(kernel, "kernel\n");
 	ut_write_file(initrd, "initrd\n");
+	if (asprintf(&env[0], "GNTLAB_FAKE_SCENARIO=%s", scenario) < 0 ||
+	    asprintf(&env[1], "GNTLAB_FAKE_ARGS=%s/qemu.args", e->dir) < 0 ||
+	    asprintf(&env[2], "GNTLAB_FAKE_PIDFILE=%s/qemu.pid", e->dir) < 0)
+		abort();
 
 	argv[argc++] = (char *)ut_runner;
 	argv[argc++] = "--xen";
@@ -293,25 +333,13 @@ static pid_t e2e_start_in(struct e2e *e, char *dir, const char *scenario, const 
 		argv[argc++] = (char *)*extra;
 	argv[argc] = NULL;
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-
-		dup2(fd, 1);
-		dup2(fd, 2);
-		setenv("GNTLAB_FAKE_SCENARIO", scenario, 1);
-		setenv("GNTLAB_FAKE_ARGS", argspath, 1);
-		setenv("GNTLAB_FAKE_PIDFILE", pidpath, 1);
-		execv(ut_runner, argv);
-		_exit(99);
-	}
+	pid = ut_spawn(argv, errpath, (const char *const[]){env[0], env[1], env[2], NULL});
+	for (int i = 0; i < 3; i++)
+		free(env[i]);
 	free(xen);
 	free(kernel);
 	free(initrd);
 	free(errpath);
-	free(argspath);
-	free(pidpath);
 	return pid;
 }
 
@@ -322,11 +350,9 @@ pid_t e2e_start(struct e2e *e, const char *name, const char *scenario, const cha
 
 int e2e_wait(struct e2e *e, pid_t pid)
 {
-	int status = 0;
+	int rc = ut_wait_exit(pid);
 	char *pidtext, *path;
 
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	e->tap = e2e_file(e, "results.tap");
 	e->junit = e2e_file(e, "junit.xml");
 	e->summary = e2e_file(e, "summary.txt");
@@ -344,7 +370,7 @@ int e2e_wait(struct e2e *e, pid_t pid)
 	free(pidtext);
 	if (e->err && getenv("GNTLAB_UNIT_VERBOSE"))
 		log_text("runner stderr:", e->err);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	return rc;
 }
 
 int e2e_run(struct e2e *e, const char *name, const char *scenario, const char *const *extra)

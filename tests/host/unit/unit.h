@@ -72,6 +72,14 @@ void ut_write_file(const char *path, const char *text);
 char *ut_tmpdir(const char *name);
 void ut_rm_rf(const char *dir);
 
+/*
+ * Start argv[0] with stdout and stderr into out_path and env ("NAME=value",
+ * NULL-terminated, may be NULL) added to its environment.
+ */
+pid_t ut_spawn(char *const argv[], const char *out_path, const char *const *env);
+int ut_wait_exit(pid_t pid); /* its exit code, or 128 + the signal that killed it */
+double ut_now(void);	     /* CLOCK_MONOTONIC, in seconds */
+
 /* ---- fixtures shared by several units -------------------------------------- */
 
 /* Four tests: a pass with a diagnostic, a failure with XML-hostile text, a skip, a plain pass. */
