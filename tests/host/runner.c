@@ -525,8 +525,11 @@ int main(int argc, char **argv)
 		struct counts c = results_count(&res);
 		bool passed = results_passed(&res);
 
-		fprintf(stderr, "gntlab-runner: %s: pass %zu, fail %zu, skip %zu, total %zu (%s)\n",
-			passed ? "PASS" : "FAIL", c.pass, c.fail, c.skip, c.total, cfg.results);
+		fprintf(stderr,
+			"gntlab-runner: %s: pass %zu, fail %zu, skip %zu, error %zu, xfail %zu, "
+			"xpass %zu, total %zu (%s)\n",
+			passed ? "PASS" : "FAIL", c.pass, c.fail, c.skip, c.error, c.xfail, c.xpass,
+			c.total, cfg.results);
 		rc = res.interrupted ? EXIT_INTERRUPTED : passed ? EXIT_PASS : EXIT_FAIL;
 	}
 	results_free(&res);

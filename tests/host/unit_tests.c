@@ -558,14 +558,15 @@ static void test_tap_writer(void)
 		       "not ok 2 - map/rw\\#1 # mismatch at page 3 <&>\n"
 		       "ok 3 - m2p/lookup # SKIP needs 2 vcpus\n"
 		       "ok 4 - plain\n"
-		       "# totals: pass 2, fail 1, skip 1, total 4\n");
+		       "# totals: pass 2, fail 1, skip 1, error 0, xfail 0, xpass 0, total 4\n");
 	free(out);
 	results_free(&r);
 
 	/* No tests at all: still a valid TAP document, with an empty plan. */
 	results_init(&r);
 	out = capture(report_write_tap, &r);
-	CHECK_STR(out, "TAP version 13\n1..0\n# totals: pass 0, fail 0, skip 0, total 0\n");
+	CHECK_STR(out, "TAP version 13\n1..0\n# totals: pass 0, fail 0, skip 0, error 0, xfail 0, "
+		       "xpass 0, total 0\n");
 	free(out);
 	results_free(&r);
 }
@@ -630,7 +631,8 @@ static void test_summary_writer(void)
 	snprintf(r.accel_note, sizeof(r.accel_note), "kvm requested; fell back");
 	snprintf(r.end_status, sizeof(r.end_status), "fail");
 	out = capture(report_write_summary, &r);
-	CHECK_HAS(out, "verdict: FAIL\npass: 2\nfail: 1\nskip: 1\ntotal: 4\naccel: tcg\n"
+	CHECK_HAS(out, "verdict: FAIL\npass: 2\nfail: 1\nskip: 1\nerror: 0\nxfail: 0\nxpass: 0\ntotal: 4\n"
+		       "accel: tcg\n"
 		       "accel-note: kvm requested; fell back\nend: fail\n");
 	CHECK_HAS(out, "qemu: exited with status 0\n");
 	CHECK_HAS(out, "  xen-start           1.0 s\n");
@@ -1831,12 +1833,13 @@ static void test_e2e_pass(void)
 			 "ok 1 - map/ro-basic\n"
 			 "ok 2 - map/rw-basic\n"
 			 "ok 3 - m2p/lookup # SKIP needs a PV guest with 2 vcpus\n"
-			 "# totals: pass 2, fail 0, skip 1, total 3\n");
+			 "# totals: pass 2, fail 0, skip 1, error 0, xfail 0, xpass 0, total 3\n");
 	CHECK_HAS(e.junit, "<testsuites name=\"gntlab\" tests=\"3\" failures=\"0\" errors=\"0\" "
 			   "skipped=\"1\"");
 	CHECK_HAS(e.junit, "<testsuite name=\"map\" tests=\"2\" failures=\"0\"");
 	CHECK_HAS(e.junit, "<skipped message=\"needs a PV guest with 2 vcpus\"/>");
-	CHECK_HAS(e.summary, "verdict: PASS\npass: 2\nfail: 0\nskip: 1\ntotal: 3\naccel: tcg\n");
+	CHECK_HAS(e.summary, "verdict: PASS\npass: 2\nfail: 0\nskip: 1\nerror: 0\nxfail: 0\nxpass: 0\n"
+			     "total: 3\naccel: tcg\n");
 	CHECK_HAS(e.summary, "end: ok\n");
 	CHECK_HAS(e.summary, "qemu: exited with status 0\n");
 	CHECK_LACKS(e.summary, " n/a\n"); /* every milestone was timed */
@@ -1849,7 +1852,7 @@ static void test_e2e_pass(void)
 	CHECK_HAS(e.err, "] phase guest-ready\n");
 	CHECK_HAS(e.err, "] ok 2 map/rw-basic\n");
 	CHECK_HAS(e.err, "] qemu exited (status 0)\n");
-	CHECK_HAS(e.err, "gntlab-runner: PASS: pass 2, fail 0, skip 1, total 3");
+	CHECK_HAS(e.err, "gntlab-runner: PASS: pass 2, fail 0, skip 1, error 0, xfail 0, xpass 0, total 3");
 	CHECK_HAS(e.args, "-serial\nstdio\n-no-reboot\n-kernel\n");
 	CHECK_HAS(e.args, "\n-append\nconsole=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all "
 			  "guest_loglvl=all\n-initrd\n");
@@ -1898,7 +1901,7 @@ static void test_e2e_failing_test(void)
 			 "# expected 0xab at page 3 offset 17, got 0x00\n"
 			 "# second diag line <&>\n"
 			 "not ok 2 - map/rw-basic # pattern mismatch at page 3\n"
-			 "# totals: pass 1, fail 1, skip 0, total 2\n");
+			 "# totals: pass 1, fail 1, skip 0, error 0, xfail 0, xpass 0, total 2\n");
 	CHECK_HAS(e.junit, "<failure message=\"pattern mismatch at page 3\" type=\"test\">");
 	CHECK_HAS(e.junit, "<system-out>expected 0xab at page 3 offset 17, got 0x00\n"
 			   "second diag line &lt;&amp;&gt;\n</system-out>");
