@@ -140,19 +140,36 @@ $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 $(RUNNER): $(filter-out tests/host/unit_tests.c tests/host/catalogue.c tests/host/catalogue.h,$(wildcard tests/host/*.c tests/host/*.h)) tests/host/Makefile tests/markers.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
-run: images $(RUNNER)
+# Nothing missing goes unnoticed: before booting, the programs list the tests
+# the filter selects (--list, on the host); the runner announces that plan
+# and reports each listed test that never reports as `# missing`.
+# EXPECT=0 boots without the list.
+EXPECT ?= 1
+# $(call expect-list,FILTER,FILE): the list, and the runner's option for it.
+expect-list = { $(CONDUCTOR) --list --filter '$(1)'; $(GUEST_TESTS) --list --filter '$(1)'; } > $(2)
+expect-arg = $(if $(filter 1,$(EXPECT)),--expect $(1))
+
+run: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,$(TESTS),$(B)/results-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
-		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') \
+		$(call expect-arg,$(B)/results-expected.txt) $(RUN_ARGS)
 
 # The end-to-end path only (dom0's smoke tests, no suites): the quick check.
 smoke:
 	$(MAKE) run TESTS=smoke
 
 # One narrated foreign mapping for a person watching (see README).
-demo: images $(RUNNER)
+demo: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,demo/*,$(B)/results-demo-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
-		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
+		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' \
+		$(call expect-arg,$(B)/results-demo-expected.txt) $(RUN_ARGS)
 
 # --- benchmark (docs/bench.md) ----------------------------------------------
 # One boot runs the guest benchmark (bench/*); dom0's grant table must hold
