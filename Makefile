@@ -107,7 +107,7 @@ $(AGENT): tests/guest/agent.c $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 SUITE_ORDER := m2p gup teardown badinput
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
-HARNESS_SRC := $(wildcard tests/harness/harness.c)
+HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
@@ -142,19 +142,36 @@ $(RUNNER): $(filter-out tests/host/catalogue.c tests/host/catalogue.h,$(wildcard
 		tests/crash_patterns.c tests/crash_patterns.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
-run: images $(RUNNER)
+# Nothing missing goes unnoticed: before booting, the programs list the tests
+# the filter selects (--list, on the host); the runner announces that plan
+# and reports each listed test that never reports as `# missing`.
+# EXPECT=0 boots without the list.
+EXPECT ?= 1
+# $(call expect-list,FILTER,FILE): the list, and the runner's option for it.
+expect-list = { $(CONDUCTOR) --list --filter '$(1)'; $(GUEST_TESTS) --list --filter '$(1)'; } > $(2)
+expect-arg = $(if $(filter 1,$(EXPECT)),--expect $(1))
+
+run: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,$(TESTS),$(B)/results-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
-		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') \
+		$(call expect-arg,$(B)/results-expected.txt) $(RUN_ARGS)
 
 # The end-to-end path only (dom0's smoke tests, no suites): the quick check.
 smoke:
 	$(MAKE) run TESTS=smoke
 
 # One narrated foreign mapping for a person watching (see README).
-demo: images $(RUNNER)
+demo: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,demo/*,$(B)/results-demo-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
-		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
+		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' \
+		$(call expect-arg,$(B)/results-demo-expected.txt) $(RUN_ARGS)
 
 # --- benchmark (docs/bench.md) ----------------------------------------------
 # One boot runs the guest benchmark (bench/*); dom0's grant table must hold
@@ -199,7 +216,7 @@ bench-boot: $(RUNNER)
 
 # The dom0 tools' parsers, under the harness like every other test program.
 UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c \
-	tests/harness/harness.c tests/harness/th_filter.c
+	$(HARNESS_SRC)
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)

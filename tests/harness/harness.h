@@ -11,12 +11,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum th_verdict { TH_PASS, TH_FAIL, TH_SKIP };
+/*
+ * What a test's outcome tells a CI user:
+ *   PASS   the code under test did what the test asserts
+ *   FAIL   the code under test is wrong (a check failed, it crashed or hung)
+ *   SKIP   a capability is missing; the reason says which
+ *   ERROR  the test or its environment broke (setup failed, dom0 or
+ *          xenstore unreachable): nothing is known about the code under test
+ *   XFAIL  failed as expected: a known bug or open question, named by ref
+ *   XPASS  expected to fail (ref) but passed: look at it, then drop the XFAIL
+ * FAIL, ERROR and XPASS fail the run; SKIP and XFAIL do not.
+ */
+enum th_verdict { TH_PASS, TH_FAIL, TH_SKIP, TH_ERROR, TH_XFAIL, TH_XPASS };
+
+/* "PASS", "FAIL", ... for a verdict. */
+const char *th_verdict_name(enum th_verdict v);
 
 /* Handed to the reporter; the strings live only for the duration of the call. */
 struct th_result {
-	const char *name; /* "suite/name" */
+	const char *name; /* "suite/name" or "suite/<variant>_name" */
 	enum th_verdict verdict;
+	const char *ref;    /* XFAIL/XPASS: the known bug's reference; "" otherwise */
 	const char *reason; /* "" on a plain pass */
 	const char *log;    /* TH_LOG and failure lines, newline-separated */
 	double seconds;
@@ -37,23 +52,47 @@ int th_main(int argc, char **argv);
 
 /* ---- registration (internal) ------------------------------------------- */
 
-struct th_test {
+/* One FIXTURE_VARIANT_ADD entry. */
+struct th_variant {
 	const char *name;
+	const void *data;
+	int line;
+	struct th_variant *next;
+};
+
+/* Per FIXTURE: its variants, in definition order (none: run once). */
+struct th_fixture_info {
+	const char *name;
+	struct th_variant *variants;
+};
+
+struct th_test {
+	const char *name; /* "suite/name" (variants: the base name) */
 	const char *file;
 	int line;
-	unsigned int timeout; /* seconds, 0: the run's default */
-	int signal;	      /* the child must die from this signal, 0: none */
-	size_t self_size;     /* fixture size, 0 for a plain TEST */
-	void (*setup)(void *self);
-	void (*teardown)(void *self);
-	void (*body)(void *self);
+	unsigned int timeout;		       /* seconds, 0: the run's default */
+	int signal;			       /* the child must die from this signal, 0: none */
+	size_t self_size;		       /* fixture size, 0 for a plain TEST */
+	const struct th_fixture_info *fixture; /* NULL for a plain TEST */
+	void (*setup)(void *self, const void *variant);
+	void (*teardown)(void *self, const void *variant);
+	void (*body)(void *self, const void *variant);
 	unsigned int seq;
 	struct th_test *next;
 };
 
-void th_register(struct th_test *t);
+/* TH_DOC: a description attached to the test "suite/name". */
+struct th_doc {
+	const char *name;
+	const char *text;
+	struct th_doc *next;
+};
 
-#define TH_DEFINE(s_, n_, tmo, sig, size, su, td, run)                                             \
+void th_register(struct th_test *t);
+void th_register_variant(struct th_fixture_info *f, struct th_variant *v);
+void th_register_doc(struct th_doc *d);
+
+#define TH_DEFINE(s_, n_, tmo, sig, size, fix, su, td, run)                                        \
 	static struct th_test th_test_##s_##_##n_ = {                                              \
 		.name = #s_ "/" #n_,                                                               \
 		.file = __FILE__,                                                                  \
@@ -61,6 +100,7 @@ void th_register(struct th_test *t);
 		.timeout = (tmo),                                                                  \
 		.signal = (sig),                                                                   \
 		.self_size = (size),                                                               \
+		.fixture = (fix),                                                                  \
 		.setup = (su),                                                                     \
 		.teardown = (td),                                                                  \
 		.body = (run),                                                                     \
@@ -72,22 +112,26 @@ void th_register(struct th_test *t);
 
 #define TH_TEST(suite, name, tmo, sig)                                                             \
 	static void th_body_##suite##_##name(void);                                                \
-	static void th_run_##suite##_##name(void *self __attribute__((unused)))                    \
+	static void th_run_##suite##_##name(void *self __attribute__((unused)),                    \
+					    const void *variant __attribute__((unused)))           \
 	{                                                                                          \
 		th_body_##suite##_##name();                                                        \
 	}                                                                                          \
-	TH_DEFINE(suite, name, tmo, sig, 0, NULL, NULL, th_run_##suite##_##name)                   \
+	TH_DEFINE(suite, name, tmo, sig, 0, NULL, NULL, NULL, th_run_##suite##_##name)             \
 	static void th_body_##suite##_##name(void)
 
 #define TH_TEST_F(fix, suite, name, tmo, sig)                                                      \
-	static void th_body_##suite##_##name(struct th_fixture_##fix *self);                       \
-	static void th_run_##suite##_##name(void *self)                                            \
+	static void th_body_##suite##_##name(struct th_fixture_##fix *self,                        \
+					     const struct th_variant_##fix *variant);              \
+	static void th_run_##suite##_##name(void *self, const void *variant)                       \
 	{                                                                                          \
-		th_body_##suite##_##name(self);                                                    \
+		th_body_##suite##_##name(self, variant);                                           \
 	}                                                                                          \
-	TH_DEFINE(suite, name, tmo, sig, sizeof(struct th_fixture_##fix), th_setup_v_##fix,        \
-		  th_teardown_v_##fix, th_run_##suite##_##name)                                    \
-	static void th_body_##suite##_##name(struct th_fixture_##fix *self __attribute__((unused)))
+	TH_DEFINE(suite, name, tmo, sig, sizeof(struct th_fixture_##fix), &th_fixinfo_##fix,       \
+		  th_setup_v_##fix, th_teardown_v_##fix, th_run_##suite##_##name)                  \
+	static void th_body_##suite##_##name(                                                      \
+		struct th_fixture_##fix *self __attribute__((unused)),                             \
+		const struct th_variant_##fix *variant __attribute__((unused)))
 
 /* ---- defining tests ----------------------------------------------------- */
 
@@ -98,26 +142,70 @@ void th_register(struct th_test *t);
 /*
  * FIXTURE(f) { fields };  FIXTURE_SETUP(f) { ... }  FIXTURE_TEARDOWN(f) { ... }
  * The child gets a zeroed struct; teardown runs once setup has returned, even
- * when the body ends by ASSERT or SKIP.
+ * when the body ends by ASSERT, SKIP or ERROR.
  */
-#define FIXTURE(fix) struct th_fixture_##fix
+#define FIXTURE(fix)                                                                               \
+	struct th_variant_##fix;                                                                   \
+	static struct th_fixture_info th_fixinfo_##fix = {.name = #fix};                           \
+	struct th_fixture_##fix
 #define FIXTURE_SETUP(fix)                                                                         \
-	static void th_setup_##fix(struct th_fixture_##fix *self);                                 \
-	static void th_setup_v_##fix(void *self)                                                   \
+	static void th_setup_##fix(struct th_fixture_##fix *self,                                  \
+				   const struct th_variant_##fix *variant);                        \
+	static void th_setup_v_##fix(void *self, const void *variant)                              \
 	{                                                                                          \
-		th_setup_##fix(self);                                                              \
+		th_setup_##fix(self, variant);                                                     \
 	}                                                                                          \
-	static void th_setup_##fix(struct th_fixture_##fix *self __attribute__((unused)))
+	static void th_setup_##fix(struct th_fixture_##fix *self __attribute__((unused)),          \
+				   const struct th_variant_##fix *variant __attribute__((unused)))
 #define FIXTURE_TEARDOWN(fix)                                                                      \
-	static void th_teardown_##fix(struct th_fixture_##fix *self);                              \
-	static void th_teardown_v_##fix(void *self)                                                \
+	static void th_teardown_##fix(struct th_fixture_##fix *self,                               \
+				      const struct th_variant_##fix *variant);                     \
+	static void th_teardown_v_##fix(void *self, const void *variant)                           \
 	{                                                                                          \
-		th_teardown_##fix(self);                                                           \
+		th_teardown_##fix(self, variant);                                                  \
 	}                                                                                          \
-	static void th_teardown_##fix(struct th_fixture_##fix *self __attribute__((unused)))
+	static void th_teardown_##fix(struct th_fixture_##fix *self __attribute__((unused)),       \
+				      const struct th_variant_##fix *variant                       \
+				      __attribute__((unused)))
+
+/*
+ * Variants (kselftest style): every TEST_F of a fixture that has variants
+ * runs once per variant, named "suite/<variant>_<name>", in the order the
+ * variants are defined; `variant` points at that variant's data in setup,
+ * teardown and body (NULL for a fixture without variants).
+ *   FIXTURE_VARIANT(f) { fields };
+ *   FIXTURE_VARIANT_ADD(f, special) { .mode = 1 };
+ * FIXTURE_VARIANT(f) is also the type: `const FIXTURE_VARIANT(f) *v`.
+ */
+#define FIXTURE_VARIANT(fix) struct th_variant_##fix
+#define FIXTURE_VARIANT_ADD(fix, vname)                                                            \
+	static const struct th_variant_##fix th_vdata_##fix##_##vname;                             \
+	static struct th_variant th_var_##fix##_##vname = {                                        \
+		.name = #vname,                                                                    \
+		.data = &th_vdata_##fix##_##vname,                                                 \
+		.line = __LINE__,                                                                  \
+	};                                                                                         \
+	__attribute__((constructor)) static void th_vreg_##fix##_##vname(void)                     \
+	{                                                                                          \
+		th_register_variant(&th_fixinfo_##fix, &th_var_##fix##_##vname);                   \
+	}                                                                                          \
+	static const struct th_variant_##fix th_vdata_##fix##_##vname =
+
 #define TEST_F(fix, suite, name)		  TH_TEST_F(fix, suite, name, 0, 0)
 #define TEST_F_TIMEOUT(fix, suite, name, seconds) TH_TEST_F(fix, suite, name, seconds, 0)
 #define TEST_F_SIGNAL(fix, suite, name, sig)	  TH_TEST_F(fix, suite, name, 0, sig)
+
+/*
+ * TH_DOC(suite, name, "markdown") at file scope: the description of test
+ * suite/name (for a TEST_F with variants, name is the base name and the
+ * text documents every variant). `--list --verbose` prints it.
+ */
+#define TH_DOC(s_, n_, text_)                                                                      \
+	static struct th_doc th_doc_##s_##_##n_ = {.name = #s_ "/" #n_, .text = (text_)};          \
+	__attribute__((constructor)) static void th_docreg_##s_##_##n_(void)                       \
+	{                                                                                          \
+		th_register_doc(&th_doc_##s_##_##n_);                                              \
+	}
 
 /* ---- inside a test (or any function it calls) --------------------------- */
 
@@ -125,10 +213,34 @@ void th_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void th_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void th_skip(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), noreturn));
+void th_error(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), noreturn));
+void th_xfail(const char *file, int line, const char *ref, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/*
+ * For library code (transport helpers and the like): the environment broke.
+ * Inside a harness test it ends the test with ERROR, like ERROR(); anywhere
+ * else it prints the message on stderr and exits with status 2.
+ */
+void th_error_hook(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 #define TH_LOG(fmt, ...) th_log(fmt, ##__VA_ARGS__)
 #define TH_MSG(fmt, ...) th_msg(fmt, ##__VA_ARGS__)
-#define SKIP(fmt, ...)	 th_skip(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+/* Ends the test: a capability is missing. */
+#define SKIP(fmt, ...) th_skip(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+/* Ends the test: the test or its environment broke (not the code under test). */
+#define ERROR(fmt, ...) th_error(__FILE__, __LINE__, fmt, ##__VA_ARGS__)
+/*
+ * When cond holds, the test is expected to fail because of the known bug
+ * ref (one word: XSA-396, a commit, a URL): a later failure (check, crash,
+ * timeout) makes it XFAIL, a pass XPASS. The test goes on either way.
+ */
+#define XFAIL_IF(cond, ref, fmt, ...)                                                              \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			th_xfail(__FILE__, __LINE__, ref, fmt, ##__VA_ARGS__);                     \
+	} while (0)
 
 enum th_op { TH_EQ, TH_NE, TH_LT, TH_LE, TH_GT, TH_GE };
 

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The harness tested with itself: tests that pass, fail, skip, hang, crash
- * and leak on purpose. selftest_check.c runs this program and holds the exact
- * verdicts each one must get; a change here needs the same change there.
+ * The harness tested with itself: tests that pass, fail, skip, hang, crash,
+ * leak, break (ERROR) and fail as expected (XFAIL/XPASS) on purpose, a
+ * fixture with variants and documented tests. selftest_check.c runs this program and holds the
+ * exact verdicts each one must get; a change here needs the same change there.
  */
 #include "harness.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+TH_DOC(basic, pass, "Every check passes.\nSecond\tline \\ end")
 
 TEST(basic, pass)
 {
@@ -211,20 +215,148 @@ static int leak_check(const char *name, char *msg, size_t len, void *arg)
 	return 1;
 }
 
+/* ---- ERROR, XFAIL, XPASS ------------------------------------------------ */
+
+/* Library code (a transport helper) that gives up on the environment. */
+static int xenstore_read(const char *path)
+{
+	th_error_hook("xenstore read %s: timed out", path);
+}
+
+TEST(verdict, error)
+{
+	ERROR("dom0 unreachable: %d", 110);
+	TH_LOG("unreachable after ERROR");
+}
+
+TEST(verdict, error_hook)
+{
+	ASSERT_EQ(xenstore_read("/local/domain/0"), 0);
+}
+
+/* The most severe wins: a failure already recorded stays a FAIL. */
+TEST(verdict, fail_then_error)
+{
+	EXPECT_EQ(1, 2);
+	ERROR("then the environment broke");
+}
+
+TEST(verdict, xfail)
+{
+	XFAIL_IF(1, "XSA-999", "unmap %s", "races");
+	ASSERT_EQ(1, 2);
+}
+
+TEST(verdict, xfail_crash)
+{
+	volatile int *volatile p = NULL;
+
+	XFAIL_IF(true, "https://example.org/bug/7", "faults on purpose");
+	*p = 1;
+}
+
+TEST(verdict, xpass)
+{
+	XFAIL_IF(1 + 1 == 2, "commit:abc123", "should have failed");
+}
+
+TEST(verdict, xfail_not_taken)
+{
+	XFAIL_IF(0, "XSA-999", "not this time");
+}
+
+TEST(verdict, xfail_skip)
+{
+	XFAIL_IF(1, "XSA-999", "known");
+	SKIP("no backend");
+}
+
+/* XFAIL_IF does not cover an ERROR: the environment is not the bug. */
+TEST(verdict, xfail_error)
+{
+	XFAIL_IF(1, "XSA-999", "known");
+	ERROR("xenstore gone");
+}
+
+TEST(hooks, leak_after_error)
+{
+	ERROR("dom0 gone");
+}
+
+TEST(hooks, leak_xfail)
+{
+	XFAIL_IF(1, "bug-1", "leaks a grant");
+}
+
+/* ---- a fixture with variants; setup that breaks is an ERROR ----------- */
+
+FIXTURE(env)
+{
+	const char *subject;
+};
+
+FIXTURE_VARIANT(env)
+{
+	int broken; /* 0 fine, 1 ASSERT fails in setup, 2 ERROR in setup */
+	const char *subject;
+};
+
+FIXTURE_VARIANT_ADD(env, good){
+	.broken = 0,
+	.subject = "good",
+};
+
+FIXTURE_VARIANT_ADD(env, assert){
+	.broken = 1,
+	.subject = "assert",
+};
+
+FIXTURE_VARIANT_ADD(env, error){
+	.broken = 2,
+	.subject = "error",
+};
+
+FIXTURE_SETUP(env)
+{
+	ASSERT_NE(variant->broken, 1);
+	if (variant->broken == 2)
+		ERROR("no %s backend", variant->subject);
+	self->subject = variant->subject;
+}
+
+FIXTURE_TEARDOWN(env)
+{
+	TH_LOG("teardown %s", self->subject);
+}
+
+TH_DOC(setup, runs, "Runs once per variant.")
+
+TEST_F(env, setup, runs)
+{
+	ASSERT_STREQ(self->subject, variant->subject);
+}
+
+TEST_F(env, setup, logs)
+{
+	TH_LOG("body %s", variant->subject);
+}
+
 static void report(const struct th_result *r, void *arg)
 {
-	static const char *const names[] = {"PASS", "FAIL", "SKIP"};
 	int lines = 0;
 
 	(void)arg;
 	for (const char *p = r->log; *p; p++)
 		lines += *p == '\n';
-	fprintf(stderr, "report %s %s log=%d s=%.1f reason=%s\n", r->name, names[r->verdict], lines,
-		r->seconds, r->reason);
+	fprintf(stderr, "report %s %s ref=%s log=%d s=%.1f reason=%s\n", r->name,
+		th_verdict_name(r->verdict), r->ref, lines, r->seconds, r->reason);
 }
 
 int main(int argc, char **argv)
 {
+	/* th_error_hook outside any test: prints and exits 2. */
+	if (getenv("TH_SELFTEST_HOOK"))
+		xenstore_read("/outside");
 	th_set_after_each(leak_check, NULL);
 	th_set_reporter(report, NULL);
 	return th_main(argc, argv);

@@ -25,56 +25,83 @@
 /* One test of selftest.c, in definition order: its TAP line and log lines. */
 static const struct expect {
 	const char *name;
-	bool ok;
-	const char *secs; /* fnmatch pattern for the reported duration, NULL: any */
-	const char *tap;  /* fnmatch pattern after "ok N - name" / "not ok N - name" */
+	const char *verdict; /* PASS FAIL SKIP ERROR XFAIL XPASS */
+	const char *ref;     /* XFAIL/XPASS */
+	const char *secs;    /* fnmatch pattern for the reported duration, NULL: any */
+	const char *reason;  /* fnmatch pattern for the reason */
 	const char *log[MAX_LOG];
 } tests[] = {
-#define T(name, ok, secs, tap, ...)                                                                \
+#define T(name, v, ref, secs, reason, ...)                                                         \
 	{                                                                                          \
-		name, ok, secs, tap,                                                               \
+		name, #v, ref, secs, reason,                                                       \
 		{                                                                                  \
 			__VA_ARGS__                                                                \
 		}                                                                                  \
 	}
-	T("basic/pass", true, NULL, ""),
-	T("basic/assert_stops", false, NULL,
-	  " # selftest.c:*: ASSERT_EQ(x, 3) failed: x = 2 (0x2), 3 = 3 (0x3)",
+	T("basic/pass", PASS, NULL, NULL, ""),
+	T("basic/assert_stops", FAIL, NULL, NULL,
+	  "selftest.c:*: ASSERT_EQ(x, 3) failed: x = 2 (0x2), 3 = 3 (0x3)",
 	  "selftest.c:*: ASSERT_EQ(x, 3) failed: x = 2 (0x2), 3 = 3 (0x3)"),
-	T("basic/assert_in_helper", false, NULL,
-	  " # selftest.c:*: ASSERT_LT(i, 2) failed: i = 2 (0x2), 2 = 2 (0x2): page 2",
+	T("basic/assert_in_helper", FAIL, NULL, NULL,
+	  "selftest.c:*: ASSERT_LT(i, 2) failed: i = 2 (0x2), 2 = 2 (0x2): page 2",
 	  "selftest.c:*: ASSERT_LT(i, 2) failed: i = 2 (0x2), 2 = 2 (0x2): page 2"),
-	T("basic/expect_continues", false, NULL,
-	  " # selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
+	T("basic/expect_continues", FAIL, NULL, NULL,
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
 	  "selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
 	  "selftest.c:*: EXPECT_STREQ(\"a\", *) failed: \"a\" = \"a\", * = NULL", "still running",
 	  "second line"),
-	T("basic/skip", true, NULL, " # SKIP no gntdev here"),
-	T("basic/skip_after_expect", false, NULL,
-	  " # selftest.c:*: EXPECT_TRUE(0) failed: 0 is false",
+	T("basic/skip", SKIP, NULL, NULL, "no gntdev here"),
+	T("basic/skip_after_expect", FAIL, NULL, NULL,
+	  "selftest.c:*: EXPECT_TRUE(0) failed: 0 is false",
 	  "selftest.c:*: EXPECT_TRUE(0) failed: 0 is false"),
-	T("basic/exit_without_verdict", false, NULL, " # exited with status 0 without a verdict"),
-	T("basic/assert_in_forked_child", false, NULL,
-	  " # selftest.c:*: ASSERT_EQ(getpid(), 0) failed: getpid() = * (0x*), 0 = 0 (0x0): in the "
+	T("basic/exit_without_verdict", FAIL, NULL, NULL, "exited with status 0 without a verdict"),
+	T("basic/assert_in_forked_child", FAIL, NULL, NULL,
+	  "selftest.c:*: ASSERT_EQ(getpid(), 0) failed: getpid() = * (0x*), 0 = 0 (0x0): in the "
 	  "forked child",
 	  "selftest.c:*: ASSERT_EQ(getpid(), 0) failed: *: in the forked child", "parent went on"),
-	T("timeout/default", false, "1.[0-4]", " # timed out after 1 s", "sleeping"),
-	T("timeout/declared", false, "2.[0-4]", " # timed out after 2 s"),
-	T("crash/segv", false, NULL, " # killed by SIGSEGV"),
-	T("crash/expected_segv", true, NULL, "", "about to fault"),
-	T("crash/expected_abort_missing", false, NULL,
-	  " # expected SIGABRT, but the test returned"),
-	T("crash/abort", false, NULL, " # killed by SIGABRT"),
-	T("fixture/pass", true, NULL, "", "teardown refs=2"),
-	T("fixture/assert_then_teardown", false, NULL,
-	  " # selftest.c:*: ASSERT_EQ(self->refs, 4) failed: self->refs = 3 (0x3), 4 = 4 (0x4)",
+	T("timeout/default", FAIL, NULL, "1.[0-4]", "timed out after 1 s", "sleeping"),
+	T("timeout/declared", FAIL, NULL, "2.[0-4]", "timed out after 2 s"),
+	T("crash/segv", FAIL, NULL, NULL, "killed by SIGSEGV"),
+	T("crash/expected_segv", PASS, NULL, NULL, "", "about to fault"),
+	T("crash/expected_abort_missing", FAIL, NULL, NULL,
+	  "expected SIGABRT, but the test returned"),
+	T("crash/abort", FAIL, NULL, NULL, "killed by SIGABRT"),
+	T("fixture/pass", PASS, NULL, NULL, "", "teardown refs=2"),
+	T("fixture/assert_then_teardown", FAIL, NULL, NULL,
+	  "selftest.c:*: ASSERT_EQ(self->refs, 4) failed: self->refs = 3 (0x3), 4 = 4 (0x4)",
 	  "selftest.c:*: ASSERT_EQ(self->refs, 4) failed: *", "teardown refs=3"),
-	T("fixture/skip_then_teardown", true, NULL, " # SKIP fixture skip", "teardown refs=6"),
-	T("hooks/leak", false, NULL, " # after-test check: 1 grant still mapped"),
-	T("hooks/leak_after_failure", false, NULL,
-	  " # selftest.c:*: EXPECT_EQ(0, 1) failed: 0 = 0 (0x0), 1 = 1 (0x1); after-test check: 1 "
+	T("fixture/skip_then_teardown", SKIP, NULL, NULL, "fixture skip", "teardown refs=6"),
+	T("hooks/leak", FAIL, NULL, NULL, "after-test check: 1 grant still mapped"),
+	T("hooks/leak_after_failure", FAIL, NULL, NULL,
+	  "selftest.c:*: EXPECT_EQ(0, 1) failed: 0 = 0 (0x0), 1 = 1 (0x1); after-test check: 1 "
 	  "grant still mapped",
 	  "selftest.c:*: EXPECT_EQ(0, 1) failed: *"),
+	T("verdict/error", ERROR, NULL, NULL, "dom0 unreachable: 110"),
+	T("verdict/error_hook", ERROR, NULL, NULL, "xenstore read /local/domain/0: timed out"),
+	T("verdict/fail_then_error", FAIL, NULL, NULL,
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: *"),
+	T("verdict/xfail", XFAIL, "XSA-999", NULL,
+	  "unmap races; selftest.c:*: ASSERT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2)",
+	  "selftest.c:*: ASSERT_EQ(1, 2) failed: *"),
+	T("verdict/xfail_crash", XFAIL, "https://example.org/bug/7", NULL,
+	  "faults on purpose; killed by SIGSEGV"),
+	T("verdict/xpass", XPASS, "commit:abc123", NULL, "should have failed"),
+	T("verdict/xfail_not_taken", PASS, NULL, NULL, ""),
+	T("verdict/xfail_skip", SKIP, NULL, NULL, "no backend"),
+	T("verdict/xfail_error", ERROR, NULL, NULL, "xenstore gone"),
+	T("hooks/leak_after_error", ERROR, NULL, NULL,
+	  "dom0 gone; after-test check: 1 grant still mapped"),
+	T("hooks/leak_xfail", XFAIL, "bug-1", NULL,
+	  "leaks a grant; after-test check: 1 grant still mapped"),
+	T("setup/good_runs", PASS, NULL, NULL, "", "teardown good"),
+	T("setup/assert_runs", ERROR, NULL, NULL,
+	  "setup: selftest.c:*: ASSERT_NE(variant->broken, 1) failed: variant->broken = 1 (0x1), "
+	  "1 = 1 (0x1)"),
+	T("setup/error_runs", ERROR, NULL, NULL, "setup: no error backend"),
+	T("setup/good_logs", PASS, NULL, NULL, "", "body good", "teardown good"),
+	T("setup/assert_logs", ERROR, NULL, NULL, "setup: selftest.c:*: ASSERT_NE(*) failed: *"),
+	T("setup/error_logs", ERROR, NULL, NULL, "setup: no error backend"),
 #undef T
 };
 #define NTESTS (sizeof(tests) / sizeof(tests[0]))
@@ -216,13 +243,34 @@ static void check_status(const struct run *r, int want, const char *what)
 	check(r->status == want, what, w, g);
 }
 
+static const char *const verdicts[] = {"PASS", "FAIL", "SKIP", "ERROR", "XFAIL", "XPASS"};
+#define NVERDICTS (sizeof(verdicts) / sizeof(verdicts[0]))
+
+static size_t verdict_index(const char *v)
+{
+	for (size_t i = 0; i < NVERDICTS; i++)
+		if (!strcmp(verdicts[i], v))
+			return i;
+	return 0;
+}
+
+/* The TAP line a test must get after "N - name": " # SKIP why" and so on. */
+static void tap_pattern(char *buf, size_t len, const struct expect *e, size_t k)
+{
+	static const char *const dir[] = {"", "", " # SKIP ", " # ERROR ", " # TODO ", " # XPASS "};
+	size_t v = verdict_index(e->verdict);
+
+	snprintf(buf, len, "%s %zu - %s%s%s%s%s", v == 0 || v == 2 ? "ok" : "not ok", k, e->name,
+		 v == 1 ? " # " : dir[v], e->ref ? e->ref : "", e->ref ? " " : "", e->reason);
+}
+
 /*
  * The TAP of a run of the tests selected by sel[] (indexes into tests[]):
  * plan, per test its log lines then its verdict line, totals, nothing else.
  */
 static void check_tap(const struct run *r, const size_t *sel, size_t n, const char *what)
 {
-	unsigned int pass = 0, fail_n = 0, skip = 0;
+	unsigned int count[NVERDICTS] = {0};
 	char pat[512], desc[256];
 	size_t i = 2;
 
@@ -237,18 +285,13 @@ static void check_tap(const struct run *r, const size_t *sel, size_t n, const ch
 			snprintf(desc, sizeof(desc), "%s: %s log line %zu", what, e->name, l + 1);
 			check_line(r, i, pat, desc);
 		}
-		snprintf(pat, sizeof(pat), "%s %zu - %s%s", e->ok ? "ok" : "not ok", k + 1, e->name,
-			 e->tap);
+		tap_pattern(pat, sizeof(pat), e, k + 1);
 		snprintf(desc, sizeof(desc), "%s: %s verdict", what, e->name);
 		check_line(r, i++, pat, desc);
-		if (!e->ok)
-			fail_n++;
-		else if (strstr(e->tap, "# SKIP"))
-			skip++;
-		else
-			pass++;
+		count[verdict_index(e->verdict)]++;
 	}
-	snprintf(pat, sizeof(pat), "# totals: pass %u fail %u skip %u", pass, fail_n, skip);
+	snprintf(pat, sizeof(pat), "# totals: pass %u fail %u skip %u error %u xfail %u xpass %u",
+		 count[0], count[1], count[2], count[3], count[4], count[5]);
 	check_line(r, i++, pat, what);
 	snprintf(desc, sizeof(desc), "%s: stdout ends after totals", what);
 	check(r->nlines == i, desc, "no more lines", line(r, i));
@@ -257,27 +300,20 @@ static void check_tap(const struct run *r, const size_t *sel, size_t n, const ch
 /* The reporter runs after the after-each hook: it sees the final verdict. */
 static void check_reports(const struct run *r)
 {
-	static const char *const verdicts[] = {"PASS", "FAIL", "SKIP"};
 	char *save = NULL, *copy = strdup(r->err), *l = strtok_r(copy, "\n", &save);
 
 	for (size_t k = 0; k < NTESTS; k++) {
 		const struct expect *e = &tests[k];
-		const char *reason = e->tap, *v = e->ok ? verdicts[0] : verdicts[1];
 		char pat[512];
 		int nlog = 0;
 
 		while (l && strncmp(l, "report ", 7))
 			l = strtok_r(NULL, "\n", &save);
-		if (!strncmp(reason, " # SKIP ", 8)) {
-			reason += 8;
-			v = verdicts[2];
-		} else if (*reason) {
-			reason += 3;
-		}
 		while (nlog < MAX_LOG && e->log[nlog])
 			nlog++;
-		snprintf(pat, sizeof(pat), "report %s %s log=%d s=%s reason=%s", e->name, v, nlog,
-			 e->secs ? e->secs : "*", reason);
+		snprintf(pat, sizeof(pat), "report %s %s ref=%s log=%d s=%s reason=%s", e->name,
+			 e->verdict, e->ref ? e->ref : "", nlog, e->secs ? e->secs : "*",
+			 e->reason);
 		check(l && !fnmatch(pat, l, 0), "reporter", pat, l);
 		if (l)
 			l = strtok_r(NULL, "\n", &save);
@@ -309,9 +345,39 @@ static void check_pidfile(const char *path)
 	fail("process %d forked by timeout/default outlived the test", pid);
 }
 
+static void check_exact(const struct run *r, size_t i, const char *want, const char *what)
+{
+	const char *got = line(r, i);
+
+	check(got && !strcmp(want, got), what, want, got);
+}
+
+/* Fills sel with the indexes in tests[] of the NULL-terminated names. */
+static size_t select_names(size_t *sel, ...)
+{
+	const char *name;
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, sel);
+	while ((name = va_arg(ap, const char *))) {
+		size_t k = 0;
+
+		while (k < NTESTS && strcmp(tests[k].name, name))
+			k++;
+		if (k == NTESTS) {
+			fail("selftest_check: no test %s in the table", name);
+			k = 0;
+		}
+		sel[n++] = k;
+	}
+	va_end(ap);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
-	size_t all[NTESTS], sel[3];
+	size_t all[NTESTS], sel[NTESTS], n;
 	char pidfile[128], pidenv[160];
 	struct run r;
 
@@ -354,20 +420,21 @@ int main(int argc, char **argv)
 	run_free(&r);
 
 	/* Selected tests keep definition order, not pattern order. */
-	sel[0] = 0, sel[1] = 11, sel[2] = 16;
+	select_names(sel, "basic/pass", "crash/expected_segv", "fixture/skip_then_teardown", NULL);
 	run(&r, (const char *[]){"--filter", "fixture/skip*,basic/pass,crash/expected_s*", NULL},
 	    NULL);
 	check_status(&r, 0, "--filter exit status (no failure)");
 	check_tap(&r, sel, 3, "--filter");
 	run_free(&r);
 
-	sel[0] = 17, sel[1] = 18;
+	n = select_names(sel, "hooks/leak", "hooks/leak_after_failure", "hooks/leak_after_error",
+			 "hooks/leak_xfail", NULL);
 	run(&r, (const char *[]){NULL}, (const char *[]){"TH_FILTER=hooks/*", NULL});
 	check_status(&r, 1, "TH_FILTER exit status");
-	check_tap(&r, sel, 2, "TH_FILTER");
+	check_tap(&r, sel, n, "TH_FILTER");
 	run_free(&r);
 
-	sel[0] = 4;
+	select_names(sel, "basic/skip", NULL);
 	run(&r, (const char *[]){"--filter", "basic/skip", NULL},
 	    (const char *[]){"TH_FILTER=hooks/*", NULL});
 	check_status(&r, 0, "--filter over TH_FILTER exit status");
@@ -379,11 +446,62 @@ int main(int argc, char **argv)
 	check_tap(&r, sel, 0, "filter matching nothing");
 	run_free(&r);
 
-	for (size_t i = 0; i < 3; i++) {
+	/* XFAIL and SKIP do not fail a run; XPASS and ERROR each do. */
+	n = select_names(sel, "basic/pass", "verdict/xfail", "verdict/xfail_skip", NULL);
+	run(&r, (const char *[]){"--filter", "verdict/xfail+verdict/xfail_skip,basic/pass", NULL},
+	    NULL);
+	check_status(&r, 0, "XFAIL, SKIP and PASS exit status");
+	check_tap(&r, sel, n, "XFAIL, SKIP and PASS");
+	run_free(&r);
+	select_names(sel, "verdict/xpass", NULL);
+	run(&r, (const char *[]){"--filter", "verdict/xpass", NULL}, NULL);
+	check_status(&r, 1, "XPASS exit status");
+	check_tap(&r, sel, 1, "XPASS");
+	run_free(&r);
+	select_names(sel, "verdict/error", NULL);
+	run(&r, (const char *[]){"--filter", "verdict/error", NULL}, NULL);
+	check_status(&r, 1, "ERROR exit status");
+	check_tap(&r, sel, 1, "ERROR");
+	run_free(&r);
+
+	/* A filter selects variants by their own names. */
+	n = select_names(sel, "setup/good_runs", "setup/good_logs", NULL);
+	run(&r, (const char *[]){"--filter", "setup/good_*", NULL}, NULL);
+	check_status(&r, 0, "variant filter exit status");
+	check_tap(&r, sel, n, "variant filter");
+	run_free(&r);
+
+	/* --list --verbose: name TAB doc, escaped onto one line; variants share it. */
+	run(&r,
+	    (const char *[]){"--list", "--verbose", "--filter",
+			     "basic/pass,setup/*_runs,fixture/pass", NULL},
+	    NULL);
+	check_status(&r, 0, "--list --verbose exit status");
+	check_exact(&r, 0, "basic/pass\tEvery check passes.\\nSecond\\tline \\\\ end",
+		    "--list --verbose: escaped doc");
+	check_exact(&r, 1, "fixture/pass\t", "--list --verbose: no doc");
+	check_exact(&r, 2, "setup/good_runs\tRuns once per variant.", "--list --verbose: variant");
+	check_exact(&r, 3, "setup/assert_runs\tRuns once per variant.",
+		    "--list --verbose: variant");
+	check_exact(&r, 4, "setup/error_runs\tRuns once per variant.", "--list --verbose: variant");
+	check(r.nlines == 5, "--list --verbose line count", "5", r.out);
+	run_free(&r);
+
+	/* th_error_hook outside a test: a message and status 2, no TAP. */
+	run(&r, (const char *[]){NULL}, (const char *[]){"TH_SELFTEST_HOOK=1", NULL});
+	check_status(&r, 2, "th_error_hook outside a test exit status");
+	check(r.nlines == 0, "th_error_hook outside a test prints no TAP", "", r.out);
+	check(strstr(r.err, "error: xenstore read /outside: timed out") != NULL,
+	      "th_error_hook outside a test message", "error: xenstore read /outside: timed out",
+	      r.err);
+	run_free(&r);
+
+	for (size_t i = 0; i < 4; i++) {
 		static const char *const bad[][3] = {
 			{"--bogus", NULL},
 			{"--timeout", "x", NULL},
 			{"extra", NULL},
+			{"--verbose", NULL},
 		};
 		run(&r, (const char *const *)bad[i], NULL);
 		check_status(&r, 2, "usage error exit status");

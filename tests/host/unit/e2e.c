@@ -19,18 +19,21 @@ TEST_TIMEOUT(e2e, pass, 60)
 
 	ut_need_runner();
 	EXPECT_EQ(e2e_run(&e, "pass", "pass", NULL), 0);
-	EXPECT_TEXT(e.tap, "TAP version 13\n"
-			   "1..3\n"
-			   "# mapping 4 refs from dom0\n"
-			   "ok 1 - map/ro-basic\n"
-			   "ok 2 - map/rw-basic\n"
-			   "ok 3 - m2p/lookup # SKIP needs a PV guest with 2 vcpus\n"
-			   "# totals: pass 2, fail 0, skip 1, total 3\n");
+	EXPECT_TEXT(e.tap,
+		    "TAP version 13\n"
+		    "1..3\n"
+		    "# mapping 4 refs from dom0\n"
+		    "ok 1 - map/ro-basic\n"
+		    "ok 2 - map/rw-basic\n"
+		    "ok 3 - m2p/lookup # SKIP needs a PV guest with 2 vcpus\n"
+		    "# totals: pass 2, fail 0, skip 1, error 0, xfail 0, xpass 0, total 3\n");
 	EXPECT_HAS(e.junit, "<testsuites name=\"gntlab\" tests=\"3\" failures=\"0\" errors=\"0\" "
 			    "skipped=\"1\"");
 	EXPECT_HAS(e.junit, "<testsuite name=\"map\" tests=\"2\" failures=\"0\"");
 	EXPECT_HAS(e.junit, "<skipped message=\"needs a PV guest with 2 vcpus\"/>");
-	EXPECT_HAS(e.summary, "verdict: PASS\npass: 2\nfail: 0\nskip: 1\ntotal: 3\naccel: tcg\n");
+	EXPECT_HAS(e.summary,
+		   "verdict: PASS\npass: 2\nfail: 0\nskip: 1\nerror: 0\nxfail: 0\nxpass: 0\n"
+		   "total: 3\naccel: tcg\n");
 	EXPECT_HAS(e.summary, "end: ok\n");
 	EXPECT_HAS(e.summary, "qemu: exited with status 0\n");
 	EXPECT_LACKS(e.summary, " n/a\n"); /* every milestone was timed */
@@ -43,7 +46,8 @@ TEST_TIMEOUT(e2e, pass, 60)
 	EXPECT_HAS(e.err, "] phase guest-ready\n");
 	EXPECT_HAS(e.err, "] ok 2 map/rw-basic\n");
 	EXPECT_HAS(e.err, "] qemu exited (status 0)\n");
-	EXPECT_HAS(e.err, "gntlab-runner: PASS: pass 2, fail 0, skip 1, total 3");
+	EXPECT_HAS(e.err, "gntlab-runner: PASS: pass 2, fail 0, skip 1, error 0, xfail 0, xpass 0, "
+			  "total 3");
 	EXPECT_HAS(e.args, "-serial\nstdio\n-no-reboot\n-kernel\n");
 	EXPECT_HAS(e.args,
 		   "\n-append\nconsole=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all "
@@ -91,7 +95,7 @@ TEST_TIMEOUT(e2e, failing_test, 60)
 			  "# expected 0xab at page 3 offset 17, got 0x00\n"
 			  "# second diag line <&>\n"
 			  "not ok 2 - map/rw-basic # pattern mismatch at page 3\n"
-			  "# totals: pass 1, fail 1, skip 0, total 2\n");
+			  "# totals: pass 1, fail 1, skip 0, error 0, xfail 0, xpass 0, total 2\n");
 	EXPECT_HAS(e.junit, "<failure message=\"pattern mismatch at page 3\" type=\"test\">");
 	EXPECT_HAS(e.junit, "<system-out>expected 0xab at page 3 offset 17, got 0x00\n"
 			    "second diag line &lt;&amp;&gt;\n</system-out>");

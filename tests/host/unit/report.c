@@ -53,14 +53,16 @@ TEST(report, tap_writer)
 			 "not ok 2 - map/rw\\#1 # mismatch at page 3 <&>\n"
 			 "ok 3 - m2p/lookup # SKIP needs 2 vcpus\n"
 			 "ok 4 - plain\n"
-			 "# totals: pass 2, fail 1, skip 1, total 4\n");
+			 "# totals: pass 2, fail 1, skip 1, error 0, xfail 0, xpass 0, total 4\n");
 	free(out);
 	results_free(&r);
 
 	/* No tests at all: still a valid TAP document, with an empty plan. */
 	results_init(&r);
 	out = UT_CAPTURE(report_write_tap, &r);
-	EXPECT_TEXT(out, "TAP version 13\n1..0\n# totals: pass 0, fail 0, skip 0, total 0\n");
+	EXPECT_TEXT(out,
+		    "TAP version 13\n1..0\n# totals: pass 0, fail 0, skip 0, error 0, xfail 0, "
+		    "xpass 0, total 0\n");
 	free(out);
 	results_free(&r);
 }
@@ -125,8 +127,11 @@ TEST(report, summary_writer)
 	snprintf(r.accel_note, sizeof(r.accel_note), "kvm requested; fell back");
 	snprintf(r.end_status, sizeof(r.end_status), "fail");
 	out = UT_CAPTURE(report_write_summary, &r);
-	EXPECT_HAS(out, "verdict: FAIL\npass: 2\nfail: 1\nskip: 1\ntotal: 4\naccel: tcg\n"
-			"accel-note: kvm requested; fell back\nend: fail\n");
+	EXPECT_HAS(
+		out,
+		"verdict: FAIL\npass: 2\nfail: 1\nskip: 1\nerror: 0\nxfail: 0\nxpass: 0\ntotal: 4\n"
+		"accel: tcg\n"
+		"accel-note: kvm requested; fell back\nend: fail\n");
 	EXPECT_HAS(out, "qemu: exited with status 0\n");
 	EXPECT_HAS(out, "  xen-start           1.0 s\n");
 	EXPECT_HAS(out, "  guest-start         n/a\n");
