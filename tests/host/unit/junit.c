@@ -3,43 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "unit.h"
-
-/* xmllint --schema junit.xsd on path: its exit status, its output in *out. */
-static int xmllint_schema(const char *path, char **out)
-{
-	char cmd[9000], chunk[512];
-	size_t size = 0, n;
-	FILE *p, *m = open_memstream(out, &size);
-	int status;
-
-	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>&1", ut_junit_xsd, path);
-	p = popen(cmd, "r");
-	if (!p) {
-		fclose(m);
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, n, m);
-	status = pclose(p);
-	fclose(m);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static void check_schema(const char *path, bool valid)
-{
-	char *out = NULL;
-	int rc = xmllint_schema(path, &out);
-
-	if ((rc == 0) != valid && out)
-		TH_LOG("xmllint: %s", out);
-	EXPECT_EQ(rc == 0, valid)
-		TH_MSG("xmllint --schema %s: status %d, want %s", path, rc,
-		       valid ? "valid" : "rejected");
-	free(out);
-}
 
 /*
  * junit.xml of fake runs (passes, a skip, a failure with diagnostics, a crash)
@@ -86,7 +51,7 @@ TEST_TIMEOUT(junit, schema, 60)
 		e2e_run(&e, scenarios[i], scenarios[i], NULL);
 		EXPECT_TRUE(e.junit != NULL);
 		snprintf(path, sizeof(path), "%s/junit.xml", e.results);
-		check_schema(path, true);
+		ut_check_schema(path, true);
 		e2e_free(&e);
 	}
 	/* What the runner's own writer makes of odd input, straight from it. */
@@ -98,14 +63,14 @@ TEST_TIMEOUT(junit, schema, 60)
 		out = UT_CAPTURE(report_write_junit, &r);
 		snprintf(path, sizeof(path), "%s/sample.xml", dir);
 		ut_write_file(path, out);
-		check_schema(path, true);
+		ut_check_schema(path, true);
 		free(out);
 		results_free(&r);
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(path, sizeof(path), "%s/bad%zu.xml", dir, i);
 		ut_write_file(path, bad[i]);
-		check_schema(path, false);
+		ut_check_schema(path, false);
 	}
 	free(dir);
 }

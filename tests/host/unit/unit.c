@@ -416,6 +416,44 @@ void e2e_check_xmllint(const char *results)
 	EXPECT_EQ(system(cmd), 0) TH_MSG("%s", cmd);
 }
 
+/* xmllint --schema junit.xsd on path: its exit status, its output in *out. */
+static int xmllint_schema(const char *path, char **out)
+{
+	char cmd[9000], chunk[512];
+	size_t size = 0, n;
+	FILE *p, *m = open_memstream(out, &size);
+	int status;
+
+	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s' 2>&1", ut_junit_xsd, path);
+	p = popen(cmd, "r");
+	if (!p) {
+		fclose(m);
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, n, m);
+	status = pclose(p);
+	fclose(m);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void ut_check_schema(const char *path, bool valid)
+{
+	char found[4096], *out = NULL;
+	int rc;
+
+	if (!ut_junit_xsd || !cli_find_program("xmllint", found, sizeof(found))) {
+		TH_LOG("xmllint or --junit-xsd missing: %s not validated", path);
+		return;
+	}
+	rc = xmllint_schema(path, &out);
+	if ((rc == 0) != valid && out)
+		TH_LOG("xmllint: %s", out);
+	EXPECT_EQ(rc == 0, valid)
+		TH_MSG("xmllint --schema %s: status %d, want %s", path, rc, valid ? "valid" : "rejected");
+	free(out);
+}
+
 static bool process_gone(pid_t pid)
 {
 	char path[64], *stat;

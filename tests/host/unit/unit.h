@@ -108,6 +108,9 @@ char *e2e_scratch(struct e2e *e, const char *name); /* a path in the run's folde
 void e2e_free(struct e2e *e);
 /* junit.xml is well-formed (a log line, no check, if xmllint is missing). */
 void e2e_check_xmllint(const char *results);
+/* path is (valid) / is not (!valid) a junit.xml as junit.xsd describes (a log line if no xmllint).
+ */
+void ut_check_schema(const char *path, bool valid);
 /* Is the process gone (or an unreaped zombie) within seconds? */
 bool ut_wait_gone(pid_t pid, double seconds);
 
