@@ -525,7 +525,16 @@ static void check_schema(const struct e2e *e)
 	}
 	snprintf(cmd, sizeof(cmd), "xmllint --noout --schema '%s' '%s/junit.xml' 2>&1", xsd,
 		 e->results);
-	EXPECT_EQ(system(cmd), 0) TH_MSG("%s", cmd);
+	{
+		FILE *p = popen(cmd, "r");
+		char out[2048] = "";
+		size_t n;
+
+		ASSERT_NONNULL(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		EXPECT_EQ(pclose(p), 0) TH_MSG("%s: %s", cmd, out);
+	}
 }
 
 static const char m2p_list[] = "m2p/special_invariants\n"
