@@ -83,15 +83,17 @@ $(KO): $(KMOD_SRC) $(B)/packages.manifest.mk
 # --- user space -------------------------------------------------------------
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
-DOM0_SRC := dom0-tools/conductor.c dom0-tools/scenarios.c dom0-tools/agent_client.c \
-	dom0-tools/report.c dom0-tools/peer_server.c dom0-tools/test_names.c $(DOM0_COMMON) \
-	tests/crash_patterns.c
+DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
+	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_tools.c \
+	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
+	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
-HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/crash_patterns.h guest-kmod/gntlab.h Makefile
+HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
+	tests/crash_patterns.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(DOM0_SRC) $(DOM0_LIBS)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(DOM0_SRC) $(DOM0_LIBS)
 $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(DOM0_COMMON) $(DOM0_LIBS)
@@ -108,16 +110,16 @@ SUITE_ORDER := m2p gup teardown badinput
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
-GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/peer.c \
+GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/dom0_client.c \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
-$(GUEST_BENCH): tests/guest/bench.c tests/guest/peer.c $(PROTO_SRC) tests/guest/peer.h $(HDRS) $(B)/.host-deps
+$(GUEST_BENCH): tests/guest/bench.c tests/guest/dom0_client.c $(PROTO_SRC) $(wildcard tests/guest/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/peer.c \
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/dom0_client.c \
 		$(PROTO_SRC) -lxenstore -lxengnttab
 
 # --- initramfs images -------------------------------------------------------
@@ -220,19 +222,26 @@ UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_gran
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
+# dom0's step runner and the protocol's verb tables (and docs/protocol.md).
+UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
+	$(HARNESS_SRC)
+$(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
-	@$(CONDUCTOR) --list; $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
+	@$(CONDUCTOR) --list $(if $(TESTS),--filter '$(TESTS)'); $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
 
 # The catalogue (docs/tests/*.md) and the code list the same tests.
 CATALOGUE_CHECK := $(B)/host/gntlab-catalogue-check
 catalogue: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
-	{ $(CONDUCTOR) --list; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
+	{ $(CONDUCTOR) --list-all; $(GUEST_TESTS) --list; } > $(B)/all-tests.txt
 	$(CATALOGUE_CHECK) $(B)/all-tests.txt docs/tests/*.md
 	@echo "[check] catalogue: $$(wc -l < $(B)/all-tests.txt) tests, all documented"
 
-unit: $(B)/unit/unit-dom0 $(RUNNER) catalogue
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue
 	$(B)/unit/unit-dom0
+	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Conductor protocol helpers shared by dom0 and the guest agent: the test
- * pattern and the parsers/formatters of the xenstore values.
+ * Conductor protocol helpers shared by dom0 and the guest agent: the verb
+ * tables, the test pattern and the parsers/formatters of the xenstore values.
  */
 #include "gntlab_proto.h"
 
@@ -132,4 +132,119 @@ int gntlab_ack_parse(const char *s, struct gntlab_ack *out)
 		s++;
 	snprintf(out->text, sizeof(out->text), "%s", s);
 	return 0;
+}
+
+const struct gntlab_verb gntlab_cmd_verbs[GNTLAB_CMD_COUNT] = {
+	[GNTLAB_CMD_MAP] = { "map", "`ro|rw` `seed`",
+		"maps every ref through `/dev/gntlab` (mode `special`), checks `pattern(seed)` over every page, and for `rw` writes `pattern(seed+1)` into the second half of every page; stays mapped",
+		"rc 0: pattern intact (and reply written)" },
+	[GNTLAB_CMD_UNMAP] = { "unmap", "",
+		"`munmap` + `GNTLAB_IOC_UNMAP`, then waits (<= 5 s) for the module's counters to be zero",
+		"rc 0: nothing of ours is left mapped" },
+	[GNTLAB_CMD_PROBE_REVOKED] = { "probe-revoked", "",
+		"tries to map the refs again (read-only)",
+		"rc 0: the map was refused, and the refusal left no counter non-zero" },
+	[GNTLAB_CMD_SUITE] = { "suite", "`filter`",
+		"runs `gntlab-guest-tests --filter` (the program talks to dom0 over req/rsp itself)",
+		"rc: the program's exit status, 128 + n if signal n killed it; 3: the filter selects no guest test" },
+	[GNTLAB_CMD_GRANT] = { "grant", "`n` `seed`",
+		"shares n pages with dom0 through its own gntalloc, filled with pattern(seed), refs in `grefs`",
+		"rc 0: granted" },
+	[GNTLAB_CMD_CHECK_GRANT] = { "check-grant", "`seed` `off` `len`",
+		"checks its granted pages hold pattern(seed) in [off, off+len)",
+		"rc 0: intact" },
+	[GNTLAB_CMD_PEEK] = { "peek", "`page` `off`",
+		"reads one byte of its granted pages",
+		"text: the value" },
+	[GNTLAB_CMD_UNGRANT] = { "ungrant", "",
+		"revokes what it granted",
+		"rc 0: revoked" },
+	[GNTLAB_CMD_UNLOAD] = { "unload", "",
+		"maps one ref, tries `delete_module` (must be refused), unmaps, closes, unloads, reloads",
+		"rc 0: refused, then unloaded and reloaded" },
+	[GNTLAB_CMD_DEMO] = { "demo", "",
+		"maps the first ref read-only, publishes `obs/demo/<n>` lines (message, PTE/P2M/M2P facts, GUP probes)",
+		"text: the number of lines" },
+	[GNTLAB_CMD_BENCH] = { "bench", "",
+		"runs `/bin/gntlab-bench` (`make bench`, docs/bench.md); the program talks to dom0 over req/rsp",
+		"rc: the program's exit status (0: every map worked, every touched byte held dom0's pattern), 128 + n if signal n killed it" },
+	[GNTLAB_CMD_QUIT] = { "quit", "",
+		"unmaps and revokes anything left, acks, exits; the guest powers off",
+		"rc 0" },
+};
+
+const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT] = {
+	[GNTLAB_REQ_SHARE] = { "share", "`count` `rw|ro` `seed`",
+		"shares count pages (gntalloc) filled with pattern(seed); refs in `share/<id>/<k>`",
+		"`<id> <chunks>`" },
+	[GNTLAB_REQ_UNSHARE] = { "unshare", "`id`", "revokes the share", "" },
+	[GNTLAB_REQ_FILL] = { "fill", "`id` `seed`", "refills the pages with pattern(seed)", "" },
+	[GNTLAB_REQ_CHECK] = { "check", "`id` `seed` `off` `len`",
+		"checks [off, off+len) of every page", "rc 0 `intact`, else the first bad byte" },
+	[GNTLAB_REQ_ACTIVE] = { "active", "`id`",
+		"counts the share's refs Xen lists as mapped (active pin != 0)", "`<n>`" },
+	[GNTLAB_REQ_FRAMES] = { "frames", "`id` `page`",
+		"dom0's PFN of the page (`/proc/self/pagemap`) and the MFN in its grant entry (from Xen's `g` dump, 0 if not mapped)",
+		"`<pfn> <mfn>`" },
+	[GNTLAB_REQ_LEAKCHECK] = { "leakcheck", "",
+		"revokes what the test left shared; checks Xen lists no grant of dom0 mapped by this guest",
+		"rc 0 `clean ...`, else what is left" },
+	[GNTLAB_REQ_BYTE] = { "byte", "`id` `page` `off`",
+		"reads one byte of its page of share `id`", "`<v>`" },
+	[GNTLAB_REQ_EVTCHN_BIND] = { "evtchn-bind", "`guest port`",
+		"binds an interdomain channel (libxenevtchn) to a port the guest allocated with `IOCTL_EVTCHN_BIND_UNBOUND_PORT`, replacing any previous one, and consumes the event Xen marks pending on the new port at bind time",
+		"`<dom0 port> drained <0|1>`" },
+	[GNTLAB_REQ_EVTCHN_WAIT] = { "evtchn-wait", "`ms` [`id` `page` `off`]",
+		"waits up to `ms` for the event; when it arrives, before anything else, reads the byte and counts the share's refs Xen lists as mapped",
+		"`fired <0|1> byte <v|-1> active <n|-1> waited <ms>`" },
+	[GNTLAB_REQ_EVTCHN_CLOSE] = { "evtchn-close", "", "unbinds the channel", "" },
+	[GNTLAB_REQ_DIAG] = { "diag", "`text`", "prints `GNTLAB-DIAG <text>`", "" },
+	[GNTLAB_REQ_BENCH] = { "bench", "`json`",
+		"prints `GNTLAB-LOG bench <json>` (one measurement of `make bench`; the runner files it in `bench.log`)",
+		"" },
+	[GNTLAB_REQ_MATRIX] = { "matrix", "`row` `col` `expected` `observed`",
+		"prints `GNTLAB-MATRIX`", "" },
+	[GNTLAB_REQ_RESULT] = { "result", "`ok|fail|skip|error|xfail|xpass` `name` [`reason`]",
+		"prints the test's `GNTLAB-TAP` line (tests/markers.h); for xfail/xpass the reason starts with the reference",
+		"" },
+};
+
+int gntlab_verb_find(const struct gntlab_verb *t, int n, const char *verb)
+{
+	for (int i = 0; i < n; i++)
+		if (t[i].name && !strcmp(t[i].name, verb))
+			return i;
+	return -1;
+}
+
+/* A table cell: '|' would end the cell. */
+static void cell(FILE *f, const char *s)
+{
+	fputc(' ', f);
+	for (; *s; s++) {
+		if (*s == '|')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputs(" |", f);
+}
+
+void gntlab_verbs_markdown(FILE *f, const struct gntlab_verb *t, int n)
+{
+	fputs("| verb | args | does | answer |\n|---|---|---|---|\n", f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "| `%s` |", t[i].name);
+		cell(f, t[i].args);
+		cell(f, t[i].does);
+		cell(f, t[i].reply);
+		fputc('\n', f);
+	}
+}
+
+void gntlab_verbs_print(FILE *f)
+{
+	fputs("### Commands (cmd/ack): dom0 -> guest agent\n\n", f);
+	gntlab_verbs_markdown(f, gntlab_cmd_verbs, GNTLAB_CMD_COUNT);
+	fputs("\n### Requests (req/rsp): guest program -> dom0\n\n", f);
+	gntlab_verbs_markdown(f, gntlab_req_verbs, GNTLAB_REQ_COUNT);
 }

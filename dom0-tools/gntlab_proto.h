@@ -19,58 +19,17 @@
  * dom0 writes cmd only after it saw the ack of the previous seq; both sides
  * wait with xenstore watches and a timeout, never by polling.
  *
- * Verbs (args in brackets):
- *   map [ro|rw] [seed]   map all refs through /dev/gntlab, check the granter's
- *                        pattern(seed); if rw, write the reply pattern(seed+1)
- *                        into the second half of every page. Keeps it mapped.
- *   unmap                munmap + GNTLAB_IOC_UNMAP; ack when the module's
- *                        counters are back to zero.
- *   suite [filter]       run the guest test program (gntlab-guest-tests)
- *                        with the filter; ack rc = its exit status. While it
- *                        runs, dom0 serves its requests (below).
- *   grant <n> <seed>     the guest shares n pages with dom0 (its gntalloc),
- *                        filled with pattern(seed); refs in "grefs"
- *   check-grant <seed> <off> <len>   the granted pages hold pattern(seed)?
- *   ungrant              the guest revokes what it granted
- *   bench                run /bin/gntlab-bench (make bench); ack rc = its
- *                        exit status. dom0 serves its requests meanwhile.
- *   quit                 the agent exits (ack first).
- *
- * Requests (req/rsp) a guest test sends to dom0, the granter:
- *   share <count> <rw|ro> <seed>   dom0 shares count pages filled with
- *                                  pattern(seed); rsp "<id> <chunks>", refs in
- *                                  share/<id>/<0..chunks-1>
- *   unshare <id>                   dom0 revokes (xengntshr_unshare)
- *   fill <id> <seed>               dom0 refills the pages with pattern(seed)
- *   check <id> <seed> <off> <len>  dom0 checks [off, off+len) of every page;
- *                                  rc 0 intact, else rsp names the first bad byte
- *   active <id>                    rsp "<n>": refs of the share Xen lists as
- *                                  mapped (active pin != 0)
- *   frames <id> <page>             rsp "<pfn> <mfn>": dom0's own PFN of the page
- *                                  (/proc/self/pagemap) and its MFN (Xen's grant
- *                                  table entry), mfn 0 if Xen shows it unmapped
- *   leakcheck                      revokes what the test left shared; rc 0 if
- *                                  Xen lists no grant of dom0 mapped by the guest
- *   byte <id> <page> <off>         rsp "<v>": that byte of dom0's page (0..255)
- *   evtchn-bind <guest port>       dom0 binds an interdomain event channel to
- *                                  the guest's unbound port and consumes the
- *                                  event Xen marks pending at bind time;
- *                                  rsp "<dom0 port> drained <0|1>"
- *   evtchn-wait <ms> [<id> <page> <off>]   dom0 waits for that channel's event;
- *                                  on arrival first reads the byte and counts
- *                                  the share's refs Xen lists as mapped; rsp
- *                                  "fired <0|1> byte <v|-1> active <n|-1> waited <ms>"
- *   evtchn-close                   dom0 unbinds the channel
- *   diag <text>                    dom0 prints it as GNTLAB-DIAG
- *   bench <json>                   dom0 prints "GNTLAB-LOG bench <json>" (make bench)
- *   matrix <row> <col> <expected> <observed>   dom0 prints GNTLAB-MATRIX
- *   result <ok|fail|skip> <name> [reason]   dom0 prints it as GNTLAB-TAP
+ * The verbs of both channels are defined once, in the tables below
+ * (gntlab_proto.c), which drive dispatch on both sides and print
+ * themselves (`gntlab-conductor --list-verbs`, `gntlab-agent --list-verbs`);
+ * docs/protocol.md carries the same tables and `make unit` checks it does.
  */
 #ifndef GNTLAB_PROTO_H
 #define GNTLAB_PROTO_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define GNTLAB_XS_DIR "data/gntlab"
 #define GNTLAB_XS_READY "ready"
@@ -117,6 +76,40 @@ struct gntlab_ack {
 	int rc;
 	char text[240];
 };
+
+/* One verb of a channel: its name and what it means, for dispatch and docs. */
+struct gntlab_verb {
+	const char *name;
+	const char *args;	/* argument synopsis, "" if none */
+	const char *does;	/* what the serving side does */
+	const char *reply;	/* what the rc / text of the answer mean */
+};
+
+/* dom0 -> guest commands (cmd/ack), served by the guest agent. */
+enum gntlab_cmd_id {
+	GNTLAB_CMD_MAP, GNTLAB_CMD_UNMAP, GNTLAB_CMD_PROBE_REVOKED, GNTLAB_CMD_SUITE,
+	GNTLAB_CMD_GRANT, GNTLAB_CMD_CHECK_GRANT, GNTLAB_CMD_PEEK, GNTLAB_CMD_UNGRANT,
+	GNTLAB_CMD_UNLOAD, GNTLAB_CMD_DEMO, GNTLAB_CMD_BENCH, GNTLAB_CMD_QUIT,
+	GNTLAB_CMD_COUNT
+};
+extern const struct gntlab_verb gntlab_cmd_verbs[GNTLAB_CMD_COUNT];
+
+/* guest -> dom0 requests (req/rsp), served by the conductor. */
+enum gntlab_req_id {
+	GNTLAB_REQ_SHARE, GNTLAB_REQ_UNSHARE, GNTLAB_REQ_FILL, GNTLAB_REQ_CHECK,
+	GNTLAB_REQ_ACTIVE, GNTLAB_REQ_FRAMES, GNTLAB_REQ_LEAKCHECK, GNTLAB_REQ_BYTE,
+	GNTLAB_REQ_EVTCHN_BIND, GNTLAB_REQ_EVTCHN_WAIT, GNTLAB_REQ_EVTCHN_CLOSE,
+	GNTLAB_REQ_DIAG, GNTLAB_REQ_BENCH, GNTLAB_REQ_MATRIX, GNTLAB_REQ_RESULT,
+	GNTLAB_REQ_COUNT
+};
+extern const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT];
+
+/* Index of verb in table t (n entries), -1 if it is not there. */
+int gntlab_verb_find(const struct gntlab_verb *t, int n, const char *verb);
+/* The table as docs/protocol.md has it: a markdown table, one verb a row. */
+void gntlab_verbs_markdown(FILE *f, const struct gntlab_verb *t, int n);
+/* Both tables, with their headings (--list-verbs). */
+void gntlab_verbs_print(FILE *f);
 
 /* Fill `len` bytes of page `page` starting at `off` with pattern(seed). */
 void gntlab_pattern_fill(void *buf, uint32_t seed, uint32_t page, uint32_t off,

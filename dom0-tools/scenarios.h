@@ -1,47 +1,92 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * dom0-side scenarios that need more than one guest or the other direction:
- * dom0 mapping a guest's grants (kernel gntdev), two guests at once, a guest
+ * dom0's scenarios as step tables (steps.h), and the state they share.
+ *
+ * scen_core.c: bringing up the first guest and the end-to-end grant, the
+ * guest test program, module lifetime, shutdown, and the exit of our own
+ * programs; scen_modes.c: `make demo` and `make bench`; scenarios.c: dom0
+ * mapping a guest's grants (kernel gntdev), two guests at once, a guest
  * destroyed while grants are mapped both ways, and the tools' bad input.
+ *
+ * Adding a dom0 test: a function `void f(struct scen_env *e, struct
+ * step_res *r)` that leaves r at PASS or calls step_fail (our code or Xen
+ * is wrong), step_error (libvirt, xenstore, an agent that does not answer:
+ * step_agent() does it for agent commands) or step_skip; then a row
+ * { "suite/name", "catalogue text", f, "prerequisite,steps" } in its
+ * scenario's table. The catalogue (docs/tests/dom0.md) is that text; the
+ * runner, --list and the runner's expected list all follow from the row.
+ * A new scenario also goes into conductor.c's plan().
  */
 #ifndef GNTLAB_SCENARIOS_H
 #define GNTLAB_SCENARIOS_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <libvirt/libvirt.h>
 #include <xenctrl.h>
 #include <xengnttab.h>
 #include <xenstore.h>
 
 #include "agent_client.h"
+#include "gntlab_proto.h"
+#include "steps.h"
+
+struct scen_opts {
+	const char *tests;	/* the test filter, NULL = all */
+	const char *kernel;
+	const char *initrd;
+	const char *name;	/* the first guest's name */
+	const char *uri;
+	unsigned int pages;
+	unsigned int guest_mem;	/* MiB; 0 = 256, or 512 for bench */
+	int timeout_s;
+};
 
 struct scen_env {
+	struct scen_opts o;
 	virConnectPtr conn;
 	struct xs_handle *xs;
 	xc_interface *xc;
 	xengntshr_handle *gs;
-	const char *kernel, *initrd, *uri;
-	int timeout_s;
-	struct agent_conn *g1;	/* the first guest, agent ready */
-	const char *g1_name;
+	/* The first guest. */
+	virDomainPtr dom;
+	unsigned int domid;
+	struct agent_conn ag;	/* its agent */
+	bool ready;		/* the agent answered; it takes commands */
+	uint8_t *shared;	/* dom0's view of the pages granted to it */
+	uint32_t refs[GNTLAB_PROTO_MAX_REFS];
 	const char *tool;	/* path of gntlab-tool */
-	virDomainPtr dom2;	/* second guest, created early (may be NULL) */
+	/* The second guest, created early in the background (may be NULL). */
+	virDomainPtr dom2;
 	char dom2_err[512];	/* why creating it failed */
-	pthread_t dom2_thread;	/* creates it in the background */
+	pthread_t dom2_thread;
 	bool dom2_started;
+	/* gntlab-tool runs, and the first abnormal exit (program/gntlab-tool). */
+	unsigned int tool_runs;
+	char tool_trouble[512];
 };
 
-/*
- * Start creating the second guest in a background thread (libxl builds a PV
- * domain in ~10 s under TCG), so it boots while other tests run.
- */
-void scenario_two_guests_start(struct scen_env *e);
+/* Run as agent_command(); on a transport failure (-1) set r to ERROR. */
+int step_agent(struct step_res *r, struct agent_conn *a, char *text, size_t len,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Destroy the second guest if it was started but never used. */
-void scenario_two_guests_cleanup(struct scen_env *e);
-void scenario_tool_badinput(struct scen_env *e);
-void scenario_dom0_maps_guest(struct scen_env *e);
-void scenario_two_guests(struct scen_env *e);
+/* scen_core.c */
+extern const struct scenario scen_init_begin, scen_setup, scen_core, scen_guest,
+	scen_lifetime, scen_end, scen_init_end;
+/* Xen's count of active grant entries of d0 for the first guest's refs. */
+int xen_active_count(struct scen_env *e, size_t *active, char *err, size_t len);
+/* Run a program in the guest through the agent and serve its requests. */
+int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
+		      char *text, size_t len);
+
+/* ERROR for a program's abnormal exit as the agent acks it (128 + n: signal n). */
+void step_program_rc(struct step_res *r, const char *prog, int rc, const char *text);
+
+/* scen_modes.c */
+extern const struct scenario scen_demo, scen_bench;
+
+/* scenarios.c */
+extern const struct scenario scen_reverse, scen_tools, scen_multi;
 
 #endif

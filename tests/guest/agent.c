@@ -43,6 +43,7 @@ struct agent {
 	size_t len;
 	__u64 index;
 	uint32_t count;
+	bool quit;		/* dom0 said quit: ack, then exit */
 };
 
 static void logf_(const char *fmt, ...)
@@ -293,6 +294,11 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 		close(fds[0]);
 		if (pid > 0)
 			waitpid(pid, &status, 0);
+		if (pid > 0 && WIFSIGNALED(status)) {
+			snprintf(text, tlen, "%s --list killed by signal %d", GUEST_TESTS,
+				 WTERMSIG(status));
+			return 128 + WTERMSIG(status);
+		}
 		if (pid > 0 && listed == 0) {
 			snprintf(text, tlen, "filter '%.100s' selects no guest test", filter);
 			return SUITE_NONE_SELECTED;
@@ -563,6 +569,75 @@ static int cmd_peek(struct agent *a, const char *args, char *text, size_t tlen)
 	return 0;
 }
 
+/* Adapters to the one handler type of the table below. */
+static int cmd_unmap(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	int rc = do_unmap(a);
+
+	(void)args;
+	snprintf(text, tlen, rc ? "unmap failed: %s" : "unmapped, counters zero", strerror(rc));
+	return rc;
+}
+
+static int cmd_probe_revoked_(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)args;
+	return cmd_probe_revoked(a, text, tlen);
+}
+
+static int cmd_suite_(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)a;
+	return cmd_suite(args, text, tlen);
+}
+
+static int cmd_demo_(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)args;
+	return cmd_demo(a, text, tlen);
+}
+
+static int cmd_bench_(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)a;
+	(void)args;
+	return cmd_bench(text, tlen);
+}
+
+static int cmd_ungrant_(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)args;
+	return cmd_ungrant(a, text, tlen);
+}
+
+static int cmd_quit(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	(void)args;
+	do_unmap(a);
+	cmd_ungrant(a, text, tlen);
+	snprintf(text, tlen, "bye");
+	a->quit = true;
+	return 0;
+}
+
+typedef int (*cmd_fn)(struct agent *a, const char *args, char *text, size_t tlen);
+
+/* Who serves each verb of gntlab_cmd_verbs[] (dom0-tools/gntlab_proto.c). */
+static const cmd_fn serve[GNTLAB_CMD_COUNT] = {
+	[GNTLAB_CMD_MAP] = cmd_map,
+	[GNTLAB_CMD_UNMAP] = cmd_unmap,
+	[GNTLAB_CMD_PROBE_REVOKED] = cmd_probe_revoked_,
+	[GNTLAB_CMD_SUITE] = cmd_suite_,
+	[GNTLAB_CMD_GRANT] = cmd_grant,
+	[GNTLAB_CMD_CHECK_GRANT] = cmd_check_grant,
+	[GNTLAB_CMD_PEEK] = cmd_peek,
+	[GNTLAB_CMD_UNGRANT] = cmd_ungrant_,
+	[GNTLAB_CMD_UNLOAD] = cmd_unload,
+	[GNTLAB_CMD_DEMO] = cmd_demo_,
+	[GNTLAB_CMD_BENCH] = cmd_bench_,
+	[GNTLAB_CMD_QUIT] = cmd_quit,
+};
+
 /* Watch predicate: a command whose sequence number we have not run yet. */
 static bool is_new_cmd(const char *val, void *arg)
 {
@@ -580,10 +655,10 @@ static int run(struct agent *a)
 	if (xs_put(a, GNTLAB_XS_READY, ready))
 		return 1;
 	logf_("ready, waiting for commands");
-	for (;;) {
+	while (!a->quit) {
 		struct gntlab_cmd c;
 		char *v;
-		int rc;
+		int rc, id;
 
 		v = xs_wait_for(a->xs, GNTLAB_XS_DIR "/" GNTLAB_XS_CMD,
 				CMD_TIMEOUT_MS, is_new_cmd, &last);
@@ -601,36 +676,9 @@ static int run(struct agent *a)
 		last = c.seq;
 		logf_("cmd %u: %s %s", c.seq, c.verb, c.args);
 		text[0] = '\0';
-		if (!strcmp(c.verb, "map"))
-			rc = cmd_map(a, c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "unmap")) {
-			rc = do_unmap(a);
-			snprintf(text, sizeof(text), rc ? "unmap failed: %s" : "unmapped, counters zero",
-				 strerror(rc));
-		} else if (!strcmp(c.verb, "probe-revoked"))
-			rc = cmd_probe_revoked(a, text, sizeof(text));
-		else if (!strcmp(c.verb, "suite"))
-			rc = cmd_suite(c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "unload"))
-			rc = cmd_unload(a, c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "peek"))
-			rc = cmd_peek(a, c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "demo"))
-			rc = cmd_demo(a, text, sizeof(text));
-		else if (!strcmp(c.verb, "bench"))
-			rc = cmd_bench(text, sizeof(text));
-		else if (!strcmp(c.verb, "grant"))
-			rc = cmd_grant(a, c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "check-grant"))
-			rc = cmd_check_grant(a, c.args, text, sizeof(text));
-		else if (!strcmp(c.verb, "ungrant"))
-			rc = cmd_ungrant(a, text, sizeof(text));
-		else if (!strcmp(c.verb, "quit")) {
-			do_unmap(a);
-			cmd_ungrant(a, text, sizeof(text));
-			xs_put(a, GNTLAB_XS_ACK, (snprintf(ack, sizeof(ack), "%u 0 bye", c.seq), ack));
-			logf_("quit");
-			return 0;
+		id = gntlab_verb_find(gntlab_cmd_verbs, GNTLAB_CMD_COUNT, c.verb);
+		if (id >= 0 && serve[id]) {
+			rc = serve[id](a, c.args, text, sizeof(text));
 		} else {
 			rc = EINVAL;
 			snprintf(text, sizeof(text), "unknown verb '%s'", c.verb);
@@ -640,14 +688,30 @@ static int run(struct agent *a)
 		if (xs_put(a, GNTLAB_XS_ACK, ack))
 			return 1;
 	}
+	logf_("quit");
+	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct agent a = { 0 };
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < GNTLAB_CMD_COUNT; i++)
+		if (!serve[i]) {
+			logf_("no handler for command '%s'", gntlab_cmd_verbs[i].name);
+			return 2;
+		}
+	if (argc == 2 && !strcmp(argv[1], "--list-verbs")) {
+		/* The commands this agent serves (dom0-tools/gntlab_proto.c). */
+		gntlab_verbs_markdown(stdout, gntlab_cmd_verbs, GNTLAB_CMD_COUNT);
+		return 0;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "usage: gntlab-agent [--list-verbs]\n");
+		return 2;
+	}
 	a.fd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
 	if (a.fd < 0) {
 		logf_("open %s: %s (is the module loaded?)", GNTLAB_DEVICE,
@@ -660,7 +724,11 @@ int main(void)
 		return 2;
 	}
 	rc = run(&a);
-	xs_close(a.xs);
+	/*
+	 * No xs_close(): it cancels libxenstore's watch reader thread, and
+	 * glibc's pthread_cancel dlopen()s libgcc_s, which the guest image does
+	 * not carry: every run ended in SIGABRT. Exiting releases everything.
+	 */
 	close(a.fd);
 	return rc;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "report.h"
+#include "markers_out.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,24 +7,7 @@
 
 #include "../tests/markers.h"
 
-static int failures;
-static bool relayed;
-
-void report_relayed(bool on)
-{
-	relayed = on;
-}
-
-/* A name missing from conductor_tests[] is a bug of ours: say so loudly. */
-static bool known(const char *name)
-{
-	if (relayed)
-		return true;
-	for (size_t i = 0; conductor_tests[i]; i++)
-		if (!strcmp(conductor_tests[i], name))
-			return true;
-	return false;
-}
+static int problems;
 
 /* One marker per line, flushed at once: the serial line is our only pipe. */
 static void emit(const char *mark, const char *fmt, va_list ap)
@@ -62,41 +45,15 @@ void report_diag(const char *fmt, ...)
 	va_end(ap);
 }
 
-bool report_test(bool ok, const char *name, const char *fmt, ...)
+void report_verdict(enum d0_verdict v, const char *name, const char *ref,
+		    const char *why)
 {
-	char why[700];
-	va_list ap;
+	char line[1000];
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (!known(name)) {
-		snprintf(why, sizeof(why), "test name not in dom0-tools/test_names.c");
-		ok = false;
-	}
-	/* The message explains a failure; a pass needs no explanation. */
-	if (ok) {
-		emitf(GNTLAB_MARK_TAP, "ok %s", name);
-	} else {
-		failures++;
-		emitf(GNTLAB_MARK_TAP, "not ok %s # %s", name, why);
-	}
-	return ok;
-}
-
-void report_skip(const char *name, const char *fmt, ...)
-{
-	char why[700];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (!known(name)) {
-		report_test(false, name, "%s", "");
-		return;
-	}
-	emitf(GNTLAB_MARK_TAP, "ok %s # SKIP %s", name, why);
+	d0_verdict_format(line, sizeof(line), v, name, ref, why);
+	if (d0_verdict_bad(v))
+		problems++;
+	emitf(GNTLAB_MARK_TAP, "%s", line);
 }
 
 void report_narrate(const char *fmt, ...)
@@ -126,7 +83,7 @@ void report_log_file(const char *domain, const char *path)
 	fclose(f);
 }
 
-int report_failures(void)
+int report_problems(void)
 {
-	return failures;
+	return problems;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "peer_server.h"
+#include "guest_requests.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,59 +11,59 @@
 #include <xenevtchn.h>
 
 #include "gntlab_proto.h"
-#include "report.h"
+#include "markers_out.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
 #include "../tests/markers.h"
 
-void peer_server_init(struct peer_server *ps, struct xs_handle *xs,
+void guest_requests_init(struct guest_requests *gr, struct xs_handle *xs,
 		      xc_interface *xc, xengntshr_handle *gs,
 		      unsigned int domid, const char *dir)
 {
-	memset(ps, 0, sizeof(*ps));
-	ps->xs = xs;
-	ps->xc = xc;
-	ps->gs = gs;
-	ps->domid = domid;
-	snprintf(ps->dir, sizeof(ps->dir), "%s", dir);
+	memset(gr, 0, sizeof(*gr));
+	gr->xs = xs;
+	gr->xc = xc;
+	gr->gs = gs;
+	gr->domid = domid;
+	snprintf(gr->dir, sizeof(gr->dir), "%s", dir);
 }
 
-static int put(struct peer_server *ps, const char *key, const char *val)
+static int put(struct guest_requests *gr, const char *key, const char *val)
 {
 	char p[192];
 
-	snprintf(p, sizeof(p), "%s/%s", ps->dir, key);
-	return xs_write(ps->xs, XBT_NULL, p, val, strlen(val)) ? 0 : -1;
+	snprintf(p, sizeof(p), "%s/%s", gr->dir, key);
+	return xs_write(gr->xs, XBT_NULL, p, val, strlen(val)) ? 0 : -1;
 }
 
-static struct peer_share_rec *get_share(struct peer_server *ps, const char *args,
+static struct gr_share *get_share(struct guest_requests *gr, const char *args,
 					unsigned int *id, char *text, size_t len)
 {
-	if (sscanf(args, "%u", id) != 1 || *id >= PEER_MAX_SHARES ||
-	    !ps->share[*id].used) {
+	if (sscanf(args, "%u", id) != 1 || *id >= GR_MAX_SHARES ||
+	    !gr->share[*id].used) {
 		snprintf(text, len, "no share '%.32s'", args);
 		return NULL;
 	}
-	return &ps->share[*id];
+	return &gr->share[*id];
 }
 
-static void release(struct peer_server *ps, unsigned int id)
+static void release(struct guest_requests *gr, unsigned int id)
 {
-	struct peer_share_rec *s = &ps->share[id];
+	struct gr_share *s = &gr->share[id];
 	char p[192];
 
-	xengntshr_unshare(ps->gs, s->addr, s->count);
+	xengntshr_unshare(gr->gs, s->addr, s->count);
 	free(s->refs);
 	memset(s, 0, sizeof(*s));
-	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_SHARE "/%u", ps->dir, id);
-	xs_rm(ps->xs, XBT_NULL, p);
+	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_SHARE "/%u", gr->dir, id);
+	xs_rm(gr->xs, XBT_NULL, p);
 }
 
-static int do_share(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_share(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int count, seed, id, chunks;
 	char mode[4];
-	struct peer_share_rec *s = NULL;
+	struct gr_share *s = NULL;
 	static struct gntlab_refs r;
 	static char val[4096];
 
@@ -72,26 +72,26 @@ static int do_share(struct peer_server *ps, const char *args, char *text, size_t
 		snprintf(text, len, "usage: share <1..%u> <rw|ro> <seed>", GNTLAB_PROTO_MAX_REFS);
 		return EINVAL;
 	}
-	for (id = 0; id < PEER_MAX_SHARES; id++)
-		if (!ps->share[id].used) {
-			s = &ps->share[id];
+	for (id = 0; id < GR_MAX_SHARES; id++)
+		if (!gr->share[id].used) {
+			s = &gr->share[id];
 			break;
 		}
 	if (!s) {
-		snprintf(text, len, "too many shares open (%u)", PEER_MAX_SHARES);
+		snprintf(text, len, "too many shares open (%u)", GR_MAX_SHARES);
 		return ENOSPC;
 	}
 	s->refs = calloc(count, sizeof(*s->refs));
 	if (!s->refs)
 		return ENOMEM;
-	s->addr = xengntshr_share_pages(ps->gs, ps->domid, (int)count, s->refs,
+	s->addr = xengntshr_share_pages(gr->gs, gr->domid, (int)count, s->refs,
 					!strcmp(mode, "rw"));
 	if (!s->addr) {
 		int err = errno;
 
 		free(s->refs);
 		s->refs = NULL;
-		snprintf(text, len, "xengntshr_share_pages(d%u, %u): %s", ps->domid,
+		snprintf(text, len, "xengntshr_share_pages(d%u, %u): %s", gr->domid,
 			 count, strerror(err));
 		return err ? err : EIO;
 	}
@@ -111,9 +111,9 @@ static int do_share(struct peer_server *ps, const char *args, char *text, size_t
 			r.ref[r.count++] = s->refs[i];
 		gntlab_refs_format(&r, val, sizeof(val));
 		snprintf(key, sizeof(key), GNTLAB_XS_SHARE "/%u/%u", id, k);
-		if (put(ps, key, val)) {
+		if (put(gr, key, val)) {
 			snprintf(text, len, "xs_write(%s): %s", key, strerror(errno));
-			release(ps, id);
+			release(gr, id);
 			return EIO;
 		}
 	}
@@ -121,10 +121,10 @@ static int do_share(struct peer_server *ps, const char *args, char *text, size_t
 	return 0;
 }
 
-static int do_check(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_check(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int id, seed, off, n;
-	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
@@ -148,10 +148,10 @@ static int do_check(struct peer_server *ps, const char *args, char *text, size_t
 	return 0;
 }
 
-static int do_fill(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_fill(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int id, seed;
-	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
@@ -165,16 +165,16 @@ static int do_fill(struct peer_server *ps, const char *args, char *text, size_t 
 	return 0;
 }
 
-static int do_active(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_active(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	static struct xen_grant_dump d;
 	unsigned int id;
 	size_t n = 0;
-	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
-	if (xen_grant_snapshot(ps->xc, &d, text, len))
+	if (xen_grant_snapshot(gr->xc, &d, text, len))
 		return EIO;
 	n = xen_grant_dump_count_refs(&d, 0, -1, s->refs, s->count);
 	snprintf(text, len, "%zu", n);
@@ -199,12 +199,12 @@ static int own_pfn(const void *va, uint64_t *pfn)
 	return 0;
 }
 
-static int do_frames(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_frames(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	static struct xen_grant_dump d;
 	unsigned int id, page;
 	uint64_t pfn = 0, mfn = 0;
-	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
@@ -216,7 +216,7 @@ static int do_frames(struct peer_server *ps, const char *args, char *text, size_
 		snprintf(text, len, "/proc/self/pagemap: no PFN for page %u", page);
 		return EIO;
 	}
-	if (xen_grant_snapshot(ps->xc, &d, text, len))
+	if (xen_grant_snapshot(gr->xc, &d, text, len))
 		return EIO;
 	for (size_t i = 0; i < d.count; i++)
 		if (d.entry[i].granter == 0 && d.entry[i].ref == s->refs[page])
@@ -226,44 +226,42 @@ static int do_frames(struct peer_server *ps, const char *args, char *text, size_
 	return 0;
 }
 
-static int do_leakcheck(struct peer_server *ps, char *text, size_t len)
+static int do_leakcheck(struct guest_requests *gr, char *text, size_t len)
 {
 	static struct xen_grant_dump d;
-	unsigned int left = peer_server_release_all(ps);
+	unsigned int left = guest_requests_release_all(gr);
 	size_t mapped = 0;
 
-	if (xen_grant_snapshot(ps->xc, &d, text, len))
+	if (xen_grant_snapshot(gr->xc, &d, text, len))
 		return EIO;
 	for (size_t i = 0; i < d.count; i++)
-		if (d.entry[i].granter == 0 && d.entry[i].mapper == ps->domid)
+		if (d.entry[i].granter == 0 && d.entry[i].mapper == gr->domid)
 			mapped++;
 	if (mapped) {
 		snprintf(text, len,
 			 "Xen lists %zu grants of d0 still mapped by d%u (%u shares were left open)",
-			 mapped, ps->domid, left);
+			 mapped, gr->domid, left);
 		return 1;
 	}
 	snprintf(text, len, "clean (%u shares were left open and revoked)", left);
 	return 0;
 }
 
-static int do_result(const char *args, char *text, size_t len)
+/* result <verdict word> <name> [reason]: the guest's verdict as a GNTLAB-TAP line. */
+static int do_result(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
-	char verdict[8], name[128];
+	char word[8], name[128], ref[64];
+	const char *why;
+	enum d0_verdict v;
 	int n = 0;
 
-	if (sscanf(args, "%7s %127s %n", verdict, name, &n) < 2) {
-		snprintf(text, len, "usage: result <ok|fail|skip> <name> [reason]");
+	(void)gr;
+	if (sscanf(args, "%7s %127s %n", word, name, &n) < 2 ||
+	    d0_verdict_parse(word, n ? args + n : "", &v, ref, sizeof(ref), &why)) {
+		snprintf(text, len, "usage: result <ok|fail|skip|error|xfail|xpass> <name> [reason]");
 		return EINVAL;
 	}
-	report_relayed(true);
-	if (!strcmp(verdict, "ok"))
-		report_test(true, name, "%s", "");
-	else if (!strcmp(verdict, "skip"))
-		report_skip(name, "%s", n ? args + n : "no reason given");
-	else
-		report_test(false, name, "%s", n ? args + n : "no reason given");
-	report_relayed(false);
+	report_verdict(v, name, ref, why);
 	return 0;
 }
 
@@ -274,10 +272,10 @@ static int do_result(const char *args, char *text, size_t len)
  */
 
 /* byte <id> <page> <off>: the byte's value, in decimal. */
-static int do_byte(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_byte(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int id, page, off;
-	struct peer_share_rec *s = get_share(ps, args, &id, text, len);
+	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
@@ -292,14 +290,14 @@ static int do_byte(struct peer_server *ps, const char *args, char *text, size_t 
 	return 0;
 }
 
-static void evtchn_close(struct peer_server *ps)
+static void evtchn_close(struct guest_requests *gr)
 {
-	if (ps->xce && ps->evtchn_local)
-		xenevtchn_unbind(ps->xce, ps->evtchn_local);
-	ps->evtchn_local = 0;
-	if (ps->xce)
-		xenevtchn_close(ps->xce);
-	ps->xce = NULL;
+	if (gr->xce && gr->evtchn_local)
+		xenevtchn_unbind(gr->xce, gr->evtchn_local);
+	gr->evtchn_local = 0;
+	if (gr->xce)
+		xenevtchn_close(gr->xce);
+	gr->xce = NULL;
 }
 
 /*
@@ -308,38 +306,38 @@ static void evtchn_close(struct peer_server *ps)
  * state at the moment of the event before unmasking; other ports are
  * unmasked at once.
  */
-static int evtchn_next(struct peer_server *ps, long long deadline)
+static int evtchn_next(struct guest_requests *gr, long long deadline)
 {
 	long long left;
 
 	while ((left = deadline - xs_now_ms()) >= 0) {
-		struct pollfd pfd = { .fd = xenevtchn_fd(ps->xce), .events = POLLIN };
+		struct pollfd pfd = { .fd = xenevtchn_fd(gr->xce), .events = POLLIN };
 		xenevtchn_port_or_error_t port;
 
 		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
-		port = xenevtchn_pending(ps->xce);
+		port = xenevtchn_pending(gr->xce);
 		if (port < 0)
 			continue;
-		if ((evtchn_port_t)port == ps->evtchn_local)
+		if ((evtchn_port_t)port == gr->evtchn_local)
 			return 1;
-		xenevtchn_unmask(ps->xce, (evtchn_port_t)port);
+		xenevtchn_unmask(gr->xce, (evtchn_port_t)port);
 	}
 	return 0;
 }
 
 /* Wait (<= timeout_ms) for one event on the bound port; 1 if it came. */
-static int evtchn_drain_one(struct peer_server *ps, int timeout_ms)
+static int evtchn_drain_one(struct guest_requests *gr, int timeout_ms)
 {
-	int fired = evtchn_next(ps, xs_now_ms() + timeout_ms);
+	int fired = evtchn_next(gr, xs_now_ms() + timeout_ms);
 
 	if (fired)
-		xenevtchn_unmask(ps->xce, ps->evtchn_local);
+		xenevtchn_unmask(gr->xce, gr->evtchn_local);
 	return fired;
 }
 
 /* evtchn-bind <guest port>: bind to it (replacing any previous binding). */
-static int do_evtchn_bind(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_evtchn_bind(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int gport;
 	xenevtchn_port_or_error_t local;
@@ -348,39 +346,39 @@ static int do_evtchn_bind(struct peer_server *ps, const char *args, char *text, 
 		snprintf(text, len, "usage: evtchn-bind <guest port>");
 		return EINVAL;
 	}
-	evtchn_close(ps);
-	ps->xce = xenevtchn_open(NULL, 0);
-	if (!ps->xce) {
+	evtchn_close(gr);
+	gr->xce = xenevtchn_open(NULL, 0);
+	if (!gr->xce) {
 		snprintf(text, len, "xenevtchn_open: %s", strerror(errno));
 		return errno ? errno : EIO;
 	}
-	local = xenevtchn_bind_interdomain(ps->xce, ps->domid, gport);
+	local = xenevtchn_bind_interdomain(gr->xce, gr->domid, gport);
 	if (local < 0) {
 		int err = errno;
 
-		snprintf(text, len, "xenevtchn_bind_interdomain(d%u, %u): %s", ps->domid,
+		snprintf(text, len, "xenevtchn_bind_interdomain(d%u, %u): %s", gr->domid,
 			 gport, strerror(err));
-		evtchn_close(ps);
+		evtchn_close(gr);
 		return err ? err : EIO;
 	}
-	ps->evtchn_local = (evtchn_port_t)local;
+	gr->evtchn_local = (evtchn_port_t)local;
 	/*
 	 * Xen's evtchn_bind_interdomain() marks the new local port pending
 	 * ("we may have lost notifications on the remote unbound port"):
 	 * consume that one, so evtchn-wait sees only events sent later.
 	 */
-	snprintf(text, len, "%d drained %d", local, evtchn_drain_one(ps, 200));
+	snprintf(text, len, "%d drained %d", local, evtchn_drain_one(gr, 200));
 	return 0;
 }
 
 /* How many refs of the share Xen lists as mapped now; -1 on error. */
-static long share_active(struct peer_server *ps, struct peer_share_rec *s)
+static long share_active(struct guest_requests *gr, struct gr_share *s)
 {
 	static struct xen_grant_dump d;
 	char err[128];
 	long n = 0;
 
-	if (xen_grant_snapshot(ps->xc, &d, err, sizeof(err)))
+	if (xen_grant_snapshot(gr->xc, &d, err, sizeof(err)))
 		return -1;
 	for (unsigned int i = 0; i < s->count; i++)
 		n += xen_grant_dump_count(&d, 0, s->refs[i]) ? 1 : 0;
@@ -393,10 +391,10 @@ static long share_active(struct peer_server *ps, struct peer_share_rec *s)
  * the share's byte and ask Xen how many of the share's refs are mapped.
  * Reply "fired <0|1> byte <v|-1> active <n|-1> waited <ms>"; rc 0 either way.
  */
-static int do_evtchn_wait(struct peer_server *ps, const char *args, char *text, size_t len)
+static int do_evtchn_wait(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int timeout_ms, id = 0, page = 0, off = 0;
-	struct peer_share_rec *s = NULL;
+	struct gr_share *s = NULL;
 	long long start = xs_now_ms();
 	int fired, byte = -1, n;
 	long active = -1;
@@ -406,125 +404,161 @@ static int do_evtchn_wait(struct peer_server *ps, const char *args, char *text, 
 		snprintf(text, len, "usage: evtchn-wait <timeout_ms> [<id> <page> <off>]");
 		return EINVAL;
 	}
-	if (!ps->xce || !ps->evtchn_local) {
+	if (!gr->xce || !gr->evtchn_local) {
 		snprintf(text, len, "no event channel bound (evtchn-bind first)");
 		return ENOENT;
 	}
 	if (n == 4) {
-		if (id >= PEER_MAX_SHARES || !ps->share[id].used ||
-		    page >= ps->share[id].count || off >= GNTLAB_PAGE_SIZE) {
+		if (id >= GR_MAX_SHARES || !gr->share[id].used ||
+		    page >= gr->share[id].count || off >= GNTLAB_PAGE_SIZE) {
 			snprintf(text, len, "no share %u page %u off %u", id, page, off);
 			return EINVAL;
 		}
-		s = &ps->share[id];
+		s = &gr->share[id];
 	}
-	fired = evtchn_next(ps, start + timeout_ms);
+	fired = evtchn_next(gr, start + timeout_ms);
 	if (fired) {
 		if (s) {
 			byte = *(volatile uint8_t *)(s->addr +
 						     (size_t)page * GNTLAB_PAGE_SIZE + off);
-			active = share_active(ps, s);
+			active = share_active(gr, s);
 		}
-		xenevtchn_unmask(ps->xce, ps->evtchn_local);
+		xenevtchn_unmask(gr->xce, gr->evtchn_local);
 	}
 	snprintf(text, len, "fired %d byte %d active %ld waited %lld", fired, byte, active,
 		 xs_now_ms() - start);
 	return 0;
 }
 
-static int do_evtchn(struct peer_server *ps, const char *verb, const char *args,
-		     char *text, size_t len)
+static int do_evtchn_close(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
-	if (!strcmp(verb, "byte"))
-		return do_byte(ps, args, text, len);
-	if (!strcmp(verb, "evtchn-bind"))
-		return do_evtchn_bind(ps, args, text, len);
-	if (!strcmp(verb, "evtchn-wait"))
-		return do_evtchn_wait(ps, args, text, len);
-	if (!strcmp(verb, "evtchn-close")) {
-		evtchn_close(ps);
-		return 0;
-	}
-	snprintf(text, len, "unknown request '%s'", verb);
-	return EINVAL;
+	(void)args;
+	(void)text;
+	(void)len;
+	evtchn_close(gr);
+	return 0;
 }
 
-unsigned int peer_server_release_all(struct peer_server *ps)
+static int do_unshare(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	unsigned int id;
+
+	if (!get_share(gr, args, &id, text, len))
+		return ENOENT;
+	release(gr, id);
+	return 0;
+}
+
+static int do_diag(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	(void)gr;
+	(void)text;
+	(void)len;
+	report_diag("%s", args);
+	return 0;
+}
+
+/* One observed cell of the behaviour matrix (tests/markers.h). */
+static int do_matrix(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	(void)gr;
+	(void)text;
+	(void)len;
+	printf(GNTLAB_MARK_MATRIX "%s\n", args);
+	fflush(stdout);
+	return 0;
+}
+
+/* One measurement of `make bench` (JSON): the host keeps it in bench.log. */
+static int do_bench(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	(void)gr;
+	(void)text;
+	(void)len;
+	printf(GNTLAB_MARK_LOG "bench %s\n", args);
+	fflush(stdout);
+	return 0;
+}
+
+static int do_leakcheck_req(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	(void)args;
+	return do_leakcheck(gr, text, len);
+}
+
+typedef int (*req_fn)(struct guest_requests *gr, const char *args, char *text, size_t len);
+
+/* Who serves each verb of gntlab_req_verbs[] (gntlab_proto.c). */
+static const req_fn serve[GNTLAB_REQ_COUNT] = {
+	[GNTLAB_REQ_SHARE] = do_share,
+	[GNTLAB_REQ_UNSHARE] = do_unshare,
+	[GNTLAB_REQ_FILL] = do_fill,
+	[GNTLAB_REQ_CHECK] = do_check,
+	[GNTLAB_REQ_ACTIVE] = do_active,
+	[GNTLAB_REQ_FRAMES] = do_frames,
+	[GNTLAB_REQ_LEAKCHECK] = do_leakcheck_req,
+	[GNTLAB_REQ_BYTE] = do_byte,
+	[GNTLAB_REQ_EVTCHN_BIND] = do_evtchn_bind,
+	[GNTLAB_REQ_EVTCHN_WAIT] = do_evtchn_wait,
+	[GNTLAB_REQ_EVTCHN_CLOSE] = do_evtchn_close,
+	[GNTLAB_REQ_DIAG] = do_diag,
+	[GNTLAB_REQ_BENCH] = do_bench,
+	[GNTLAB_REQ_MATRIX] = do_matrix,
+	[GNTLAB_REQ_RESULT] = do_result,
+};
+
+const char *guest_requests_unserved(void)
+{
+	for (int i = 0; i < GNTLAB_REQ_COUNT; i++)
+		if (!serve[i])
+			return gntlab_req_verbs[i].name;
+	return NULL;
+}
+
+unsigned int guest_requests_release_all(struct guest_requests *gr)
 {
 	unsigned int n = 0;
 
-	for (unsigned int id = 0; id < PEER_MAX_SHARES; id++)
-		if (ps->share[id].used) {
-			release(ps, id);
+	for (unsigned int id = 0; id < GR_MAX_SHARES; id++)
+		if (gr->share[id].used) {
+			release(gr, id);
 			n++;
 		}
 	return n;
 }
 
-int peer_server_poll(struct peer_server *ps)
+int guest_requests_poll(struct guest_requests *gr)
 {
 	static char text[1024];
 	char p[192], rsp[1100];
 	struct gntlab_cmd c;
 	unsigned int len;
 	char *v;
-	int rc;
+	int rc, id;
 
-	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_REQ, ps->dir);
-	v = xs_read(ps->xs, XBT_NULL, p, &len);
+	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_REQ, gr->dir);
+	v = xs_read(gr->xs, XBT_NULL, p, &len);
 	if (!v)
 		return 0;
-	if (gntlab_cmd_parse(v, &c) || (ps->seen_any && c.seq == ps->last_seq)) {
+	if (gntlab_cmd_parse(v, &c) || (gr->seen_any && c.seq == gr->last_seq)) {
 		free(v);
 		return 0;
 	}
 	free(v);
-	ps->seen_any = true;
-	ps->last_seq = c.seq;
-	ps->requests++;
+	gr->seen_any = true;
+	gr->last_seq = c.seq;
+	gr->requests++;
 	text[0] = '\0';
-	if (!strcmp(c.verb, "share"))
-		rc = do_share(ps, c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "unshare")) {
-		unsigned int id;
-
-		rc = get_share(ps, c.args, &id, text, sizeof(text)) ? 0 : ENOENT;
-		if (!rc)
-			release(ps, id);
-	} else if (!strcmp(c.verb, "fill"))
-		rc = do_fill(ps, c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "check"))
-		rc = do_check(ps, c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "active"))
-		rc = do_active(ps, c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "frames"))
-		rc = do_frames(ps, c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "leakcheck"))
-		rc = do_leakcheck(ps, text, sizeof(text));
-	else if (!strcmp(c.verb, "diag")) {
-		report_diag("%s", c.args);
-		rc = 0;
-	} else if (!strcmp(c.verb, "matrix")) {
-		/* One observed cell of the behaviour matrix (tests/markers.h). */
-		printf(GNTLAB_MARK_MATRIX "%s\n", c.args);
-		fflush(stdout);
-		rc = 0;
-	} else if (!strcmp(c.verb, "bench")) {
-		/* One measurement of `make bench` (JSON): the host keeps it in bench.log. */
-		printf(GNTLAB_MARK_LOG "bench %s\n", c.args);
-		fflush(stdout);
-		rc = 0;
-	} else if (!strcmp(c.verb, "result"))
-		rc = do_result(c.args, text, sizeof(text));
-	else if (!strcmp(c.verb, "byte") || !strncmp(c.verb, "evtchn-", 7))
-		rc = do_evtchn(ps, c.verb, c.args, text, sizeof(text));
-	else {
+	id = gntlab_verb_find(gntlab_req_verbs, GNTLAB_REQ_COUNT, c.verb);
+	if (id >= 0 && serve[id]) {
+		rc = serve[id](gr, c.args, text, sizeof(text));
+	} else {
 		snprintf(text, sizeof(text), "unknown request '%s'", c.verb);
 		rc = EINVAL;
 	}
 	snprintf(rsp, sizeof(rsp), "%u %d %s", c.seq, rc, text);
-	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_RSP, ps->dir);
-	if (!xs_write(ps->xs, XBT_NULL, p, rsp, strlen(rsp)))
+	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_RSP, gr->dir);
+	if (!xs_write(gr->xs, XBT_NULL, p, rsp, strlen(rsp)))
 		report_diag("xs_write(%s): %s", p, strerror(errno));
 	return 1;
 }

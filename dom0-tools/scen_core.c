@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The first guest: bringing it up, the end-to-end grant, the guest test
+ * program, module lifetime, shutdown, and the exit of our own programs.
+ * Every step's catalogue text is beside it (docs/tests/dom0.md is made
+ * from `gntlab-conductor --list --verbose`).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <unistd.h>
+#include <libvirt/virterror.h>
+
+#include "guest.h"
+#include "guest_requests.h"
+#include "markers_out.h"
+#include "scenarios.h"
+#include "xen_grants.h"
+#include "xs_wait.h"
+#include "../tests/crash_patterns.h"
+#include "../tests/markers.h"
+
+#define SEED 0x5eed0001u
+
+int step_agent(struct step_res *r, struct agent_conn *a, char *text, size_t len,
+	       const char *fmt, ...)
+{
+	char cmd[1100];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	rc = agent_command(a, cmd, text, len);
+	if (rc < 0)
+		step_error(r, "agent unreachable: %s", text);
+	return rc;
+}
+
+int xen_active_count(struct scen_env *e, size_t *active, char *err, size_t len)
+{
+	static struct xen_grant_dump dump;
+
+	if (xen_grant_snapshot(e->xc, &dump, err, len))
+		return -1;
+	*active = xen_grant_dump_count_refs(&dump, 0, -1, e->refs, e->o.pages);
+	return 0;
+}
+
+/* ---- reported by dom0's /init (images/dom0/init), listed here ---------- */
+
+static const struct step init_begin[] = {
+	{ "boot/dom0-setup",
+	  "Checks: dom0's `/init` loaded the Xen drivers and started xenstored, xen-init-dom0,\n"
+	  "xenconsoled, virtlogd and libvirtd. Reported by `/init` itself.\n"
+	  "Expected: pass. ERROR names the daemon that did not start.", NULL, NULL },
+};
+const struct scenario scen_init_begin = SCENARIO("init", SCEN_ALWAYS, NULL, init_begin, NULL, NULL);
+
+static const struct step init_end[] = {
+	{ "program/gntlab-conductor",
+	  "Checks: the conductor itself ended normally: exit 0 (all passed) or 1 (some test\n"
+	  "did not, reported by name). Reported by dom0's `/init` after it.\n"
+	  "Expected: pass. ERROR: it died on a signal or exited otherwise; the tests it did\n"
+	  "not report are then named `missing` by the runner.", NULL, NULL },
+};
+const struct scenario scen_init_end = SCENARIO("init-end", SCEN_ALWAYS, NULL, init_end, NULL, NULL);
+
+/* ---- setup: dom0's libraries, libvirt, the first guest, its grant ------ */
+
+static void dom0_libraries(struct scen_env *e, struct step_res *r)
+{
+	e->xs = xs_open(0);
+	e->xc = xc_interface_open(NULL, NULL, 0);
+	e->gs = xengntshr_open(NULL, 0);
+	if (!e->xs || !e->xc || !e->gs)
+		step_error(r, "%s failed: %s",
+			   !e->xs ? "xs_open" : !e->xc ? "xc_interface_open" : "xengntshr_open",
+			   strerror(errno));
+}
+
+static void libvirt_connect(struct scen_env *e, struct step_res *r)
+{
+	e->conn = guest_connect(e->o.uri, 60);
+	if (!e->conn) {
+		step_error(r, "cannot connect to %s within 60 s: %s", e->o.uri,
+			   virGetLastErrorMessage());
+		return;
+	}
+	report_phase(GNTLAB_PHASE_DOM0_READY);
+}
+
+static void start_guest(struct scen_env *e, struct step_res *r)
+{
+	struct guest_spec s = {
+		.name = e->o.name, .kernel = e->o.kernel, .initrd = e->o.initrd,
+		.cmdline = "console=hvc0 clocksource=xen",
+		/* Two vCPUs: the concurrency tests then run truly in parallel. */
+		.memory_mib = e->o.guest_mem ? e->o.guest_mem : 256, .vcpus = 2,
+	};
+	char err[512] = "";
+	int id;
+
+	report_phase(GNTLAB_PHASE_GUEST_START);
+	e->dom = guest_create(e->conn, &s, err, sizeof(err));
+	id = e->dom ? (int)virDomainGetID(e->dom) : -1;
+	if (e->dom && id <= 0)
+		snprintf(err, sizeof(err), "virDomainGetID: %s", virGetLastErrorMessage());
+	if (id <= 0) {
+		step_error(r, "%s", err);
+		return;
+	}
+	report_diag("guest %s is domain %d (libvirt %s)", e->o.name, id, e->o.uri);
+	e->domid = (unsigned int)id;
+	agent_init(&e->ag, e->xs, e->domid, e->o.timeout_s);
+}
+
+static void grant_create(struct scen_env *e, struct step_res *r)
+{
+	e->shared = xengntshr_share_pages(e->gs, e->domid, (int)e->o.pages, e->refs, 1);
+	if (!step_check(r, e->shared != NULL, "xengntshr_share_pages(d%u, %u pages, rw): %s",
+			e->domid, e->o.pages, strerror(errno)))
+		return;
+	report_diag("dom0 shares %u pages with d%u, first ref %u", e->o.pages, e->domid,
+		    e->refs[0]);
+	for (unsigned int i = 0; i < e->o.pages; i++)
+		gntlab_pattern_fill(e->shared + (size_t)i * GNTLAB_PAGE_SIZE, SEED, i, 0,
+				    GNTLAB_PAGE_SIZE);
+}
+
+static void grant_publish(struct scen_env *e, struct step_res *r)
+{
+	static struct gntlab_refs g;
+	static char val[GNTLAB_PROTO_MAX_LINE];
+
+	g.domid = 0;
+	g.count = e->o.pages;
+	memcpy(g.ref, e->refs, e->o.pages * sizeof(g.ref[0]));
+	if (gntlab_refs_format(&g, val, sizeof(val)) || agent_put(&e->ag, GNTLAB_XS_REFS, val))
+		step_error(r, "xs_write(%s/" GNTLAB_XS_REFS "): %s", e->ag.dir, strerror(errno));
+}
+
+static void agent_ready(struct scen_env *e, struct step_res *r)
+{
+	if (agent_wait_ready(&e->ag)) {
+		step_error(r, "guest agent did not write %s/" GNTLAB_XS_READY
+			   " within %d s (guest console log follows)", e->ag.dir, e->o.timeout_s);
+		return;
+	}
+	e->ready = true;
+	report_phase(GNTLAB_PHASE_GUEST_READY);
+}
+
+static const struct step setup[] = {
+	{ "boot/dom0-libraries",
+	  "Checks: dom0 can open xenstore, libxenctrl and the gntalloc sharing device.\n"
+	  "Expected: pass; ERROR otherwise (nothing else can run without the control plane).",
+	  dom0_libraries, NULL },
+	{ "boot/libvirt-connect",
+	  "Checks: `virConnectOpen(\"xen:///system\")` succeeds within 60 s of starting libvirtd.\n"
+	  "Expected: pass. Why: guests are managed through libvirt's libxl driver, as users do.",
+	  libvirt_connect, "boot/dom0-libraries" },
+	{ "boot/guest-via-libvirt",
+	  "Checks: `virDomainCreateXML` of a PV guest (direct kernel boot, `machine='xenpv'`)\n"
+	  "returns a domain with an id.\n"
+	  "Expected: pass. Why: the guest under test comes up the way users' guests do.",
+	  start_guest, "boot/libvirt-connect" },
+	{ "grant/create",
+	  "Checks: `xengntshr_share_pages` (gntalloc) grants 4 writable pages to the guest's domid.\n"
+	  "Expected: pass.", grant_create, "boot/guest-via-libvirt" },
+	{ "grant/publish",
+	  "Checks: dom0 writes the refs to the guest's xenstore directory.\n"
+	  "Expected: pass; ERROR when xenstore refuses.", grant_publish, "grant/create" },
+	{ "boot/guest-agent-ready",
+	  "Checks: the guest agent writes `data/gntlab/ready` within the timeout (xenstore watch).\n"
+	  "Expected: pass. ERROR means the guest kernel, the module load or the agent failed;\n"
+	  "guest.log says which.", agent_ready, "boot/guest-via-libvirt" },
+};
+const struct scenario scen_setup = SCENARIO("setup", SCEN_ALWAYS, NULL, setup, NULL, NULL);
+
+/* ---- the end-to-end grant (issue #2 path) ------------------------------ */
+
+/* What libxenctrl says of the guest: a running 64-bit PV domain of our size. */
+static void domain_info(struct scen_env *e, struct step_res *r)
+{
+	xc_domaininfo_t info;
+	unsigned long kib, mib;
+
+	report_phase(GNTLAB_PHASE_TESTS);
+	if (xc_domain_getinfolist(e->xc, e->domid, 1, &info) != 1 || info.domain != e->domid) {
+		step_error(r, "xc_domain_getinfolist(d%u): %s", e->domid, strerror(errno));
+		return;
+	}
+	kib = (unsigned long)info.tot_pages * 4;
+	mib = e->o.guest_mem ? e->o.guest_mem : 256;
+	report_diag("d%u: flags %#x, %lu KiB, max vcpu id %u", e->domid, info.flags, kib,
+		    info.max_vcpu_id);
+	step_check(r, !(info.flags & XEN_DOMINF_hvm_guest) && !(info.flags & XEN_DOMINF_dying) &&
+			      kib > mib * 1024 * 3 / 4 && kib <= mib * 1024 &&
+			      info.max_vcpu_id == 1,
+		   "d%u flags %#x (want PV, alive), %lu KiB (want <= %lu MiB, > 3/4 of it), max vcpu id %u (want 1)",
+		   e->domid, info.flags, kib, mib, info.max_vcpu_id);
+}
+
+static void map_pattern(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	int rc;
+
+	rc = step_agent(r, &e->ag, text, sizeof(text), "map rw %u", SEED);
+	step_check(r, rc == 0, "guest: %s", text);
+}
+
+static void active_while_mapped(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	size_t active = 0;
+
+	if (xen_active_count(e, &active, text, sizeof(text)))
+		step_error(r, "%s", text);
+	else
+		step_check(r, active == e->o.pages, "Xen lists %zu of %u refs of d0 as active",
+			   active, e->o.pages);
+}
+
+/* What the guest wrote through its mapping is in dom0's own pages. */
+static void guest_write_seen(struct scen_env *e, struct step_res *r)
+{
+	const uint32_t half = GNTLAB_PAGE_SIZE / 2;
+
+	for (unsigned int i = 0; i < e->o.pages; i++) {
+		long bad = gntlab_pattern_check(e->shared + (size_t)i * GNTLAB_PAGE_SIZE + half,
+						SEED + 1, i, half, half);
+
+		if (bad >= 0) {
+			step_fail(r, "page %u (ref %u) offset %ld differs from the guest's reply pattern",
+				  i, e->refs[i], bad + half);
+			return;
+		}
+	}
+}
+
+static void guest_unmap(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	int rc = step_agent(r, &e->ag, text, sizeof(text), "unmap");
+
+	step_check(r, rc == 0, "guest: %s", text);
+}
+
+static void xen_no_active(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	size_t active = 0;
+
+	if (xen_active_count(e, &active, text, sizeof(text)))
+		step_error(r, "%s", text);
+	else
+		step_check(r, active == 0, "Xen lists %zu of our refs as active", active);
+}
+
+static void dom0_revoke(struct scen_env *e, struct step_res *r)
+{
+	int rc = xengntshr_unshare(e->gs, e->shared, e->o.pages);
+
+	e->shared = NULL;
+	step_check(r, rc == 0, "xengntshr_unshare: %s", strerror(errno));
+}
+
+static void revoked_refused(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	int rc = step_agent(r, &e->ag, text, sizeof(text), "probe-revoked");
+
+	step_check(r, rc == 0, "guest: %s", text);
+}
+
+/* dom0's kernel log has no sign of trouble since boot (tests/crash_patterns.h). */
+static void dom0_log_clean(struct scen_env *e, struct step_res *r)
+{
+	static char buf[1 << 20];
+	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	const char *s;
+	size_t l;
+
+	(void)e;
+	if (n < 0) {
+		step_error(r, "klogctl: %s", strerror(errno));
+		return;
+	}
+	buf[n] = '\0';
+	if (crash_find(buf, CRASH_KLOG, &s, &l))
+		step_fail(r, "dom0 kernel log: %.*s", (int)l, s);
+}
+
+static const struct step core[] = {
+	{ "xen/guest-domain-info",
+	  "Checks: libxenctrl's `xc_domain_getinfolist` for the guest: a PV domain (no\n"
+	  "`XEN_DOMINF_hvm_guest`), not dying, with at most the memory libvirt was asked\n"
+	  "for (256 MiB by default) and more than 3/4 of it, and two vCPUs (max vcpu id 1).\n"
+	  "Expected: pass.", domain_info, NULL },
+	{ "map/pattern-intact",
+	  "Checks: the guest maps the 4 refs through /dev/gntlab (mode `special`) and every byte\n"
+	  "of every page equals dom0's pattern(seed, page, offset).\n"
+	  "Expected: pass. Why: the mapping reaches the granted frames, in order, whole. A wrong\n"
+	  "PTE flag or a wrong frame fails here.", map_pattern, "grant/publish" },
+	{ "xen/grants-active-while-mapped",
+	  "Checks: Xen's view lists each of the 4 refs as active (pinned) while the guest maps them.\n"
+	  "Expected: 4 of 4. Why: proves the mapping is a real grant mapping made by Xen, not a copy.",
+	  active_while_mapped, "map/pattern-intact" },
+	{ "map/guest-write-seen-by-dom0",
+	  "Checks: what the guest wrote through its mapping (pattern(seed+1) in the second half of\n"
+	  "each page) is in dom0's own pages.\n"
+	  "Expected: pass. Why: writable grants are shared memory, both ways.",
+	  guest_write_seen, "map/pattern-intact" },
+	{ "e2e/guest-unmap",
+	  "Checks: the guest's munmap + GNTLAB_IOC_UNMAP leave the module's counters at zero.\n"
+	  "Expected: pass.", guest_unmap, "map/pattern-intact" },
+	{ "e2e/xen-no-active-mapping",
+	  "Checks: after the guest unmapped, Xen lists none of the refs as active.\n"
+	  "Expected: 0. Why: a grant left pinned is a leak Debian's release Xen does not report\n"
+	  "(debug Xen would #GP on an implicit unmap).", xen_no_active, "e2e/guest-unmap" },
+	{ "e2e/dom0-revoke",
+	  "Checks: `xengntshr_unshare` succeeds.\n"
+	  "Expected: pass (no deferred free: nothing maps the pages any more).",
+	  dom0_revoke, "grant/create" },
+	{ "e2e/revoked-grant-refused",
+	  "Checks: the guest tries to map the revoked refs again: the mmap must fail, and the\n"
+	  "failure leaves no counter non-zero.\n"
+	  "Expected: refused (Xen returns GNTST_general_error/permission for an entry that is no\n"
+	  "longer GTF_permit_access).\n"
+	  "Why: proves the revoke really ended the grant in Xen (gnttab_end_foreign_access cleared\n"
+	  "the entry), the XSA-396 concern.", revoked_refused, "e2e/dom0-revoke,grant/publish" },
+	{ "e2e/dom0-log-clean",
+	  "Checks: dom0's kernel log has no line with a kernel-log crash pattern of\n"
+	  "tests/crash_patterns.c: WARNING, BUG (KASAN, lockdep, VM_BUG_ON...), Oops, panic,\n"
+	  "\"Bad page\", \"Bad rss-counter\", a general protection fault, a call trace, or the\n"
+	  "grant table's \"still pending\" / \"leaking g.e.\".\n"
+	  "Expected: clean.", dom0_log_clean, NULL },
+};
+const struct scenario scen_core = SCENARIO("core", SCEN_ALWAYS, "boot/guest-agent-ready", core,
+					   NULL, NULL);
+
+/* ---- the guest test program -------------------------------------------- */
+
+/*
+ * Run a program in the guest (agent verb suite or bench) and serve its
+ * requests until it acks. The deadline moves with every request served: a
+ * suite may be long, but a silent guest is an ERROR after --timeout
+ * seconds. Returns the ack's rc (text: its message), or -1 with r ERROR.
+ */
+int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
+		      char *text, size_t len)
+{
+	struct guest_requests gr;
+	char p_req[192], p_ack[192], v[1200], cmdp[192];
+	long long deadline;
+	uint32_t seq = ++e->ag.seq;
+	bool want_req = true, want_ack = true;
+	int rc = -1;
+
+	guest_requests_init(&gr, e->xs, e->xc, e->gs, e->domid, e->ag.dir);
+	agent_path(&e->ag, GNTLAB_XS_REQ, p_req, sizeof(p_req));
+	agent_path(&e->ag, GNTLAB_XS_ACK, p_ack, sizeof(p_ack));
+	if (!xs_watch(e->xs, p_req, "req") || !xs_watch(e->xs, p_ack, "ack")) {
+		step_error(r, "xs_watch: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(v, sizeof(v), "%u %s", seq, verb_args);
+	if (!xs_write(e->xs, XBT_NULL, agent_path(&e->ag, GNTLAB_XS_CMD, cmdp, sizeof(cmdp)),
+		      v, strlen(v))) {
+		step_error(r, "xs_write(cmd): %s", strerror(errno));
+		goto out;
+	}
+	deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
+	/*
+	 * Look at the request or the ack only when its watch fired (the token
+	 * says which): every xenstore round trip from dom0 costs milliseconds
+	 * under emulation, and the guest sends hundreds of requests. Both
+	 * watches fire once when set, so both are read at the start.
+	 */
+	for (;;) {
+		unsigned int n;
+		struct gntlab_ack a;
+		char *ack = NULL, **ev;
+		struct pollfd pfd = { .fd = xs_fileno(e->xs), .events = POLLIN };
+		long long left;
+
+		if (want_req) {
+			want_req = false;
+			while (guest_requests_poll(&gr))
+				deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
+		}
+		if (want_ack) {
+			want_ack = false;
+			ack = xs_read(e->xs, XBT_NULL, p_ack, &n);
+		}
+		if (ack && !gntlab_ack_parse(ack, &a) && a.seq == seq) {
+			free(ack);
+			report_diag("guest program (%s) exited with %d after %u requests",
+				    verb_args, a.rc, gr.requests);
+			snprintf(text, len, "%s", a.text);
+			rc = a.rc;
+			break;
+		}
+		free(ack);
+		left = deadline - xs_now_ms();
+		if (left <= 0) {
+			step_error(r, "no request or ack from the guest program for %d s",
+				   e->o.timeout_s);
+			break;
+		}
+		/* An event libxenstore already queued would not wake poll(). */
+		ev = xs_check_watch(e->xs);
+		if (!ev && poll(&pfd, 1, (int)left) > 0)
+			ev = xs_read_watch(e->xs, &n);
+		if (ev) {
+			if (!strcmp(ev[XS_WATCH_TOKEN], "req"))
+				want_req = true;
+			else if (!strcmp(ev[XS_WATCH_TOKEN], "ack"))
+				want_ack = true;
+			free(ev);
+		} else {
+			/* Timed out or an error: look at both once more. */
+			want_req = want_ack = true;
+		}
+	}
+out:
+	xs_unwatch(e->xs, p_req, "req");
+	xs_unwatch(e->xs, p_ack, "ack");
+	if (guest_requests_release_all(&gr))
+		report_diag("revoked shares the guest program left open");
+	return rc;
+}
+
+/* The agent's ack rc of a program it ran (agent.c): 128 + n is signal n. */
+void step_program_rc(struct step_res *r, const char *prog, int rc, const char *text)
+{
+	if (rc >= 128 && rc < 128 + NSIG)
+		step_error(r, "%s exited on SIG%s (%s)", prog, sigabbrev_np(rc - 128) ?
+			   sigabbrev_np(rc - 128) : "?", text);
+	else
+		step_error(r, "%s exited with %d (%s)", prog, rc, text);
+}
+
+static void guest_tests(struct scen_env *e, struct step_res *r)
+{
+	char v[1100], text[300];
+	int rc;
+
+	snprintf(v, sizeof(v), "suite %s", e->o.tests ? e->o.tests : "*");
+	rc = run_guest_program(e, r, v, text, sizeof(text));
+	if (rc == 3)	/* the agent's SUITE_NONE_SELECTED */
+		step_skip(r, "%s", text);
+	else if (rc > 1)
+		step_program_rc(r, "gntlab-guest-tests", rc, text);
+}
+
+static const struct step guest[] = {
+	{ "program/gntlab-guest-tests",
+	  "Checks: the guest test program (`gntlab-guest-tests`, the suites documented in\n"
+	  "docs/tests/*.md) ran to its end: exit 0 or 1 (its failures are reported test by\n"
+	  "test), and sent a request or finished within the timeout of each step.\n"
+	  "Skipped when the filter selects no guest test.\n"
+	  "Expected: pass. ERROR: it died on a signal, exited otherwise, or fell silent.",
+	  guest_tests, NULL },
+};
+const struct scenario scen_guest = SCENARIO("guest", SCEN_ALWAYS, "boot/guest-agent-ready",
+					    guest, NULL, NULL);
+
+/* ---- module lifetime: refused while mapped, unloads when idle ---------- */
+
+static void module_unload(struct scen_env *e, struct step_res *r)
+{
+	struct gntlab_refs g = { .domid = 0, .count = 1 };
+	char text[300], val[64];
+	uint8_t *p;
+	int rc;
+
+	/* A fresh grant so the busy check has something real to map. */
+	p = xengntshr_share_pages(e->gs, e->domid, 1, g.ref, 0);
+	if (!p || gntlab_refs_format(&g, val, sizeof(val)) ||
+	    agent_put(&e->ag, GNTLAB_XS_REFS, val)) {
+		step_error(r, "cannot share a page: %s", strerror(errno));
+		if (p)
+			xengntshr_unshare(e->gs, p, 1);
+		return;
+	}
+	rc = step_agent(r, &e->ag, text, sizeof(text), "unload");
+	step_check(r, rc == 0, "guest: %s", text);
+	xengntshr_unshare(e->gs, p, 1);
+}
+
+static const struct step lifetime[] = {
+	{ "e2e/module-unload",
+	  "Checks: `delete_module(\"gntlab\", O_NONBLOCK)` is refused while a map is live\n"
+	  "(the open fd holds a module reference: EWOULDBLOCK), succeeds once nothing is\n"
+	  "mapped or open, and the module loads again (`finit_module`).\n"
+	  "Expected: refused, then unloaded, then reloaded. Why: unload with live maps\n"
+	  "must be refused or drain safely, never crash.", module_unload, NULL },
+};
+const struct scenario scen_lifetime = SCENARIO("lifetime", SCEN_ALWAYS, "boot/guest-agent-ready",
+					       lifetime, NULL, NULL);
+
+/* ---- the end: shutdown, and how our guest programs exited -------------- */
+
+static void guest_shutdown(struct scen_env *e, struct step_res *r)
+{
+	char text[300];
+	int gone;
+
+	if (e->ready && agent_command(&e->ag, "quit", text, sizeof(text)) < 0)
+		report_diag("quit: %s", text);
+	gone = guest_wait_gone(e->conn, e->dom, 20);
+	step_check(r, gone == 0, "%s", gone > 0 ? "guest did not power off in 20 s; destroyed" :
+						  "virDomainDestroy failed");
+}
+
+/*
+ * The guest's /init prints "gntlab guest: agent exited with <status>"; a
+ * sanitizer report of any program is a line of its own. xenconsoled may
+ * still be writing the log: look for up to 3 s.
+ */
+static void agent_exit(struct scen_env *e, struct step_res *r)
+{
+	static const char *const bad[] = {
+		"AddressSanitizer", "LeakSanitizer", "UndefinedBehaviorSanitizer",
+		"ThreadSanitizer", "runtime error:", "must be installed for pthread_cancel",
+	};
+	const char *mark = "gntlab guest: agent exited with ";
+	char path[256], line[1024], trouble[600] = "";
+	int status = -1;
+
+	guest_console_log(e->o.name, path, sizeof(path));
+	for (int t = 0; t < 30 && status < 0; t++) {
+		FILE *f = fopen(path, "r");
+
+		if (t)
+			usleep(100 * 1000);
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *m = strstr(line, mark);
+
+			line[strcspn(line, "\r\n")] = '\0';
+			if (m)
+				status = atoi(m + strlen(mark));
+			for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) && !trouble[0]; i++)
+				if (strstr(line, bad[i]))
+					snprintf(trouble, sizeof(trouble), "%.500s", line);
+		}
+		fclose(f);
+	}
+	if (status < 0)
+		step_error(r, "no \"%s<status>\" line in %s: the agent never ended (guest destroyed?)",
+			   mark, path);
+	else if (status)
+		step_program_rc(r, "gntlab-agent", status, trouble[0] ? trouble : "see guest.log");
+	else if (trouble[0])
+		step_error(r, "the guest console has a sanitizer/runtime report: %s", trouble);
+}
+
+static void end_cleanup(struct scen_env *e)
+{
+	char log[256];
+
+	if (e->dom) {
+		virDomainFree(e->dom);
+		e->dom = NULL;
+	}
+	if (e->shared)
+		xengntshr_unshare(e->gs, e->shared, e->o.pages);
+	e->shared = NULL;
+	report_phase(GNTLAB_PHASE_TESTS_DONE);
+	guest_console_log(e->o.name, log, sizeof(log));
+	report_log_file("guest", log);
+}
+
+static const struct step end[] = {
+	{ "e2e/guest-shutdown",
+	  "The first guest powers off by itself after `quit` (on_poweroff=destroy) within 20 s;\n"
+	  "destroyed otherwise. Expected: pass.", guest_shutdown, "boot/guest-via-libvirt" },
+	{ "program/gntlab-agent",
+	  "Checks: the guest agent exited with status 0 (the guest's `/init` writes its exit\n"
+	  "status to the console, which xenconsoled keeps in dom0), and the guest console holds\n"
+	  "no sanitizer or runtime-library report.\n"
+	  "Expected: pass. ERROR: it died on a signal (it once ended every run in SIGABRT:\n"
+	  "glibc's pthread_cancel needs libgcc_s, which the guest lacks), exited non-zero, or\n"
+	  "never ended.", agent_exit, "boot/guest-via-libvirt" },
+};
+const struct scenario scen_end = SCENARIO("end", SCEN_ALWAYS, NULL, end, NULL, end_cleanup);

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "dom0_client.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenstore.h>
+
+#include "xs_wait.h"
+
+#define DOM0_TIMEOUT_MS (60 * 1000)
+
+static struct xs_handle *xs;
+static pid_t xs_pid;
+static uint32_t counter;
+static bool rsp_watched;
+
+/*
+ * One connection per process: a forked child must not share its parent's.
+ * Each keeps a watch on the response path for its lifetime, so a request
+ * costs a write and a read instead of also a watch and an unwatch (four
+ * xenstore round trips to dom0 instead of six or more, under emulation).
+ */
+static struct xs_handle *conn(void)
+{
+	if (xs && xs_pid == getpid())
+		return xs;
+	xs = xs_open(0);
+	xs_pid = getpid();
+	counter = 0;
+	rsp_watched = xs && xs_watch(xs, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, "rsp");
+	return xs;
+}
+
+static bool rsp_matches(const char *val, void *arg)
+{
+	struct gntlab_ack a;
+
+	return !gntlab_ack_parse(val, &a) && a.seq == *(uint32_t *)arg;
+}
+
+/*
+ * A harness test that lost dom0 ends as ERROR (tests/harness, helper of
+ * the harness); the bench program links this file without the harness.
+ */
+extern void th_error_hook(const char *fmt, ...) __attribute__((weak));
+
+/* Verbs that report rather than ask: losing one must not end a test. */
+static bool reporting(const char *line)
+{
+	static const enum gntlab_req_id r[] = {
+		GNTLAB_REQ_RESULT, GNTLAB_REQ_DIAG, GNTLAB_REQ_MATRIX, GNTLAB_REQ_BENCH,
+	};
+	size_t n = strcspn(line, " ");
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (strlen(gntlab_req_verbs[r[i]].name) == n &&
+		    !strncmp(gntlab_req_verbs[r[i]].name, line, n))
+			return true;
+	return false;
+}
+
+static int request(char *text, size_t len, const char *body)
+{
+	char req[1100], why[160];
+	struct gntlab_ack a;
+	struct xs_handle *h = conn();
+	uint32_t seq;
+	char *v = NULL;
+
+	if (!h) {
+		snprintf(why, sizeof(why), "xs_open: %s", strerror(errno));
+		goto lost;
+	}
+	/* Unique across the forked test children of one run. */
+	seq = ((uint32_t)getpid() << 12) | (++counter & 0xfff);
+	snprintf(req, sizeof(req), "%u %s", seq, body);
+	if (!xs_write(h, XBT_NULL, GNTLAB_XS_DIR "/" GNTLAB_XS_REQ, req, strlen(req))) {
+		snprintf(why, sizeof(why), "xs_write(req): %s", strerror(errno));
+		goto lost;
+	}
+	v = (rsp_watched ? xs_wait_watched : xs_wait_for)(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP,
+							 DOM0_TIMEOUT_MS, rsp_matches, &seq);
+	if (!v) {
+		snprintf(why, sizeof(why), "dom0 did not answer '%.60s' in %d s", body,
+			 DOM0_TIMEOUT_MS / 1000);
+		goto lost;
+	}
+	gntlab_ack_parse(v, &a);
+	free(v);
+	if (text)
+		snprintf(text, len, "%s", a.text);
+	return a.rc;
+lost:
+	if (text)
+		snprintf(text, len, "%s", why);
+	if (th_error_hook && !reporting(body))
+		th_error_hook("%s", why);
+	return -1;
+}
+
+int dom0_request(enum gntlab_req_id verb, char *text, size_t len, const char *fmt, ...)
+{
+	char args[1000], body[1050];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
+	snprintf(body, sizeof(body), "%s%s%s", gntlab_req_verbs[verb].name, args[0] ? " " : "",
+		 args);
+	return request(text, len, body);
+}
+
+int dom0_request_line(char *text, size_t len, const char *fmt, ...)
+{
+	char body[1000];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(body, sizeof(body), fmt, ap);
+	va_end(ap);
+	return request(text, len, body);
+}
+
+int dom0_share(uint32_t count, bool writable, uint32_t seed, struct dom0_share *s)
+{
+	char text[256], path[96];
+	unsigned int id, chunks;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	rc = dom0_request(GNTLAB_REQ_SHARE, text, sizeof(text), "%u %s %u", count,
+			  writable ? "rw" : "ro", seed);
+	if (rc)
+		return rc;
+	if (sscanf(text, "%u %u", &id, &chunks) != 2)
+		return -1;
+	s->id = id;
+	s->seed = seed;
+	s->writable = writable;
+	for (unsigned int k = 0; k < chunks; k++) {
+		static struct gntlab_refs r;
+		unsigned int len;
+		char *v;
+
+		snprintf(path, sizeof(path), GNTLAB_XS_DIR "/" GNTLAB_XS_SHARE "/%u/%u", id, k);
+		v = xs_read(conn(), XBT_NULL, path, &len);
+		if (!v || gntlab_refs_parse(v, &r)) {
+			free(v);
+			return -1;
+		}
+		free(v);
+		s->domid = r.domid;
+		for (uint32_t i = 0; i < r.count && s->count < GNTLAB_PROTO_MAX_REFS; i++)
+			s->ref[s->count++] = r.ref[i];
+	}
+	return s->count == count ? 0 : -1;
+}
+
+int dom0_unshare(const struct dom0_share *s)
+{
+	return dom0_request(GNTLAB_REQ_UNSHARE, NULL, 0, "%u", s->id);
+}
+
+int dom0_fill(const struct dom0_share *s, uint32_t seed)
+{
+	return dom0_request(GNTLAB_REQ_FILL, NULL, 0, "%u %u", s->id, seed);
+}
+
+int dom0_check(const struct dom0_share *s, uint32_t seed, uint32_t off,
+	       uint32_t len, char *why, size_t whylen)
+{
+	return dom0_request(GNTLAB_REQ_CHECK, why, whylen, "%u %u %u %u", s->id, seed, off, len);
+}
+
+long dom0_active(const struct dom0_share *s)
+{
+	char text[64];
+
+	if (dom0_request(GNTLAB_REQ_ACTIVE, text, sizeof(text), "%u", s->id))
+		return -1;
+	return strtol(text, NULL, 10);
+}
+
+int dom0_frames(const struct dom0_share *s, uint32_t page, uint64_t *pfn,
+		uint64_t *mfn)
+{
+	char text[128];
+	unsigned long long p, m;
+
+	if (dom0_request(GNTLAB_REQ_FRAMES, text, sizeof(text), "%u %u", s->id, page) ||
+	    sscanf(text, "%llu %llu", &p, &m) != 2)
+		return -1;
+	*pfn = p;
+	*mfn = m;
+	return 0;
+}
+
+int dom0_byte(const struct dom0_share *s, uint32_t page, uint32_t off)
+{
+	char text[64];
+
+	if (dom0_request(GNTLAB_REQ_BYTE, text, sizeof(text), "%u %u %u", s->id, page, off))
+		return -1;
+	return (int)strtol(text, NULL, 10);
+}
+
+int dom0_evtchn_bind(uint32_t guest_port, char *text, size_t len)
+{
+	return dom0_request(GNTLAB_REQ_EVTCHN_BIND, text, len, "%u", guest_port);
+}
+
+int dom0_evtchn_wait(int timeout_ms, const struct dom0_share *s, uint32_t page,
+		     uint32_t off, struct dom0_evtchn_event *ev)
+{
+	char text[128];
+	int rc;
+
+	if (s)
+		rc = dom0_request(GNTLAB_REQ_EVTCHN_WAIT, text, sizeof(text), "%d %u %u %u",
+				  timeout_ms, s->id, page, off);
+	else
+		rc = dom0_request(GNTLAB_REQ_EVTCHN_WAIT, text, sizeof(text), "%d", timeout_ms);
+	if (rc)
+		return rc;
+	if (sscanf(text, "fired %d byte %d active %ld waited %ld", &ev->fired,
+		   &ev->byte, &ev->active, &ev->waited_ms) != 4)
+		return -1;
+	return 0;
+}
+
+int dom0_evtchn_close(void)
+{
+	return dom0_request(GNTLAB_REQ_EVTCHN_CLOSE, NULL, 0, "%s", "");
+}
+
+int dom0_leakcheck(char *why, size_t len)
+{
+	return dom0_request(GNTLAB_REQ_LEAKCHECK, why, len, "%s", "");
+}
+
+int dom0_diag(const char *fmt, ...)
+{
+	char line[900];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	for (char *c = line; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return dom0_request(GNTLAB_REQ_DIAG, NULL, 0, "%s", line);
+}
+
+int dom0_result(const char *verdict, const char *name, const char *reason)
+{
+	char r[800];
+
+	snprintf(r, sizeof(r), "%s", reason ? reason : "");
+	for (char *c = r; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	return dom0_request(GNTLAB_REQ_RESULT, NULL, 0, "%s %s %s", verdict, name, r);
+}
+
+int dom0_matrix(const char *row, const char *col, const char *expected,
+		const char *observed)
+{
+	return dom0_request(GNTLAB_REQ_MATRIX, NULL, 0, "%s %s %s %s", row, col, expected,
+			    observed);
+}
