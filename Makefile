@@ -93,9 +93,10 @@ DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapsho
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
-	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON)
+	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
-HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h guest-kmod/gntlab.h Makefile
+HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
+	tests/crash_patterns.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
@@ -122,7 +123,7 @@ HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/har
 # Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
 GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/dom0_client.c \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
-	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC)
+	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
 		$(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
@@ -152,22 +153,40 @@ $(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
 	@{ cat $(B)/packages.manifest; sed 's/^/dom0 /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 
 # --- host runner and tests --------------------------------------------------
-$(RUNNER): $(filter-out tests/host/unit_tests.c,$(wildcard tests/host/*.c tests/host/*.h)) tests/host/Makefile tests/markers.h
+$(RUNNER): $(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/host/unit/*.h) tests/host/Makefile tests/markers.h \
+		tests/crash_patterns.c tests/crash_patterns.h
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host)
 
-run: images $(RUNNER)
+# Nothing missing goes unnoticed: before booting, the programs list the tests
+# the filter selects (--list, on the host); the runner announces that plan
+# and reports each listed test that never reports as `# missing`.
+# EXPECT=0 boots without the list.
+EXPECT ?= 1
+# $(call expect-list,FILTER,FILE): the list, and the runner's option for it.
+expect-list = { $(CONDUCTOR) --list --filter '$(1)'; $(GUEST_TESTS) --list --filter '$(1)'; } > $(2)
+expect-arg = $(if $(filter 1,$(EXPECT)),--expect $(1))
+
+run: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,$(TESTS),$(B)/results-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
-		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') $(RUN_ARGS)
+		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') \
+		$(call expect-arg,$(B)/results-expected.txt) $(RUN_ARGS)
 
 # The end-to-end path only (dom0's smoke tests, no suites): the quick check.
 smoke:
 	$(MAKE) run TESTS=smoke
 
 # One narrated foreign mapping for a person watching (see README).
-demo: images $(RUNNER)
+demo: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
+ifeq ($(EXPECT),1)
+	$(call expect-list,demo/*,$(B)/results-demo-expected.txt)
+endif
 	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
-		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' $(RUN_ARGS)
+		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' \
+		$(call expect-arg,$(B)/results-demo-expected.txt) $(RUN_ARGS)
 
 # --- benchmark (docs/bench.md) ----------------------------------------------
 # One boot runs the guest benchmark (bench/*); dom0's grant table must hold
@@ -211,13 +230,15 @@ bench-boot: $(RUNNER)
 	@mkdir -p $(B)/results-boot
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 
-UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c
-$(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS)
+# The dom0 tools' parsers, under the harness like every other test program.
+UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c \
+	$(HARNESS_SRC)
+$(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -o $@ $(UNIT_SRC)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
 # dom0's step runner and the protocol's verb tables (and docs/protocol.md).
 UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
-	$(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
+	$(HARNESS_SRC)
 $(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)

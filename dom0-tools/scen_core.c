@@ -23,6 +23,7 @@
 #include "scenarios.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
+#include "../tests/crash_patterns.h"
 #include "../tests/markers.h"
 
 #define SEED 0x5eed0001u
@@ -282,15 +283,13 @@ static void revoked_refused(struct scen_env *e, struct step_res *r)
 	step_check(r, rc == 0, "guest: %s", text);
 }
 
-/* dom0's kernel log has no sign of trouble since boot. */
+/* dom0's kernel log has no sign of trouble since boot (tests/crash_patterns.h). */
 static void dom0_log_clean(struct scen_env *e, struct step_res *r)
 {
 	static char buf[1 << 20];
-	static const char *const pat[] = {
-		"still pending", "leaking g.e.", "WARNING:", "BUG:", "Oops",
-		"Bad page map", "Bad rss-counter", "general protection fault",
-	};
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
+	const char *s;
+	size_t l;
 
 	(void)e;
 	if (n < 0) {
@@ -298,17 +297,8 @@ static void dom0_log_clean(struct scen_env *e, struct step_res *r)
 		return;
 	}
 	buf[n] = '\0';
-	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++) {
-		char *hit = strstr(buf, pat[i]), *s = hit, *end;
-
-		if (!hit)
-			continue;
-		end = strchr(hit, '\n');
-		while (s > buf && s[-1] != '\n')
-			s--;
-		step_fail(r, "dom0 kernel log: %.*s", (int)((end ? end : hit + strlen(hit)) - s), s);
-		return;
-	}
+	if (crash_find(buf, CRASH_KLOG, &s, &l))
+		step_fail(r, "dom0 kernel log: %.*s", (int)l, s);
 }
 
 static const struct step core[] = {
@@ -350,8 +340,10 @@ static const struct step core[] = {
 	  "Why: proves the revoke really ended the grant in Xen (gnttab_end_foreign_access cleared\n"
 	  "the entry), the XSA-396 concern.", revoked_refused, "e2e/dom0-revoke,grant/publish" },
 	{ "e2e/dom0-log-clean",
-	  "Checks: dom0's kernel log has no \"still pending\", \"leaking g.e.\", WARNING, BUG, Oops,\n"
-	  "\"Bad page map\", \"Bad rss-counter\".\n"
+	  "Checks: dom0's kernel log has no line with a kernel-log crash pattern of\n"
+	  "tests/crash_patterns.c: WARNING, BUG (KASAN, lockdep, VM_BUG_ON...), Oops, panic,\n"
+	  "\"Bad page\", \"Bad rss-counter\", a general protection fault, a call trace, or the\n"
+	  "grant table's \"still pending\" / \"leaking g.e.\".\n"
 	  "Expected: clean.", dom0_log_clean, NULL },
 };
 const struct scenario scen_core = SCENARIO("core", SCEN_ALWAYS, "boot/guest-agent-ready", core,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "gt.h"
+#include "../crash_patterns.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -79,12 +80,6 @@ void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t m
 	ASSERT_EQ(dom0_active(&t->share), count);
 }
 
-/* What a kernel in trouble logs (the guest's own list). */
-static const char *const klog_bad[] = {
-	"WARNING:", "BUG:", "Oops", "Bad page", "Bad rss-counter",
-	"general protection fault", "Call Trace:",
-};
-
 /* The whole kernel log, NUL-terminated; NULL if it cannot be read. */
 static char *klog_read(void)
 {
@@ -100,34 +95,23 @@ static char *klog_read(void)
 bool gt_kernel_log_bad(char *line, size_t len)
 {
 	char *buf = klog_read();
+	const char *s;
+	size_t l;
 
 	if (!buf)
 		return false;
-	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++) {
-		char *hit = strstr(buf, klog_bad[i]), *s, *e;
-
-		if (!hit)
-			continue;
-		for (s = hit; s > buf && s[-1] != '\n'; s--)
-			;
-		e = strchr(hit, '\n');
-		snprintf(line, len, "%.*s", (int)((e ? e : hit + strlen(hit)) - s), s);
-		return true;
-	}
-	return false;
+	if (!crash_find(buf, CRASH_KLOG, &s, &l))
+		return false;
+	snprintf(line, len, "%.*s", (int)l, s);
+	return true;
 }
 
 unsigned int gt_kernel_log_bad_count(void)
 {
 	const char *buf = klog_read();
-	unsigned int hits = 0;
 
-	if (!buf)
-		return 0;
-	for (size_t i = 0; i < sizeof(klog_bad) / sizeof(klog_bad[0]); i++)
-		for (const char *p = strstr(buf, klog_bad[i]); p; p = strstr(p + 1, klog_bad[i]))
-			hits++;
-	return hits;
+	/* the one list of crash patterns (tests/crash_patterns.c) */
+	return buf ? (unsigned int)crash_count(buf, CRASH_KLOG) : 0;
 }
 
 uint32_t gt_max_grants(void)

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "expect.h"
+#include "../crash_patterns.h"
 #include "gt.h"
 #include "harness.h"
 

@@ -485,6 +485,9 @@ int main(int argc, char **argv)
 		    "--list --verbose: variant");
 	check_exact(&r, 4, "setup/error_runs\tRuns once per variant.", "--list --verbose: variant");
 	check(r.nlines == 5, "--list --verbose line count", "5", r.out);
+	check(strstr(r.err, ": TH_DOC(setup/renamed) documents no test\n") != NULL,
+	      "a TH_DOC without its test is reported", "TH_DOC(setup/renamed) documents no test",
+	      r.err);
 	run_free(&r);
 
 	/* th_error_hook outside a test: a message and status 2, no TAP. */

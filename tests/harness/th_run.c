@@ -404,6 +404,19 @@ static void th_print_doc(const struct th_test *t)
 	}
 }
 
+/* A TH_DOC whose test was renamed or removed would document nothing: say so. */
+static void th_check_docs(const char *prog)
+{
+	for (const struct th_doc *d = th_docs; d; d = d->next) {
+		const struct th_test *t = th_head;
+
+		while (t && strcmp(t->name, d->name))
+			t = t->next;
+		if (!t)
+			fprintf(stderr, "%s: TH_DOC(%s) documents no test\n", prog, d->name);
+	}
+}
+
 static void th_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
@@ -554,6 +567,7 @@ int th_main(int argc, char **argv)
 		return 2;
 	}
 
+	th_check_docs(argv[0]);
 	sel = th_select(filter, &n);
 	if (list) {
 		for (unsigned int i = 0; i < n; i++) {

@@ -14,9 +14,11 @@
 
 static const char usage[] =
 	"usage: gntlab-runner --xen FILE --dom0-kernel FILE --dom0-initrd FILE --results DIR\n"
-	"         [--xen-args STR] [--xen-args-add STR] [--dom0-args STR] [--accel tcg|kvm] [--cpu MODEL]\n"
+	"         [--xen-args STR] [--xen-args-add STR] [--dom0-args STR] [--accel tcg|kvm] [--cpu "
+	"MODEL]\n"
 	"         [--mem MiB] [--smp N] [--qemu PROG] [--timeout-boot S]\n"
-	"         [--timeout-phase S] [--timeout-total S] [--tests FILTER] [--verbose]\n"
+	"         [--timeout-phase S] [--timeout-total S] [--tests FILTER] [--expect FILE]\n"
+	"         [--verbose]\n"
 	"\n"
 	"Boots Xen + dom0 under QEMU, follows the serial console and writes\n"
 	"serial.log, <domain>.log, results.tap, junit.xml and summary.txt to DIR.\n"
@@ -35,9 +37,13 @@ static const char usage[] =
 	"  --timeout-total S    whole run (default 900)\n"
 	"  --crash-grace S      log kept after a crash before QEMU is stopped (default 5)\n"
 	"  --tests FILTER       passed to dom0 as gntlab.tests=FILTER\n"
+	"  --expect FILE        the tests the run must report, one name per line (the\n"
+	"                       programs' --list): announced as the plan before booting;\n"
+	"                       each one that never reports is 'not ok NAME # missing: ...'\n"
 	"  --verbose            echo the serial console to stderr\n"
 	"\n"
-	"Exit: 0 all tests passed or skipped; 1 failure, crash or timeout;\n"
+	"Exit: 0 all tests passed, skipped or failed as expected (XFAIL);\n"
+	"      1 FAIL, ERROR, XPASS, a missing test, a crash or a timeout;\n"
 	"      2 usage or environment error; 130 interrupted.\n";
 
 enum {
@@ -58,6 +64,7 @@ enum {
 	OPT_TIMEOUT_TOTAL,
 	OPT_CRASH_GRACE,
 	OPT_TESTS,
+	OPT_EXPECT,
 	OPT_VERBOSE,
 	OPT_HELP,
 };
@@ -80,6 +87,7 @@ static const struct option options[] = {
 	{"timeout-total", required_argument, NULL, OPT_TIMEOUT_TOTAL},
 	{"crash-grace", required_argument, NULL, OPT_CRASH_GRACE},
 	{"tests", required_argument, NULL, OPT_TESTS},
+	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
@@ -193,6 +201,9 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 			break;
 		case OPT_TESTS:
 			cfg->tests = optarg;
+			break;
+		case OPT_EXPECT:
+			cfg->expect = optarg;
 			break;
 		case OPT_VERBOSE:
 			cfg->verbose = true;

@@ -25,6 +25,7 @@ struct config {
 	long mem, smp;
 	const char *qemu;
 	const char *tests; /* filter, or NULL */
+	const char *expect; /* --expect FILE: the tests the run must report, or NULL */
 	bool verbose;
 	struct timeouts to;
 	double crash_grace; /* seconds QEMU may go on logging after a crash */

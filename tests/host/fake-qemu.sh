@@ -4,7 +4,7 @@
 # serial transcript chosen by GNTLAB_FAKE_SCENARIO, the way the real boot
 # would reach the runner (Xen's "(XEN) " prefixes, CRLF, stderr mixed in).
 #   pass fail crash hang silent stubborn flood early-exit no-tests noise
-#   poweroff kvm-error
+#   poweroff kvm-error verdicts stops-early
 # GNTLAB_FAKE_ARGS=FILE    write the arguments received, one per line
 # GNTLAB_FAKE_PIDFILE=FILE write this process's pid
 set -euo pipefail
@@ -146,6 +146,27 @@ kvm-error)
 	fi
 	boot
 	say "GNTLAB-TAP ok map/ro-basic"
+	finish ok
+	;;
+verdicts)
+	# One of each verdict of tests/markers.h.
+	boot
+	say "GNTLAB-TAP ok v/pass"
+	say "GNTLAB-TAP not ok v/fail # mapping differs at page 2"
+	say "GNTLAB-TAP ok v/skip # SKIP no io_uring"
+	say "GNTLAB-DIAG xenstore read of /local/domain/1/data timed out"
+	say "GNTLAB-TAP not ok v/error # ERROR dom0 unreachable"
+	say "GNTLAB-TAP not ok v/xfail # TODO XSA-396 unmap races with revoke"
+	say "GNTLAB-TAP not ok v/xpass # XPASS commit:abc123 should fail on this kernel"
+	finish ok
+	;;
+stops-early)
+	# The guest test program stops after its third result; dom0 notices
+	# it ended and finishes normally: only the list can tell what is missing.
+	boot
+	say "GNTLAB-TAP ok m2p/special_invariants"
+	say "GNTLAB-TAP ok m2p/special_data_both_ways"
+	say "GNTLAB-TAP ok m2p/special_readonly_grant"
 	finish ok
 	;;
 *)

@@ -82,6 +82,7 @@ void results_free(struct results *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->tests[i].name);
+		free(r->tests[i].ref);
 		free(r->tests[i].reason);
 		excerpt_clear(&r->tests[i].log);
 	}
@@ -104,6 +105,7 @@ struct test_case *results_add(struct results *r, const char *name, enum test_sta
 	memset(t, 0, sizeof(*t));
 	t->name = xstrndup(name, strlen(name));
 	t->status = status;
+	t->ref = xstrndup("", 0);
 	t->reason = xstrndup(reason ? reason : "", reason ? strlen(reason) : 0);
 	t->at = at;
 	t->time = time < 0 ? 0 : time;
@@ -112,22 +114,22 @@ struct test_case *results_add(struct results *r, const char *name, enum test_sta
 	return t;
 }
 
+void test_case_set_ref(struct test_case *t, const char *ref)
+{
+	free(t->ref);
+	t->ref = xstrndup(ref ? ref : "", ref ? strlen(ref) : 0);
+}
+
 struct counts results_count(const struct results *r)
 {
 	struct counts c = {0};
+	size_t *by_status[TEST_STATUS_COUNT] = {&c.pass,  &c.fail,  &c.skip,
+						&c.error, &c.xfail, &c.xpass};
 
 	for (size_t i = 0; i < r->n; i++) {
-		switch (r->tests[i].status) {
-		case TEST_PASS:
-			c.pass++;
-			break;
-		case TEST_FAIL:
-			c.fail++;
-			break;
-		case TEST_SKIP:
-			c.skip++;
-			break;
-		}
+		if ((unsigned int)r->tests[i].status < TEST_STATUS_COUNT)
+			(*by_status[r->tests[i].status])++;
+		c.missing += r->tests[i].missing;
 		if (!r->tests[i].synthetic)
 			c.reported++;
 	}
@@ -137,15 +139,17 @@ struct counts results_count(const struct results *r)
 
 bool results_has_failure(const struct results *r)
 {
-	return results_count(r).fail > 0;
+	struct counts c = results_count(r);
+
+	return c.fail || c.error || c.xpass;
 }
 
 bool results_passed(const struct results *r)
 {
 	struct counts c = results_count(r);
 
-	return c.reported > 0 && c.fail == 0 && r->end_seen && !r->crashed && !r->timed_out &&
-	       !r->interrupted;
+	return c.reported > 0 && !results_has_failure(r) && r->end_seen && !r->crashed &&
+	       !r->timed_out && !r->interrupted;
 }
 
 void test_suite(const char *name, char *buf, size_t size)
@@ -293,11 +297,41 @@ static void tap_write_excerpt(FILE *f, const struct excerpt *ex)
 	}
 }
 
+/* After the name: " # SKIP why", " # why", " # ERROR why", " # TODO ref why"... */
+static void tap_write_directive(FILE *f, const struct test_case *t)
+{
+	static const char *const word[TEST_STATUS_COUNT] = {
+		[TEST_SKIP] = "SKIP",
+		[TEST_ERROR] = "ERROR",
+		[TEST_XFAIL] = "TODO",
+		[TEST_XPASS] = "XPASS",
+	};
+	const char *w = (unsigned int)t->status < TEST_STATUS_COUNT ? word[t->status] : NULL;
+
+	if (t->status == TEST_PASS || (!w && !t->reason[0]))
+		return;
+	fputs(" #", f);
+	/* A missing test says so in its own words: "# missing: where". */
+	if (w && !t->missing)
+		fprintf(f, " %s", w);
+	if (t->status == TEST_XFAIL || t->status == TEST_XPASS) {
+		fputc(' ', f);
+		write_line_text(f, t->ref[0] ? t->ref : "-", false);
+	}
+	if (t->reason[0]) {
+		fputc(' ', f);
+		write_line_text(f, t->reason, false);
+	}
+}
+
 int report_write_tap(FILE *f, const struct results *r)
 {
 	struct counts c = results_count(r);
 
 	fprintf(f, "TAP version 13\n1..%zu\n", r->n);
+	if (r->expected)
+		fprintf(f, "# %zu tests selected (list: %s), %zu missing\n", r->expected,
+			r->expect_path, c.missing);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct test_case *t = &r->tests[i];
 
@@ -307,26 +341,43 @@ int report_write_tap(FILE *f, const struct results *r)
 			write_line_text(f, t->reason, false);
 			fputc('\n', f);
 		}
-		fprintf(f, "%s %zu - ", t->status == TEST_FAIL ? "not ok" : "ok", i + 1);
+		fprintf(f, "%s %zu - ",
+			t->status == TEST_PASS || t->status == TEST_SKIP ? "ok" : "not ok", i + 1);
 		write_line_text(f, t->name, true);
-		if (t->status == TEST_SKIP) {
-			fputs(" # SKIP", f);
-			if (t->reason[0])
-				fputc(' ', f);
-			write_line_text(f, t->reason, false);
-		} else if (t->status == TEST_FAIL && t->reason[0]) {
-			fputs(" # ", f);
-			write_line_text(f, t->reason, false);
-		}
+		tap_write_directive(f, t);
 		fputc('\n', f);
 	}
 	tap_write_excerpt(f, &r->trailing);
-	fprintf(f, "# totals: pass %zu, fail %zu, skip %zu, total %zu\n", c.pass, c.fail, c.skip,
-		c.total);
+	fprintf(f,
+		"# totals: pass %zu, fail %zu, skip %zu, error %zu, xfail %zu, xpass %zu, "
+		"total %zu\n",
+		c.pass, c.fail, c.skip, c.error, c.xfail, c.xpass, c.total);
 	return ferror(f) ? -1 : 0;
 }
 
 /* ---- JUnit ---- */
+
+/* <failure> for FAIL and XPASS, <error> for ERROR (and a missing test). */
+static void junit_write_problem(FILE *f, const struct test_case *t)
+{
+	const char *elem = t->status == TEST_ERROR ? "error" : "failure";
+	const char *type = t->status == TEST_XPASS ? "XPASS"
+			   : t->missing		   ? "missing"
+			   : t->synthetic	   ? "runner"
+						   : "test";
+	char *msg = NULL;
+
+	if (t->status == TEST_XPASS) {
+		if (asprintf(&msg, "XPASS %s: %s", t->ref, t->reason) < 0)
+			msg = NULL;
+	}
+	fprintf(f, "      <%s message=\"", elem);
+	xml_write_escaped(f, msg ? msg : t->reason, true);
+	fprintf(f, "\" type=\"%s\">", type);
+	xml_write_escaped(f, msg ? msg : t->reason, false);
+	fprintf(f, "</%s>\n", elem);
+	free(msg);
+}
 
 static void junit_write_case(FILE *f, const struct test_case *t, const char *suite)
 {
@@ -340,16 +391,27 @@ static void junit_write_case(FILE *f, const struct test_case *t, const char *sui
 	fputs("\" name=\"", f);
 	xml_write_escaped(f, name, true);
 	fprintf(f, "\" time=\"%.3f\">\n", t->time);
-	if (t->status == TEST_SKIP) {
+	switch (t->status) {
+	case TEST_PASS:
+		break;
+	case TEST_SKIP:
 		fputs("      <skipped message=\"", f);
 		xml_write_escaped(f, t->reason, true);
 		fputs("\"/>\n", f);
-	} else if (t->status == TEST_FAIL) {
-		fputs("      <failure message=\"", f);
+		break;
+	case TEST_XFAIL:
+		/* Known, named, expected: not a failure, so a skip with its reference. */
+		fputs("      <skipped message=\"XFAIL ", f);
+		xml_write_escaped(f, t->ref, true);
+		fputs(": ", f);
 		xml_write_escaped(f, t->reason, true);
-		fprintf(f, "\" type=\"%s\">", t->synthetic ? "runner" : "test");
-		xml_write_escaped(f, t->reason, false);
-		fputs("</failure>\n", f);
+		fputs("\"/>\n", f);
+		break;
+	case TEST_FAIL:
+	case TEST_XPASS:
+	case TEST_ERROR:
+		junit_write_problem(f, t);
+		break;
 	}
 	if (t->log.n || t->log.dropped || (t->status == TEST_PASS && t->reason[0])) {
 		fputs("      <system-out>", f);
@@ -390,12 +452,13 @@ int report_write_junit(FILE *f, const struct results *r)
 	}
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
+	/* failures: FAIL, XPASS; errors: ERROR (missing too); skipped: SKIP, XFAIL. */
 	fprintf(f,
-		"<testsuites name=\"gntlab\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		"<testsuites name=\"gntlab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 		"skipped=\"%zu\" time=\"%.3f\">\n",
-		c.total, c.fail, c.skip, total_time);
+		c.total, c.fail + c.xpass, c.error, c.skip + c.xfail, total_time);
 	for (size_t j = 0; j < nsuites; j++) {
-		size_t tests = 0, failures = 0, skipped = 0;
+		size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 		double time = 0;
 
 		for (size_t i = 0; i < r->n; i++) {
@@ -405,16 +468,19 @@ int report_write_junit(FILE *f, const struct results *r)
 			if (strcmp(s, suites[j]) != 0)
 				continue;
 			tests++;
-			failures += r->tests[i].status == TEST_FAIL;
-			skipped += r->tests[i].status == TEST_SKIP;
+			failures +=
+				r->tests[i].status == TEST_FAIL || r->tests[i].status == TEST_XPASS;
+			errors += r->tests[i].status == TEST_ERROR;
+			skipped +=
+				r->tests[i].status == TEST_SKIP || r->tests[i].status == TEST_XFAIL;
 			time += r->tests[i].time;
 		}
 		fputs("  <testsuite name=\"", f);
 		xml_write_escaped(f, suites[j], true);
 		fprintf(f,
-			"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\" "
+			"\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
 			"time=\"%.3f\">\n",
-			tests, failures, skipped, time);
+			tests, failures, errors, skipped, time);
 		for (size_t i = 0; i < r->n; i++) {
 			char s[TAP_NAME_MAX];
 
@@ -439,6 +505,40 @@ static void summary_time(FILE *f, const char *label, double v)
 		fprintf(f, "  %-14s %8.1f s\n", label, v);
 }
 
+enum summary_which { SUMMARY_FAILED, SUMMARY_XFAIL, SUMMARY_MISSING };
+
+/* One "heading:" section of summary.txt, "  name: reason" per test; none if empty. */
+static void summary_list(FILE *f, const struct results *r, const char *heading,
+			 enum summary_which which)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct test_case *t = &r->tests[i];
+		bool in = which == SUMMARY_MISSING ? t->missing
+			  : which == SUMMARY_XFAIL ? t->status == TEST_XFAIL
+						   : test_status_fails(t->status) && !t->missing;
+
+		if (!in)
+			continue;
+		if (!any)
+			fprintf(f, "\n%s:\n", heading);
+		any = true;
+		fprintf(f, "  %s: ", t->name);
+		if (t->status == TEST_ERROR && !t->missing)
+			fputs("ERROR ", f);
+		if (t->status == TEST_XPASS)
+			fputs("XPASS ", f);
+		if (t->status == TEST_XFAIL || t->status == TEST_XPASS)
+			fprintf(f, "%s ", t->ref[0] ? t->ref : "-");
+		write_line_text(f,
+				t->missing && !strncmp(t->reason, "missing: ", 9) ? t->reason + 9
+										  : t->reason,
+				false);
+		fputc('\n', f);
+	}
+}
+
 int report_write_summary(FILE *f, const struct results *r)
 {
 	struct counts c = results_count(r);
@@ -448,8 +548,12 @@ int report_write_summary(FILE *f, const struct results *r)
 	double total = ps->seen[MS_QEMU_EXIT] ? ps->at[MS_QEMU_EXIT] - t0 : r->finished_at - t0;
 
 	fprintf(f, "verdict: %s\n", results_passed(r) ? "PASS" : "FAIL");
-	fprintf(f, "pass: %zu\nfail: %zu\nskip: %zu\ntotal: %zu\n", c.pass, c.fail, c.skip,
-		c.total);
+	fprintf(f, "pass: %zu\nfail: %zu\nskip: %zu\nerror: %zu\nxfail: %zu\nxpass: %zu\n", c.pass,
+		c.fail, c.skip, c.error, c.xfail, c.xpass);
+	fprintf(f, "total: %zu\n", c.total);
+	if (r->expected)
+		fprintf(f, "expected: %zu (list: %s)\nmissing: %zu\n", r->expected, r->expect_path,
+			c.missing);
 	fprintf(f, "accel: %s\n", r->accel);
 	if (r->accel_note[0])
 		fprintf(f, "accel-note: %s\n", r->accel_note);
@@ -491,15 +595,10 @@ int report_write_summary(FILE *f, const struct results *r)
 	      "   guest-ready: dom0-ready -> guest-ready; tests: tests -> tests-done)\n",
 	      f);
 
-	if (c.fail) {
-		fputs("\nfailures:\n", f);
-		for (size_t i = 0; i < r->n; i++)
-			if (r->tests[i].status == TEST_FAIL) {
-				fprintf(f, "  %s: ", r->tests[i].name);
-				write_line_text(f, r->tests[i].reason, false);
-				fputc('\n', f);
-			}
-	}
+	/* FAIL, ERROR, XPASS: what failed the run; then the known bugs; then the gaps. */
+	summary_list(f, r, "failures", SUMMARY_FAILED);
+	summary_list(f, r, "xfail (known bugs, by reference)", SUMMARY_XFAIL);
+	summary_list(f, r, "missing (selected, never reported)", SUMMARY_MISSING);
 	/* The tests report these as failures too; listed here to be seen together. */
 	if (mk.mismatched) {
 		fputs("\nmatrix mismatches:\n", f);

@@ -5,8 +5,8 @@
  * matrix (matrix.md, matrix.html; see matrix.h).
  *
  * Verdicts follow XTF: "no verdict" is never a pass. A run passes only if at
- * least one test reported, none failed, nothing crashed or timed out, and
- * dom0 said GNTLAB-END.
+ * least one test reported, none is FAIL, ERROR or XPASS (a missing test is an
+ * ERROR), nothing crashed or timed out, and dom0 said GNTLAB-END.
  */
 #ifndef GNTLAB_HOST_REPORT_H
 #define GNTLAB_HOST_REPORT_H
@@ -37,10 +37,12 @@ void excerpt_clear(struct excerpt *ex);
 struct test_case {
 	char *name; /* "suite/name" */
 	enum test_status status;
+	char *ref;	    /* XFAIL/XPASS: the known bug's reference; "" otherwise */
 	char *reason;	    /* failure or skip reason, comment of a pass; never NULL */
 	double at;	    /* when it was reported, seconds since QEMU start */
 	double time;	    /* since the previous test or phase marker */
 	bool synthetic;	    /* recorded by the runner (crash, timeout...), not by a test */
+	bool missing;	    /* expected (--expect) but never reported: an ERROR */
 	struct excerpt log; /* GNTLAB-DIAG lines (or serial context) that came with it */
 };
 
@@ -59,11 +61,15 @@ struct results {
 	int qemu_wstatus;  /* waitpid status */
 	bool qemu_stopped; /* stopped by the runner */
 	bool crashed, timed_out, interrupted;
+	/* --expect: how many tests the list named (0: no list) and its path. */
+	size_t expected;
+	char expect_path[256];
 	double finished_at; /* runner's end of the run, seconds since QEMU start */
 };
 
 struct counts {
-	size_t pass, fail, skip, total;
+	size_t pass, fail, skip, error, xfail, xpass, total;
+	size_t missing;	 /* of error: expected tests that never reported */
 	size_t reported; /* tests that dom0 reported, not runner-made */
 };
 
@@ -71,8 +77,11 @@ void results_init(struct results *r);
 void results_free(struct results *r);
 struct test_case *results_add(struct results *r, const char *name, enum test_status status,
 			      const char *reason, double at, double time, bool synthetic);
+/* The reference of an XFAIL/XPASS (copied). */
+void test_case_set_ref(struct test_case *t, const char *ref);
 struct counts results_count(const struct results *r);
 bool results_passed(const struct results *r);
+/* Any FAIL, ERROR or XPASS? */
 bool results_has_failure(const struct results *r);
 
 /* The suite of a test name: text before the first '/', or "default". */

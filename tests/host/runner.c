@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "expect.h"
 #include "report.h"
 #include "serial.h"
 #include "session.h"
@@ -456,8 +457,56 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 	return OUTCOME_DONE;
 }
 
+/*
+ * The plan, announced before booting: on the console and as the head of
+ * results.tap (rewritten with every result when the run ends).
+ */
+static int announce_plan(const struct config *cfg, const struct expect_list *e)
+{
+	char path[4200];
+	FILE *f;
+
+	fprintf(stderr, "[runner] %zu tests selected (list: %s)\n", e->n, e->path);
+	snprintf(path, sizeof(path), "%s/results.tap", cfg->results);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "gntlab-runner: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f,
+		"TAP version 13\n1..%zu\n# %zu tests selected (list: %s); the run is in progress\n",
+		e->n, e->n, e->path);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* The listed tests that never reported, and those reported but not listed. */
+static void hold_to_list(struct results *res, const struct expect_list *e)
+{
+	size_t missing = expect_apply(e, res);
+	size_t unlisted = 0;
+	char where[512];
+
+	for (size_t i = 0; i < res->n; i++)
+		unlisted += !res->tests[i].synthetic && !expect_has(e, res->tests[i].name);
+	if (!missing && !unlisted)
+		return;
+	expect_where(res, where, sizeof(where));
+	if (missing)
+		fprintf(stderr, "[runner] %zu of %zu selected tests missing: %s\n", missing, e->n,
+			where);
+	for (size_t i = 0; i < res->n; i++)
+		if (res->tests[i].missing)
+			fprintf(stderr, "[runner]   not ok %s # %s\n", res->tests[i].name,
+				res->tests[i].reason);
+		else if (res->tests[i].status == TEST_ERROR && !res->tests[i].synthetic &&
+			 !expect_has(e, res->tests[i].name))
+			fprintf(stderr, "[runner]   not ok %s # ERROR %s\n", res->tests[i].name,
+				res->tests[i].reason);
+}
+
 int main(int argc, char **argv)
 {
+	struct expect_list expect = {0};
 	struct config cfg;
 	struct results res;
 	char note[512] = "", kvm_reason[300] = "";
@@ -478,12 +527,17 @@ int main(int argc, char **argv)
 	}
 	if (cli_check_env(&cfg, stderr) != 0)
 		return EXIT_ENV;
+	if (cfg.expect && expect_load(&expect, cfg.expect, stderr) != 0)
+		return EXIT_ENV;
 	if (setup_signals() != 0) {
 		fprintf(stderr, "gntlab-runner: cannot set up signals: %s\n", strerror(errno));
 		return EXIT_ENV;
 	}
-	if (prepare_results_dir(cfg.results) != 0)
+	if (prepare_results_dir(cfg.results) != 0 ||
+	    (cfg.expect && announce_plan(&cfg, &expect) != 0)) {
+		expect_free(&expect);
 		return EXIT_ENV;
+	}
 
 	accel = cfg.accel;
 	if (strcmp(accel, "kvm") == 0 && !kvm_usable(kvm_reason, sizeof(kvm_reason))) {
@@ -513,8 +567,12 @@ int main(int argc, char **argv)
 	}
 	if (out == OUTCOME_ERROR) {
 		results_free(&res);
+		expect_free(&expect);
 		return EXIT_ENV;
 	}
+	if (cfg.expect)
+		hold_to_list(&res, &expect);
+	expect_free(&expect);
 	snprintf(res.accel_note, sizeof(res.accel_note), "%s", note);
 
 	if (report_write_dir(cfg.results, &res) != 0) {
@@ -525,8 +583,11 @@ int main(int argc, char **argv)
 		struct counts c = results_count(&res);
 		bool passed = results_passed(&res);
 
-		fprintf(stderr, "gntlab-runner: %s: pass %zu, fail %zu, skip %zu, total %zu (%s)\n",
-			passed ? "PASS" : "FAIL", c.pass, c.fail, c.skip, c.total, cfg.results);
+		fprintf(stderr,
+			"gntlab-runner: %s: pass %zu, fail %zu, skip %zu, error %zu, xfail %zu, "
+			"xpass %zu, total %zu (%s)\n",
+			passed ? "PASS" : "FAIL", c.pass, c.fail, c.skip, c.error, c.xfail, c.xpass,
+			c.total, cfg.results);
 		rc = res.interrupted ? EXIT_INTERRUPTED : passed ? EXIT_PASS : EXIT_FAIL;
 	}
 	results_free(&res);

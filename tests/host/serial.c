@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../crash_patterns.h"
 #include "../markers.h"
 
 void linebuf_init(struct linebuf *lb)
@@ -141,6 +142,58 @@ static size_t skip_space(const char *s, size_t len, size_t i)
 	return i;
 }
 
+const char *test_status_name(enum test_status st)
+{
+	static const char *const names[] = {"PASS", "FAIL", "SKIP", "ERROR", "XFAIL", "XPASS"};
+
+	return (unsigned int)st < TEST_STATUS_COUNT ? names[st] : "?";
+}
+
+bool test_status_fails(enum test_status st)
+{
+	return st == TEST_FAIL || st == TEST_ERROR || st == TEST_XPASS;
+}
+
+/*
+ * The directive after '#' (at i): which verdict it makes of an "ok" or a
+ * "not ok", and its reference word for TODO/XPASS. Returns where the reason
+ * starts. Anything else is a comment (ok) or the failure reason (not ok).
+ */
+static size_t parse_directive(const char *p, size_t len, size_t i, struct tap_line *t)
+{
+	static const struct {
+		const char *word;
+		bool ok; /* the directive of an "ok" (else of a "not ok") */
+		enum test_status status;
+		bool has_ref;
+	} dirs[] = {
+		{"skip", true, TEST_SKIP, false},  {"skipped", true, TEST_SKIP, false},
+		{"todo", true, TEST_XPASS, true},  {"error", false, TEST_ERROR, false},
+		{"todo", false, TEST_XFAIL, true}, {"xpass", false, TEST_XPASS, true},
+	};
+	bool ok = t->status == TEST_PASS;
+
+	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
+		size_t wl = strlen(dirs[d].word), start;
+
+		if (dirs[d].ok != ok || !directive_word(p + i, len - i, dirs[d].word))
+			continue;
+		t->status = dirs[d].status;
+		i += wl;
+		if (i < len && p[i] == ':')
+			i++;
+		i = skip_space(p, len, i);
+		if (!dirs[d].has_ref)
+			return i;
+		start = i;
+		while (i < len && !isspace((unsigned char)p[i]))
+			i++;
+		copy_trimmed(t->ref, sizeof(t->ref), p + start, i - start);
+		return i;
+	}
+	return i;
+}
+
 bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t)
 {
 	size_t i = skip_space(payload, len, 0);
@@ -182,16 +235,7 @@ bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t)
 	i = skip_space(payload, len, i);
 	if (i < len && payload[i] == '#') {
 		i = skip_space(payload, len, i + 1);
-		if (t->status == TEST_PASS && directive_word(payload + i, len - i, "skip")) {
-			t->status = TEST_SKIP;
-			i += 4;
-		} else if (t->status == TEST_PASS &&
-			   directive_word(payload + i, len - i, "skipped")) {
-			t->status = TEST_SKIP;
-			i += 7;
-		}
-		if (t->status == TEST_SKIP && i < len && payload[i] == ':')
-			i++;
+		i = parse_directive(payload, len, i, t);
 		copy_trimmed(t->reason, sizeof(t->reason), payload + i, len - i);
 	} else if (i < len) {
 		/* Text after the name without '#': keep it as the reason. */
@@ -240,47 +284,11 @@ bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m)
 	return skip_space(payload, len, i) == len;
 }
 
-/* As the kernel and Xen print them. */
-// clang-format off
-static const char *const crash_patterns[] = {
-	"Panic on CPU",
-	"Kernel panic",
-	"BUG: ",
-	"Oops",
-	"WARNING: CPU:",
-	"general protection fault",
-	"Bad page map",
-	"Bad rss-counter",
-	"domain_crash",
-	"Call Trace:",
-};
-// clang-format on
-
-static bool is_word_char(char c)
-{
-	return isalnum((unsigned char)c) || c == '_';
-}
-
 const char *serial_crash_pattern(const char *line)
 {
-	for (size_t i = 0; i < sizeof(crash_patterns) / sizeof(crash_patterns[0]); i++) {
-		const char *pat = crash_patterns[i];
-		size_t pl = strlen(pat);
-		const char *p = line;
+	const struct crash_pattern *p = crash_match(line, strlen(line), CRASH_CONSOLE);
 
-		while ((p = strstr(p, pat)) != NULL) {
-			bool ok = p == line || !is_word_char(p[-1]);
-
-			/* "Oops" is a word on its own; the others end in a delimiter or
-			 * may be followed by more (domain_crash_sync). */
-			if (ok && strcmp(pat, "Oops") == 0 && isalpha((unsigned char)p[pl]))
-				ok = false;
-			if (ok)
-				return pat;
-			p++;
-		}
-	}
-	return NULL;
+	return p ? p->text : NULL;
 }
 
 bool serial_is_xen_start(const char *line)

@@ -57,26 +57,46 @@ struct marker {
  */
 bool serial_find_marker(const char *line, struct marker *m);
 
+/* The verdicts of tests/markers.h (and the harness's enum th_verdict). */
 enum test_status {
 	TEST_PASS = 0,
-	TEST_FAIL,
-	TEST_SKIP,
+	TEST_FAIL,  /* the code under test is wrong */
+	TEST_SKIP,  /* a capability is missing */
+	TEST_ERROR, /* the test or its environment broke; also a missing test */
+	TEST_XFAIL, /* failed as expected (ref names the known bug) */
+	TEST_XPASS, /* expected to fail (ref) but passed */
 };
+#define TEST_STATUS_COUNT (TEST_XPASS + 1)
+
+/* "PASS", "FAIL", "SKIP", "ERROR", "XFAIL", "XPASS". */
+const char *test_status_name(enum test_status st);
+/* Does this verdict fail the run? (FAIL, ERROR, XPASS) */
+bool test_status_fails(enum test_status st);
 
 #define TAP_NAME_MAX   256
+#define TAP_REF_MAX    128
 #define TAP_REASON_MAX 1024
 
 struct tap_line {
 	enum test_status status;
 	char name[TAP_NAME_MAX];
+	char ref[TAP_REF_MAX];	     /* XFAIL/XPASS: the known bug; "" otherwise */
 	char reason[TAP_REASON_MAX]; /* skip/failure reason or comment; "" if none */
 };
 
 /*
- * Parse a GNTLAB-TAP payload: "ok NAME", "ok NAME # SKIP WHY",
- * "not ok NAME # WHY". A TAP number and "-" before the name are tolerated.
- * "not ok ... # SKIP" stays a failure: a test that failed does not become a
- * skip by saying so. Returns false if the payload is not a test line.
+ * Parse a GNTLAB-TAP payload (grammar in tests/markers.h):
+ *   ok NAME                        PASS (text after '#' is a comment)
+ *   ok NAME # SKIP WHY             SKIP
+ *   not ok NAME # WHY              FAIL
+ *   not ok NAME # ERROR WHY        ERROR
+ *   not ok NAME # TODO REF WHY     XFAIL
+ *   not ok NAME # XPASS REF WHY    XPASS (also "ok NAME # TODO REF WHY",
+ *                                  TAP's own way of saying it)
+ * Directive words are case-insensitive and may end in ':'. A TAP number and
+ * "-" before the name are tolerated. "not ok ... # SKIP" stays a failure: a
+ * test that failed does not become a skip by saying so. Returns false if the
+ * payload is not a test line.
  */
 bool serial_parse_tap(const char *payload, size_t len, struct tap_line *t);
 
@@ -105,9 +125,8 @@ struct matrix_line {
 bool serial_parse_matrix(const char *payload, size_t len, struct matrix_line *m);
 
 /*
- * The crash pattern the line contains, or NULL. Patterns are matched as
- * listed (case-sensitive), and must not start inside a word: "DEBUG: x" is
- * not "BUG: ", "Oopsie" is not "Oops".
+ * The crash pattern the console line contains, or NULL: the list and the
+ * matching rules are tests/crash_patterns.h's (CRASH_CONSOLE).
  */
 const char *serial_crash_pattern(const char *line);
 

@@ -185,6 +185,7 @@ static void on_tap(struct session *s, const struct marker *m, const char *line, 
 	s->last_mark_at = t;
 	snprintf(what, sizeof(what), "test result %s", tap.name);
 	phase_progress(&s->res->phase, t, what);
+	test_case_set_ref(tc, tap.ref);
 	switch (tap.status) {
 	case TEST_PASS:
 		say(s, t, "ok %zu %s", s->res->n, tap.name);
@@ -195,6 +196,15 @@ static void on_tap(struct session *s, const struct marker *m, const char *line, 
 	case TEST_FAIL:
 		say(s, t, "not ok %zu %s%s%s", s->res->n, tap.name, tap.reason[0] ? " # " : "",
 		    tap.reason);
+		break;
+	case TEST_ERROR:
+		say(s, t, "not ok %zu %s # ERROR %s", s->res->n, tap.name, tap.reason);
+		break;
+	case TEST_XFAIL:
+		say(s, t, "not ok %zu %s # TODO %s %s", s->res->n, tap.name, tap.ref, tap.reason);
+		break;
+	case TEST_XPASS:
+		say(s, t, "not ok %zu %s # XPASS %s %s", s->res->n, tap.name, tap.ref, tap.reason);
 		break;
 	}
 }
@@ -305,8 +315,7 @@ void session_line(struct session *s, const char *line, size_t len, double t)
 	 */
 	has_marker = serial_find_marker(line, &m);
 	pattern = serial_crash_pattern(line);
-	if (pattern && !s->crashing &&
-	    !(has_marker && (m.kind == MARK_TAP || m.kind == MARK_DIAG)))
+	if (pattern && !s->crashing && !(has_marker && (m.kind == MARK_TAP || m.kind == MARK_DIAG)))
 		on_crash(s, pattern, line, t);
 
 	if (!s->res->phase.seen[MS_XEN] && serial_is_xen_start(line)) {
@@ -410,12 +419,12 @@ void session_finish(struct session *s, double now)
 
 	r->finished_at = now;
 	c = results_count(r);
-	if (r->end_seen && !session_end_status_ok(r->end_status) && c.fail == 0) {
+	if (r->end_seen && !session_end_status_ok(r->end_status) && !results_has_failure(r)) {
 		snprintf(msg, sizeof(msg), "dom0 ended with status '%.200s'", r->end_status);
 		add_failure(s, "end/status", msg, now);
 	}
 	c = results_count(r);
-	if (c.reported == 0 && c.fail == 0)
+	if (c.reported == 0 && !results_has_failure(r))
 		add_failure(s, "tests/none-reported", "no test results were reported", now);
 	excerpt_move(&r->trailing, &s->pending);
 	for (size_t i = 0; i < s->nlogs; i++)

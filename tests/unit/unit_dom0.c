@@ -1,59 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests of the dom0 tools' parsers: the conductor protocol values
- * (gntlab_proto.c) and Xen's grant-table dump (xen_grants.c). TAP output;
- * exit 1 if any check fails.
+ * (gntlab_proto.c) and Xen's grant-table dump (xen_grants.c), under
+ * tests/harness (TAP; exit 1 if any check fails).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gntlab_proto.h"
+#include "harness.h"
 #include "xen_grants.h"
 
-static int n, failed;
-
-#define CHECK(cond, what)                                                      \
-	do {                                                                   \
-		n++;                                                           \
-		if (cond)                                                      \
-			printf("ok %d - %s\n", n, what);                       \
-		else {                                                         \
-			failed++;                                              \
-			printf("not ok %d - %s (%s:%d: %s)\n", n, what,        \
-			       __FILE__, __LINE__, #cond);                     \
-		}                                                              \
-	} while (0)
-
-static void test_refs(void)
+TEST(proto, refs)
 {
 	static struct gntlab_refs r, r2;
 	char buf[256];
 
-	CHECK(gntlab_refs_parse("0 8 9 10", &r) == 0 && r.domid == 0 &&
-		      r.count == 3 && r.ref[2] == 10,
-	      "refs: parses domid and refs");
-	CHECK(gntlab_refs_parse("7 1\n", &r) == 0 && r.domid == 7 && r.count == 1,
-	      "refs: trailing newline accepted");
-	CHECK(gntlab_refs_parse("0", &r) == -1, "refs: no refs is an error");
-	CHECK(gntlab_refs_parse("", &r) == -1, "refs: empty is an error");
-	CHECK(gntlab_refs_parse("0 8 x", &r) == -1, "refs: garbage rejected");
-	CHECK(gntlab_refs_parse("0 -1", &r) == -1, "refs: negative rejected");
-	CHECK(gntlab_refs_parse("0 4294967296", &r) == -1, "refs: > u32 rejected");
-	CHECK(gntlab_refs_parse("32752 1", &r) == -1, "refs: domid beyond DOMID_FIRST_RESERVED rejected");
-	CHECK(gntlab_refs_parse("0 8,9", &r) == -1, "refs: commas rejected");
+	EXPECT_TRUE(gntlab_refs_parse("0 8 9 10", &r) == 0 && r.domid == 0 && r.count == 3 &&
+		    r.ref[2] == 10)
+		TH_MSG("refs: parses domid and refs");
+	EXPECT_TRUE(gntlab_refs_parse("7 1\n", &r) == 0 && r.domid == 7 && r.count == 1)
+		TH_MSG("refs: trailing newline accepted");
+	EXPECT_TRUE(gntlab_refs_parse("0", &r) == -1) TH_MSG("refs: no refs is an error");
+	EXPECT_TRUE(gntlab_refs_parse("", &r) == -1) TH_MSG("refs: empty is an error");
+	EXPECT_TRUE(gntlab_refs_parse("0 8 x", &r) == -1) TH_MSG("refs: garbage rejected");
+	EXPECT_TRUE(gntlab_refs_parse("0 -1", &r) == -1) TH_MSG("refs: negative rejected");
+	EXPECT_TRUE(gntlab_refs_parse("0 4294967296", &r) == -1) TH_MSG("refs: > u32 rejected");
+	EXPECT_TRUE(gntlab_refs_parse("32752 1", &r) == -1)
+		TH_MSG("refs: domid beyond DOMID_FIRST_RESERVED rejected");
+	EXPECT_TRUE(gntlab_refs_parse("0 8,9", &r) == -1) TH_MSG("refs: commas rejected");
 
 	r.domid = 3;
 	r.count = 2;
 	r.ref[0] = 11;
 	r.ref[1] = 4000000000u;
-	CHECK(gntlab_refs_format(&r, buf, sizeof(buf)) == 0 &&
-		      !strcmp(buf, "3 11 4000000000"),
-	      "refs: formats");
-	CHECK(gntlab_refs_parse(buf, &r2) == 0 && r2.count == 2 &&
-		      r2.ref[1] == 4000000000u,
-	      "refs: format/parse round trip");
-	CHECK(gntlab_refs_format(&r, buf, 8) == -1, "refs: short buffer reported");
+	EXPECT_TRUE(gntlab_refs_format(&r, buf, sizeof(buf)) == 0 &&
+		    !strcmp(buf, "3 11 4000000000"))
+		TH_MSG("refs: formats");
+	EXPECT_TRUE(gntlab_refs_parse(buf, &r2) == 0 && r2.count == 2 && r2.ref[1] == 4000000000u)
+		TH_MSG("refs: format/parse round trip");
+	EXPECT_TRUE(gntlab_refs_format(&r, buf, 8) == -1) TH_MSG("refs: short buffer reported");
 
 	/* Too many refs for the protocol. */
 	{
@@ -63,51 +50,52 @@ static void test_refs(void)
 		p += sprintf(p, "0");
 		for (int i = 0; i < GNTLAB_PROTO_MAX_REFS + 1; i++)
 			p += sprintf(p, " %d", i);
-		CHECK(gntlab_refs_parse(big, &r) == -1, "refs: more than MAX_REFS rejected");
+		EXPECT_TRUE(gntlab_refs_parse(big, &r) == -1)
+			TH_MSG("refs: more than MAX_REFS rejected");
 		free(big);
 	}
 }
 
-static void test_cmd_ack(void)
+TEST(proto, cmd_ack)
 {
 	struct gntlab_cmd c;
 	struct gntlab_ack a;
 
-	CHECK(gntlab_cmd_parse("12 map rw 99", &c) == 0 && c.seq == 12 &&
-		      !strcmp(c.verb, "map") && !strcmp(c.args, "rw 99"),
-	      "cmd: seq, verb, args");
-	CHECK(gntlab_cmd_parse("3 quit", &c) == 0 && !strcmp(c.verb, "quit") &&
-		      c.args[0] == '\0',
-	      "cmd: verb without args");
-	CHECK(gntlab_cmd_parse("map rw", &c) == -1, "cmd: missing seq rejected");
-	CHECK(gntlab_cmd_parse("1 ", &c) == -1, "cmd: missing verb rejected");
-	CHECK(gntlab_cmd_parse("1 averyveryverylongverb", &c) == -1,
-	      "cmd: oversized verb rejected");
-	CHECK(gntlab_ack_parse("12 0 mapped 4", &a) == 0 && a.seq == 12 &&
-		      a.rc == 0 && !strcmp(a.text, "mapped 4"),
-	      "ack: seq, rc, text");
-	CHECK(gntlab_ack_parse("5 -22", &a) == 0 && a.rc == -22 && a.text[0] == '\0',
-	      "ack: negative rc, no text");
-	CHECK(gntlab_ack_parse("5 x", &a) == -1, "ack: non-numeric rc rejected");
+	EXPECT_TRUE(gntlab_cmd_parse("12 map rw 99", &c) == 0 && c.seq == 12 &&
+		    !strcmp(c.verb, "map") && !strcmp(c.args, "rw 99"))
+		TH_MSG("cmd: seq, verb, args");
+	EXPECT_TRUE(gntlab_cmd_parse("3 quit", &c) == 0 && !strcmp(c.verb, "quit") &&
+		    c.args[0] == '\0')
+		TH_MSG("cmd: verb without args");
+	EXPECT_TRUE(gntlab_cmd_parse("map rw", &c) == -1) TH_MSG("cmd: missing seq rejected");
+	EXPECT_TRUE(gntlab_cmd_parse("1 ", &c) == -1) TH_MSG("cmd: missing verb rejected");
+	EXPECT_TRUE(gntlab_cmd_parse("1 averyveryverylongverb", &c) == -1)
+		TH_MSG("cmd: oversized verb rejected");
+	EXPECT_TRUE(gntlab_ack_parse("12 0 mapped 4", &a) == 0 && a.seq == 12 && a.rc == 0 &&
+		    !strcmp(a.text, "mapped 4"))
+		TH_MSG("ack: seq, rc, text");
+	EXPECT_TRUE(gntlab_ack_parse("5 -22", &a) == 0 && a.rc == -22 && a.text[0] == '\0')
+		TH_MSG("ack: negative rc, no text");
+	EXPECT_TRUE(gntlab_ack_parse("5 x", &a) == -1) TH_MSG("ack: non-numeric rc rejected");
 }
 
-static void test_pattern(void)
+TEST(proto, pattern)
 {
 	unsigned char page[4096];
 
 	gntlab_pattern_fill(page, 7, 3, 0, sizeof(page));
-	CHECK(gntlab_pattern_check(page, 7, 3, 0, sizeof(page)) == -1,
-	      "pattern: fill then check is intact");
-	CHECK(gntlab_pattern_check(page, 8, 3, 0, sizeof(page)) >= 0,
-	      "pattern: another seed differs");
-	CHECK(gntlab_pattern_check(page, 7, 4, 0, sizeof(page)) >= 0,
-	      "pattern: another page differs");
+	EXPECT_TRUE(gntlab_pattern_check(page, 7, 3, 0, sizeof(page)) == -1)
+		TH_MSG("pattern: fill then check is intact");
+	EXPECT_TRUE(gntlab_pattern_check(page, 8, 3, 0, sizeof(page)) >= 0)
+		TH_MSG("pattern: another seed differs");
+	EXPECT_TRUE(gntlab_pattern_check(page, 7, 4, 0, sizeof(page)) >= 0)
+		TH_MSG("pattern: another page differs");
 	page[1234] ^= 1;
-	CHECK(gntlab_pattern_check(page, 7, 3, 0, sizeof(page)) == 1234,
-	      "pattern: reports the first bad offset");
+	EXPECT_TRUE(gntlab_pattern_check(page, 7, 3, 0, sizeof(page)) == 1234)
+		TH_MSG("pattern: reports the first bad offset");
 	gntlab_pattern_fill(page + 2048, 9, 0, 2048, 2048);
-	CHECK(gntlab_pattern_check(page + 2048, 9, 0, 2048, 2048) == -1,
-	      "pattern: offset ranges agree with full-page fill");
+	EXPECT_TRUE(gntlab_pattern_check(page + 2048, 9, 0, 2048, 2048) == -1)
+		TH_MSG("pattern: offset ranges agree with full-page fill");
 }
 
 static const char dump_text[] =
@@ -131,47 +119,39 @@ static const char dump_text[] =
 	"(XEN) [0x000]      0 0x0abcde 0x00000001          0 0x000fee 0x19\n"
 	"(XEN) gnttab_usage_print_all ] done\n";
 
-static void test_xen_dump(void)
+TEST(xen_grants, dump)
 {
 	static struct xen_grant_dump d;
 	char *trunc;
 
-	CHECK(xen_grant_dump_parse(dump_text, &d) == 0 && d.complete,
-	      "xen dump: last complete dump found");
-	CHECK(d.count == 3, "xen dump: three active entries in the last dump");
-	CHECK(xen_grant_dump_count(&d, 0, 8) == 1 && xen_grant_dump_count(&d, 0, 9) == 1,
-	      "xen dump: d0 refs 8 and 9 active");
-	CHECK(xen_grant_dump_count(&d, 0, 0) == 0 && xen_grant_dump_count(&d, 1, 0) == 1,
-	      "xen dump: entries attributed to the right granter");
-	CHECK(d.entry[0].mapper == 1 && d.entry[0].mfn == 0x1a2b3c &&
-		      d.entry[0].pin == 0x101 && d.entry[0].flags == 0x1b,
-	      "xen dump: fields of an entry");
+	EXPECT_TRUE(xen_grant_dump_parse(dump_text, &d) == 0 && d.complete)
+		TH_MSG("xen dump: last complete dump found");
+	EXPECT_TRUE(d.count == 3) TH_MSG("xen dump: three active entries in the last dump");
+	EXPECT_TRUE(xen_grant_dump_count(&d, 0, 8) == 1 && xen_grant_dump_count(&d, 0, 9) == 1)
+		TH_MSG("xen dump: d0 refs 8 and 9 active");
+	EXPECT_TRUE(xen_grant_dump_count(&d, 0, 0) == 0 && xen_grant_dump_count(&d, 1, 0) == 1)
+		TH_MSG("xen dump: entries attributed to the right granter");
+	EXPECT_TRUE(d.entry[0].mapper == 1 && d.entry[0].mfn == 0x1a2b3c &&
+		    d.entry[0].pin == 0x101 && d.entry[0].flags == 0x1b)
+		TH_MSG("xen dump: fields of an entry");
 	{
-		const uint32_t refs[] = { 8, 9, 10 }, zero[] = { 0 };
+		const uint32_t refs[] = {8, 9, 10}, zero[] = {0};
 
-		CHECK(xen_grant_dump_count_refs(&d, 0, 1, refs, 3) == 2,
-		      "xen dump: count_refs by granter, mapper and ref");
-		CHECK(xen_grant_dump_count_refs(&d, 0, 2, refs, 3) == 0,
-		      "xen dump: count_refs ignores other mappers");
-		CHECK(xen_grant_dump_count_refs(&d, 1, -1, zero, 1) == 1 &&
-			      xen_grant_dump_count_refs(&d, 0, -1, zero, 1) == 0,
-		      "xen dump: count_refs with any mapper, per granter");
+		EXPECT_TRUE(xen_grant_dump_count_refs(&d, 0, 1, refs, 3) == 2)
+			TH_MSG("xen dump: count_refs by granter, mapper and ref");
+		EXPECT_TRUE(xen_grant_dump_count_refs(&d, 0, 2, refs, 3) == 0)
+			TH_MSG("xen dump: count_refs ignores other mappers");
+		EXPECT_TRUE(xen_grant_dump_count_refs(&d, 1, -1, zero, 1) == 1 &&
+			    xen_grant_dump_count_refs(&d, 0, -1, zero, 1) == 0)
+			TH_MSG("xen dump: count_refs with any mapper, per granter");
 	}
-	CHECK(xen_grant_dump_parse("(XEN) nothing here\n", &d) == -1,
-	      "xen dump: no dump is an error");
+	EXPECT_TRUE(xen_grant_dump_parse("(XEN) nothing here\n", &d) == -1)
+		TH_MSG("xen dump: no dump is an error");
 	trunc = strdup(dump_text);
 	trunc[strlen(trunc) - 25] = '\0'; /* cut the last "] done" */
-	CHECK(xen_grant_dump_parse(trunc, &d) == -1, "xen dump: truncated dump is an error");
+	EXPECT_TRUE(xen_grant_dump_parse(trunc, &d) == -1)
+		TH_MSG("xen dump: truncated dump is an error");
 	free(trunc);
 }
 
-int main(void)
-{
-	printf("TAP version 13\n");
-	test_refs();
-	test_cmd_ack();
-	test_pattern();
-	test_xen_dump();
-	printf("1..%d\n# %d passed, %d failed\n", n, n - failed, failed);
-	return failed ? 1 : 0;
-}
+TH_MAIN
