@@ -133,19 +133,40 @@ static void mark_unlisted(const struct expect_list *e, struct test_case *t)
 	test_case_set_ref(t, "");
 }
 
+/*
+ * The last reported test of name's suite among the first n results, if it is
+ * not the last reported test of all (then "after" already names it).
+ */
+static const char *last_of_suite(const struct results *r, size_t n, const char *name)
+{
+	size_t len = strcspn(name, "/");
+	const char *last = NULL, *suite_last = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *t = r->tests[i].name;
+
+		if (r->tests[i].synthetic)
+			continue;
+		last = t;
+		if (!strncmp(t, name, len) && t[len] == '/')
+			suite_last = t;
+	}
+	return suite_last && suite_last != last ? suite_last : NULL;
+}
+
 size_t expect_apply(const struct expect_list *e, struct results *r)
 {
 	size_t reported = r->n, missing = 0;
 	double stop = r->phase.seen[MS_QEMU_EXIT] ? r->phase.at[MS_QEMU_EXIT] : r->finished_at;
-	char where[512], reason[600];
+	char where[512], reason[900];
 
 	r->expected = e->n;
 	snprintf(r->expect_path, sizeof(r->expect_path), "%s", e->path);
 	for (size_t i = 0; i < reported; i++)
 		mark_unlisted(e, &r->tests[i]);
 	expect_where(r, where, sizeof(where));
-	snprintf(reason, sizeof(reason), "missing: %s", where);
 	for (size_t k = 0; k < e->n; k++) {
+		const char *suite_last = last_of_suite(r, reported, e->names[k]);
 		struct test_case *t;
 		bool seen = false;
 
@@ -153,6 +174,12 @@ size_t expect_apply(const struct expect_list *e, struct results *r)
 			seen = !strcmp(r->tests[i].name, e->names[k]);
 		if (seen)
 			continue;
+		/* Where its own program stopped, when other programs went on. */
+		if (suite_last)
+			snprintf(reason, sizeof(reason), "missing: %s; last of its suite: %s",
+				 where, suite_last);
+		else
+			snprintf(reason, sizeof(reason), "missing: %s", where);
 		t = results_add(r, e->names[k], TEST_ERROR, reason,
 				stop - r->phase.at[MS_QEMU_START], 0, true);
 		t->missing = true;

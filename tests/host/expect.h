@@ -4,7 +4,9 @@
  * (runner --expect FILE, computed on the host from the programs' --list
  * before booting), and what the runner makes of it at the end:
  *   - every listed test that did not report is added as an ERROR,
- *     `not ok <name> # missing: run stopped in phase <p> after <last> (<t> s, <why>)`;
+ *     `not ok <name> # missing: run stopped in phase <p> after <last> (<t> s, <why>)`,
+ *     plus `; last of its suite: <name>` when its suite's program stopped
+ *     earlier than the others;
  *   - a test that reported but is not listed (other than the runner's own
  *     crash/, timeout/... results) becomes an ERROR "reported but not
  *     listed by --list": the list and the program disagree.

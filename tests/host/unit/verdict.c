@@ -347,6 +347,26 @@ TEST(expect, unlisted_is_error)
 	results_free(&r);
 }
 
+TH_DOC(expect, missing_names_its_suites_last,
+       "When other programs went on after a suite's program stopped, a missing test also "
+       "names the last result of its own suite: where that program stopped.")
+TEST(expect, missing_names_its_suites_last)
+{
+	struct expect_list e;
+	struct results r;
+
+	stopped_run(&r, &e);
+	results_add(&r, "program/gntlab-conductor", TEST_PASS, "", 83.9, 0.1, false);
+	expect_apply(&e, &r);
+	ASSERT_EQ(r.n, 6);
+	EXPECT_STREQ(r.tests[4].name, "m2p/special_data_both_ways");
+	EXPECT_STREQ(r.tests[4].reason,
+		     "missing: run stopped in phase tests after program/gntlab-conductor (84.2 s, "
+		     "crash); last of its suite: m2p/nohook_invariants");
+	expect_free(&e);
+	results_free(&r);
+}
+
 /* An --expect file holding list, in its own scratch folder. Free it. */
 static char *expect_file(const char *list)
 {
