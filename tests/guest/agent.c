@@ -565,6 +565,8 @@ GA_ADAPTER(revoke)
 GA_ADAPTER(peek)
 GA_ADAPTER(check)
 GA_ADAPTER(kmsg)
+GA_ADAPTER(evbind)
+GA_ADAPTER(evwait)
 
 static int cmd_quit(struct agent *a, const char *args, char *text, size_t tlen)
 {
@@ -598,6 +600,8 @@ static const cmd_fn serve[GNTLAB_CMD_COUNT] = {
 	[GNTLAB_CMD_GPEEK] = cmd_gpeek,
 	[GNTLAB_CMD_GCHECK] = cmd_gcheck,
 	[GNTLAB_CMD_GKMSG] = cmd_gkmsg,
+	[GNTLAB_CMD_GEVBIND] = cmd_gevbind,
+	[GNTLAB_CMD_GEVWAIT] = cmd_gevwait,
 	[GNTLAB_CMD_QUIT] = cmd_quit,
 };
 

@@ -3,6 +3,7 @@
 #include "agent_gntalloc.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,6 +208,23 @@ int ga_cmd_alloc(struct ga_state *g, const char *args, char *text, size_t tlen)
 	return 0;
 }
 
+static int ev_open(struct ga_state *g, char *text, size_t tlen)
+{
+	int err;
+
+	if (g->evopen)
+		return 0;
+	g->evfd = open(EVTCHN_DEV, O_RDWR | O_CLOEXEC);
+	if (g->evfd < 0) {
+		err = errno;
+		snprintf(text, tlen, "open %s: %s", EVTCHN_DEV, strerror(err));
+		return err;
+	}
+	g->evopen = true;
+	g->evport = -1;
+	return 0;
+}
+
 int ga_cmd_notify(struct ga_state *g, const char *args, char *text, size_t tlen)
 {
 	struct ga_slot *s = slot_arg(g, &args);
@@ -236,15 +254,9 @@ int ga_cmd_notify(struct ga_state *g, const char *args, char *text, size_t tlen)
 			.remote_port = (unsigned int)strtoul(port_s, NULL, 10),
 		};
 
-		if (!g->evopen) {
-			g->evfd = open(EVTCHN_DEV, O_RDWR | O_CLOEXEC);
-			if (g->evfd < 0) {
-				err = errno;
-				snprintf(text, tlen, "open %s: %s", EVTCHN_DEV, strerror(err));
-				return err;
-			}
-			g->evopen = true;
-		}
+		err = ev_open(g, text, tlen);
+		if (err)
+			return err;
 		local = ioctl(g->evfd, IOCTL_EVTCHN_BIND_INTERDOMAIN, &bind);
 		if (local < 0) {
 			err = errno;
@@ -424,6 +436,59 @@ int ga_cmd_kmsg(struct ga_state *g, const char *args, char *text, size_t tlen)
 		 __builtin_popcount(k.deferred), __builtin_popcount(k.freed),
 		 __builtin_popcount(k.pending), __builtin_popcount(k.leaked), s->n, waited,
 		 k.deferred && k.freed ? (long long)(k.last_free_us - k.first_defer_us) / 1000 : -1LL);
+	return 0;
+}
+
+int ga_cmd_evbind(struct ga_state *g, const char *args, char *text, size_t tlen)
+{
+	struct ioctl_evtchn_bind_unbound_port b = { .remote_domain = 0 };
+	int err = ev_open(g, text, tlen), port;
+
+	(void)args;
+	if (err)
+		return err;
+	port = ioctl(g->evfd, IOCTL_EVTCHN_BIND_UNBOUND_PORT, &b);
+	if (port < 0) {
+		err = errno;
+		snprintf(text, tlen, "IOCTL_EVTCHN_BIND_UNBOUND_PORT(d0): %s", strerror(err));
+		return err;
+	}
+	g->evport = port;
+	snprintf(text, tlen, "%d", port);
+	return 0;
+}
+
+int ga_cmd_evwait(struct ga_state *g, const char *args, char *text, size_t tlen)
+{
+	long long t0 = now_us(), left;
+	unsigned int ms;
+	int fired = 0, other = 0;
+
+	if (!g->evopen || g->evport < 0 || sscanf(args, "%u", &ms) != 1) {
+		snprintf(text, tlen, "usage: gevwait <ms> after gevbind");
+		return EINVAL;
+	}
+	while (!fired && (left = (long long)ms - (now_us() - t0) / 1000) >= 0) {
+		struct pollfd pfd = { .fd = g->evfd, .events = POLLIN };
+		uint32_t ports[16];
+		ssize_t n;
+
+		if (poll(&pfd, 1, (int)left) <= 0)
+			break;
+		n = read(g->evfd, ports, sizeof(ports));
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n / (ssize_t)sizeof(ports[0]); i++) {
+			if (ports[i] == (uint32_t)g->evport)
+				fired = 1;
+			else
+				other++;
+		}
+		/* Unmask what was read (the evtchn device's protocol). */
+		if (write(g->evfd, ports, (size_t)n) != n)
+			break;
+	}
+	snprintf(text, tlen, "fired %d waited %lld other %d", fired, (now_us() - t0) / 1000, other);
 	return 0;
 }
 

@@ -38,6 +38,7 @@ struct ga_state {
 	xengntshr_handle *gs;
 	int evfd;		/* /dev/xen/evtchn, once opened */
 	bool evopen;
+	int evport;		/* gevbind's port, -1 none */
 	int dyndbg;		/* grant-table.c's pr_debug: 0 unknown, 1 on, -1 off */
 	char dyndbg_why[96];
 };
@@ -54,6 +55,10 @@ int ga_cmd_peek(struct ga_state *g, const char *args, char *text, size_t tlen);
 int ga_cmd_check(struct ga_state *g, const char *args, char *text, size_t tlen);
 /* "gkmsg <slot> <ms>" */
 int ga_cmd_kmsg(struct ga_state *g, const char *args, char *text, size_t tlen);
+/* "gevbind": an unbound port for dom0 (IOCTL_EVTCHN_BIND_UNBOUND_PORT). */
+int ga_cmd_evbind(struct ga_state *g, const char *args, char *text, size_t tlen);
+/* "gevwait <ms>": did an event arrive on that port? */
+int ga_cmd_evwait(struct ga_state *g, const char *args, char *text, size_t tlen);
 /* quit: end every slot's use, close what is open. */
 void ga_release_all(struct ga_state *g);
 
