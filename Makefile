@@ -91,7 +91,7 @@ $(KO): $(KMOD_SRC) $(call srclist,kmod,$(KMOD_SRC)) $(B)/packages.manifest.mk
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
-	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_tools.c \
+	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
 	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
@@ -108,9 +108,9 @@ $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
 # tests/guest/gtmap.c: the one /dev/gntlab mapping helper of every guest program.
 GTMAP := tests/guest/gtmap.c tests/guest/gtmap.h
-$(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
+$(AGENT): tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/agent_gntalloc.h $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/gtmap.c \
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/gtmap.c \
 		$(PROTO_SRC) -lxenstore -lxengnttab
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.

@@ -161,7 +161,7 @@ static enum mode mode_of(const char *filter)
 static size_t plan(const char *filter, bool every, const struct scenario **out)
 {
 	static const struct scenario *const tests[] = {
-		&scen_init_begin, &scen_setup, &scen_core, &scen_guest, &scen_reverse,
+		&scen_init_begin, &scen_setup, &scen_core, &scen_guest, &scen_reverse, &scen_gntalloc,
 		&scen_tools, &scen_multi, &scen_lifetime, &scen_end, &scen_init_end,
 	};
 	static const struct scenario *const demo[] = {
