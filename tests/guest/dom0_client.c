@@ -2,6 +2,7 @@
 #include "dom0_client.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,47 @@ static bool reporting(const char *line)
 	return false;
 }
 
+/*
+ * The answer to request seq, read only after the watch on rsp fired: dom0
+ * writes it after our request, so its event always comes later, and a read
+ * before the first event (what xs_wait_watched() does, for other callers)
+ * would cost a round trip through xenstored that never finds it. A stale
+ * event (the one the watch fires when set) costs one read that does not match.
+ */
+static char *wait_rsp(struct xs_handle *h, uint32_t seq)
+{
+	long long deadline = xs_now_ms() + DOM0_TIMEOUT_MS;
+
+	for (;;) {
+		char **ev = xs_check_watch(h), *v;
+		unsigned int n;
+
+		if (!ev) {
+			struct pollfd pfd = { .fd = xs_fileno(h), .events = POLLIN };
+			long long left = deadline - xs_now_ms();
+			int rc;
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return NULL;
+			}
+			rc = poll(&pfd, 1, (int)left);
+			if (rc < 0 && errno != EINTR)
+				return NULL;
+			if (rc <= 0)
+				continue;
+			ev = xs_read_watch(h, &n);
+			if (!ev)
+				continue;
+		}
+		free(ev);
+		v = xs_read(h, XBT_NULL, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, &n);
+		if (v && rsp_matches(v, &seq))
+			return v;
+		free(v);
+	}
+}
+
 static int request(char *text, size_t len, const char *body)
 {
 	char req[1100], why[160];
@@ -82,8 +124,9 @@ static int request(char *text, size_t len, const char *body)
 		snprintf(why, sizeof(why), "xs_write(req): %s", strerror(errno));
 		goto lost;
 	}
-	v = (rsp_watched ? xs_wait_watched : xs_wait_for)(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP,
-							 DOM0_TIMEOUT_MS, rsp_matches, &seq);
+	v = rsp_watched ? wait_rsp(h, seq) :
+			 xs_wait_for(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, DOM0_TIMEOUT_MS,
+				     rsp_matches, &seq);
 	if (!v) {
 		snprintf(why, sizeof(why), "dom0 did not answer '%.60s' in %d s", body,
 			 DOM0_TIMEOUT_MS / 1000);
@@ -273,4 +316,60 @@ int dom0_matrix(const char *row, const char *col, const char *expected,
 {
 	return dom0_request(GNTLAB_REQ_MATRIX, NULL, 0, "%s %s %s %s", row, col, expected,
 			    observed);
+}
+
+/* What one request's arguments may hold (dom0_request() keeps 999 chars). */
+#define BATCH_MAX 990
+
+/* Append line (first n bytes, newlines none) to batch, '\n'-separated. */
+static void batch_add(char *batch, size_t *used, const char *line, size_t n)
+{
+	if (*used)
+		batch[(*used)++] = '\n';
+	memcpy(batch + *used, line, n);
+	*used += n;
+	batch[*used] = '\0';
+}
+
+int dom0_report(const char *verdict, const char *name, const char *reason, const char *log,
+		unsigned int *requests)
+{
+	char batch[BATCH_MAX + 1] = "", head[BATCH_MAX + 1];
+	const char *l = log;
+	size_t used = 0, hl;
+	unsigned int sent = 0;
+	int rc;
+
+	/* The result's own line: "<verdict> <name> <reason>", on one line. */
+	snprintf(head, sizeof(head), "%s %s %s", verdict, name, reason ? reason : "");
+	for (char *c = head; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	hl = strlen(head);
+	while (l && *l) {
+		size_t n = strcspn(l, "\n");
+		size_t take = n > BATCH_MAX / 2 ? BATCH_MAX / 2 : n;
+
+		/* A batch that cannot take the line goes first, as `diag`. */
+		if (used && used + 1 + take > BATCH_MAX) {
+			dom0_request(GNTLAB_REQ_DIAG, NULL, 0, "%s", batch);
+			sent++;
+			used = 0;
+			batch[0] = '\0';
+		}
+		batch_add(batch, &used, l, take);
+		l += n;
+		if (*l == '\n')
+			l++;
+	}
+	if (used && hl + 1 + used > BATCH_MAX) {
+		dom0_request(GNTLAB_REQ_DIAG, NULL, 0, "%s", batch);
+		sent++;
+		used = 0;
+	}
+	rc = dom0_request(GNTLAB_REQ_RESULT, NULL, 0, "%s%s%s", head, used ? "\n" : "",
+			  used ? batch : "");
+	if (requests)
+		*requests = sent + 1;
+	return rc;
 }
