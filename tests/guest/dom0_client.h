@@ -73,7 +73,12 @@ int dom0_evtchn_wait(int timeout_ms, const struct dom0_share *s, uint32_t page,
 int dom0_evtchn_close(void);
 /* Revoke leftovers; 0 if Xen lists nothing of dom0's mapped by us. */
 int dom0_leakcheck(char *why, size_t len);
-/* Report to the serial console through dom0. */
+/*
+ * Report to the serial console through dom0. diag and result (also through
+ * dom0_report()) do not wait for dom0's answer: they return 0 at once, and
+ * the next request, or dom0_settle(), or the program's exit, waits for it.
+ */
+int dom0_settle(void);
 int dom0_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dom0_result(const char *verdict, const char *name, const char *reason);
 /*
