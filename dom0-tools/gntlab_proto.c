@@ -175,8 +175,8 @@ const struct gntlab_verb gntlab_cmd_verbs[GNTLAB_CMD_COUNT] = {
 
 const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT] = {
 	[GNTLAB_REQ_SHARE] = { "share", "`count` `rw|ro` `seed`",
-		"shares count pages (gntalloc) filled with pattern(seed); refs in `share/<id>/<k>`",
-		"`<id> <chunks>`" },
+		"shares count pages (gntalloc) filled with pattern(seed); refs in `share/<id>/<k>`, and for up to 16 pages also in the answer",
+		"`<id> <chunks>` [`<domid> <ref>...`]" },
 	[GNTLAB_REQ_UNSHARE] = { "unshare", "`id`", "revokes the share", "" },
 	[GNTLAB_REQ_FILL] = { "fill", "`id` `seed`", "refills the pages with pattern(seed)", "" },
 	[GNTLAB_REQ_CHECK] = { "check", "`id` `seed` `off` `len`",

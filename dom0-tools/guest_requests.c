@@ -60,6 +60,10 @@ static void release(struct guest_requests *gr, unsigned int id)
 	xs_rm(gr->xs, XBT_NULL, p);
 }
 
+/* Shares of up to this many pages carry their refs in the answer: 16 refs of
+ * at most 10 digits fit the guest's 240-byte answer text (struct gntlab_ack). */
+#define GR_INLINE_REFS 16
+
 static int do_share(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	unsigned int count, seed, id, chunks;
@@ -119,6 +123,17 @@ static int do_share(struct guest_requests *gr, const char *args, char *text, siz
 		}
 	}
 	snprintf(text, len, "%u %u", id, chunks);
+	/* A small share's refs in the answer too: no read of share/<id>/0. */
+	if (count <= GR_INLINE_REFS) {
+		size_t n = strlen(text);
+
+		r.domid = 0;
+		r.count = count;
+		memcpy(r.ref, s->refs, count * sizeof(*s->refs));
+		text[n] = ' ';
+		if (gntlab_refs_format(&r, text + n + 1, len - n - 1))
+			text[n] = '\0';
+	}
 	return 0;
 }
 

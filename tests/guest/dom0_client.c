@@ -243,20 +243,28 @@ int dom0_request_line(char *text, size_t len, const char *fmt, ...)
 
 int dom0_share(uint32_t count, bool writable, uint32_t seed, struct dom0_share *s)
 {
+	static struct gntlab_refs inl;
 	char text[256], path[96];
 	unsigned int id, chunks;
-	int rc;
+	int rc, n = 0;
 
 	memset(s, 0, sizeof(*s));
 	rc = dom0_request(GNTLAB_REQ_SHARE, text, sizeof(text), "%u %s %u", count,
 			  writable ? "rw" : "ro", seed);
 	if (rc)
 		return rc;
-	if (sscanf(text, "%u %u", &id, &chunks) != 2)
+	if (sscanf(text, "%u %u %n", &id, &chunks, &n) < 2)
 		return -1;
 	s->id = id;
 	s->seed = seed;
 	s->writable = writable;
+	/* A small share's refs come with the answer ("<domid> <ref>..."). */
+	if (n && text[n] && !gntlab_refs_parse(text + n, &inl) && inl.count == count) {
+		s->domid = inl.domid;
+		for (uint32_t i = 0; i < inl.count; i++)
+			s->ref[s->count++] = inl.ref[i];
+		return 0;
+	}
 	for (unsigned int k = 0; k < chunks; k++) {
 		static struct gntlab_refs r;
 		unsigned int len;
