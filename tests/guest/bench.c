@@ -398,6 +398,8 @@ static void count_all(void)
 		bench_count_teardown();
 		return;
 	}
+	if (why[0])
+		note("counts: %s", why);
 	if (!ours_complete)
 		note("counts: no kprobe on gntlab_user_unmap_run: ours' unmap counts miss "
 		     "the module's direct unmap hypercall");

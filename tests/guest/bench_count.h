@@ -34,7 +34,8 @@ struct bench_counts {
 };
 
 /*
- * Set up the probes. Returns 0, or -1 with why[] saying what is missing;
+ * Set up the probes. Returns 0 (why[] names any tracepoint missing, counted
+ * as 0), or -1 with why[] saying what is missing;
  * *ours_complete is false when the module's own unmap hypercall cannot be
  * probed (then ours' unmap counts miss it).
  */
