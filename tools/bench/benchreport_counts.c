@@ -73,11 +73,11 @@ bool write_counts(const struct report *r, FILE *jf, FILE *mf)
 			fprintf(jf, "%s\n\"%s/%u\":{", first ? "" : ",", impls[i], batches[b]);
 			first = false;
 			for (int f = 0; f < NFIG; f++)
-				fprintf(jf, "\"%s_per_page\":%.4f,", fig_key[f], fig(r, i, b, f));
+				fprintf(jf, "\"%s_per_page\":%.6g,", fig_key[f], fig(r, i, b, f));
 			for (int k = 0; k < NCOUNT; k++)
 				fprintf(jf, "%s\"%s\":%.0f", k ? "," : "", count_keys[k], c[k]);
 			fprintf(jf, "}");
-			fprintf(mf, "| %u | %s%s | %.3f | %.3f | %.3f | %.3f | %.3f | %.0f/%.0f, %.0f/%.0f, "
+			fprintf(mf, "| %u | %s%s | %.3g | %.3g | %.3g | %.3g | %.3g | %.0f/%.0f, %.0f/%.0f, "
 				"%.0f/%.0f, %.0f |\n", batches[b], impls[i],
 				c[C_COMPLETE] ? "" : " (incomplete)", fig(r, i, b, F_HCALLS),
 				fig(r, i, b, F_GOPS), fig(r, i, b, F_TLB), fig(r, i, b, F_XFLUSH),
