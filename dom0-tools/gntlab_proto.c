@@ -197,8 +197,8 @@ const struct gntlab_verb gntlab_cmd_verbs[GNTLAB_CMD_COUNT] = {
 
 const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT] = {
 	[GNTLAB_REQ_SHARE] = { "share", "`count` `rw|ro` `seed`",
-		"shares count pages (gntalloc) filled with pattern(seed); refs in `share/<id>/<k>`",
-		"`<id> <chunks>`" },
+		"shares count pages (gntalloc) filled with pattern(seed); refs in `share/<id>/<k>`, and for up to 16 pages also in the answer",
+		"`<id> <chunks>` [`<domid> <ref>...`]" },
 	[GNTLAB_REQ_UNSHARE] = { "unshare", "`id`", "revokes the share", "" },
 	[GNTLAB_REQ_FILL] = { "fill", "`id` `seed`", "refills the pages with pattern(seed)", "" },
 	[GNTLAB_REQ_CHECK] = { "check", "`id` `seed` `off` `len`",
@@ -220,14 +220,14 @@ const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT] = {
 		"waits up to `ms` for the event; when it arrives, before anything else, reads the byte and counts the share's refs Xen lists as mapped",
 		"`fired <0|1> byte <v|-1> active <n|-1> waited <ms>`" },
 	[GNTLAB_REQ_EVTCHN_CLOSE] = { "evtchn-close", "", "unbinds the channel", "" },
-	[GNTLAB_REQ_DIAG] = { "diag", "`text`", "prints `GNTLAB-DIAG <text>`", "" },
+	[GNTLAB_REQ_DIAG] = { "diag", "`text`", "prints `GNTLAB-DIAG <line>` for each line of text", "" },
 	[GNTLAB_REQ_BENCH] = { "bench", "`json`",
 		"prints `GNTLAB-LOG bench <json>` (one measurement of `make bench`; the runner files it in `bench.log`)",
 		"" },
 	[GNTLAB_REQ_MATRIX] = { "matrix", "`row` `col` `expected` `observed`",
 		"prints `GNTLAB-MATRIX`", "" },
-	[GNTLAB_REQ_RESULT] = { "result", "`ok|fail|skip|error|xfail|xpass` `name` [`reason`]",
-		"prints the test's `GNTLAB-TAP` line (tests/markers.h); for xfail/xpass the reason starts with the reference",
+	[GNTLAB_REQ_RESULT] = { "result", "`ok|fail|skip|error|xfail|xpass` `name` [`reason`] [`\\n` `log lines`]",
+		"prints the test's log lines (after the first newline) as `GNTLAB-DIAG`, then its `GNTLAB-TAP` line (tests/markers.h); for xfail/xpass the reason starts with the reference",
 		"" },
 };
 
