@@ -271,14 +271,15 @@ static const struct expect_row rows[] = {
 		   "gntlab's mmap clears `VM_MAYWRITE`, so `do_mprotect_pkey()` refuses `VM_WRITE` "
 		   "before any change (grant still mapped). Without that, a write fault would reach "
 		   "a PTE that Xen keeps read-only",
-		   "ok",
-		   "**differs from special**: `gntdev_mmap()` only refuses `VM_WRITE` at mmap time "
-		   "(`GNTMAP_readonly` map, `-EINVAL`) and leaves `VM_MAYWRITE` set (a shared "
-		   "mapping of an fd opened `O_RDWR`), so `mprotect()` adds `VM_WRITE`. The grant "
-		   "stays mapped read-only: Xen keeps the PTE without `_PAGE_RW` (a writable PTE "
-		   "to a foreign frame fails `get_page_from_l1e()`), the test checks the data and "
-		   "Xen's listing after it. A write would then fault on a PTE Xen will not make "
-		   "writable; the test does not write") },
+		   "unmapped",
+		   "**differs from special**: `gntdev_mmap()` refuses `VM_WRITE` only at mmap time "
+		   "(`-EINVAL` on a `GNTMAP_readonly` map) and leaves `VM_MAYWRITE` set (a "
+		   "`MAP_SHARED` mapping of an fd opened `O_RDWR`), so `mprotect()` succeeds. Its "
+		   "`change_pmd_range()` then invokes the mmu notifier "
+		   "(`MMU_NOTIFY_PROTECTION_VMA`) and `gntdev_invalidate()`, which does not look at "
+		   "the event, unmaps the grant (`unmap_grant_pages()`: Xen clears the PTE): the "
+		   "mprotect silently drops the mapping, Xen lists the grant inactive and the next "
+		   "access is `VM_FAULT_SIGBUS` (no `->fault`). Observed on the first run") },
 	{ "coredump", "gup/coredump", "core-dump exclusion, observed in `/proc/self/smaps`.",
 	  SAME3_GD("excluded",
 		   "`VM_DONTDUMP` (smaps `dd`): `vma_dump_size()` returns 0 for the VMA, so a dump "
