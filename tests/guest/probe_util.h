@@ -56,6 +56,24 @@ static inline int pu_find_vma(const char *name, uintptr_t *start, uintptr_t *end
 	fclose(f);
 	return rc;
 }
+/* Whether any line of /proc/self/maps covers addr. */
+static inline bool pu_mapped(uintptr_t addr)
+{
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+	bool in = false;
+
+	if (!f)
+		return false;
+	while (!in && fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) == 2 && addr >= s && addr < e)
+			in = true;
+	}
+	fclose(f);
+	return in;
+}
 /* The pfn /proc/self/pagemap reports for addr (root: real pfns); 0, or -1
  * when the page is not present or the file cannot be read. */
 static inline int pu_pagemap_pfn(const void *addr, uint64_t *pfn)
