@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "gntlab.h"
@@ -56,6 +57,22 @@ static inline int pu_find_vma(const char *name, uintptr_t *start, uintptr_t *end
 	fclose(f);
 	return rc;
 }
+/*
+ * Drain every CPU's LRU batches (their folio references): move_pages() of
+ * addr to node 0, where it already is (the guest has one node), runs
+ * lru_cache_disable() -> lru_add_drain_all() and migrates nothing.
+ * 0, or -1 if the call failed.
+ */
+static inline int pu_drain_lru(const void *addr)
+{
+	void *pages[1] = { (void *)addr };
+	int nodes[1] = { 0 }, status[1] = { -1 };
+
+	if (syscall(SYS_move_pages, 0, 1UL, pages, nodes, status, 0))
+		return -1;
+	return status[0] == 0 ? 0 : -1;
+}
+
 /* Whether any line of /proc/self/maps covers addr. */
 static inline bool pu_mapped(uintptr_t addr)
 {
