@@ -19,6 +19,7 @@
 #include <asm/xen/page.h>
 
 #include "gntlab_priv.h"
+#include "gntlab_compat.h"
 
 #define GNTLAB_NONE	(~0ULL)
 
@@ -49,9 +50,11 @@ static int gntlab_read_user_pte(struct mm_struct *mm, unsigned long addr,
 	pmdval = READ_ONCE(*pmd);
 	if (pmd_none(pmdval) || pmd_bad(pmdval) || pmd_trans_huge(pmdval))
 		return -ENOENT;
-	ptep = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	ptep = gntlab_pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!ptep)
+		return -ENOENT;
 	*out = *ptep;
-	pte_unmap_unlock(ptep, ptl);
+	gntlab_pte_unmap_unlock(ptep, ptl);
 	return 0;
 }
 
@@ -68,8 +71,11 @@ static struct page *gntlab_normal_page(struct vm_area_struct *vma,
 	if (!pte_present(pte))
 		return NULL;
 	if (pte_special(pte)) {
-		if (vma->vm_ops && vma->vm_ops->find_special_page)
-			return vma->vm_ops->find_special_page(vma, addr);
+		struct page *(*hook)(struct vm_area_struct *, unsigned long) =
+			gntlab_vma_page_hook(vma);
+
+		if (hook)
+			return hook(vma, addr);
 		/* VM_PFNMAP / VM_MIXEDMAP, zero page, devmap: no page */
 		return NULL;
 	}
@@ -260,14 +266,14 @@ long gntlab_ioctl_gup_probe(struct file *filp, void __user *arg)
 	case GNTLAB_GUP_SLOW:
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = get_user_pages(addr, 1, flags, &page, NULL);
+		ret = gntlab_get_user_pages(addr, 1, flags, &page);
 		mmap_read_unlock(mm);
 		break;
 	case GNTLAB_GUP_REMOTE:
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = get_user_pages_remote(mm, addr, 1, flags, &page, NULL,
-					    NULL);
+		ret = gntlab_get_user_pages_remote(mm, addr, 1, flags,
+						   &page, NULL);
 		mmap_read_unlock(mm);
 		break;
 	case GNTLAB_GUP_PIN:
@@ -276,7 +282,7 @@ long gntlab_ioctl_gup_probe(struct file *filp, void __user *arg)
 			flags |= FOLL_LONGTERM;
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = pin_user_pages(addr, 1, flags, &page, NULL);
+		ret = gntlab_pin_user_pages(addr, 1, flags, &page);
 		mmap_read_unlock(mm);
 		pinned = true;
 		break;
