@@ -125,7 +125,7 @@ $(GVMLINUX): $(B)/packages.manifest.mk images/extract-vmlinux.sh $(B)/.host-deps
 # $(B)/kmod/gntlab_config.h (the probe's answers: $(B)/kmod/build.log).
 KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h) guest-kmod/Kbuild guest-kmod/Makefile \
 	guest-kmod/configure.sh
-KMOD_PROBES := $(wildcard guest-kmod/probes/*.c)
+KMOD_PROBES := $(wildcard guest-kmod/probes/*.c) guest-kmod/probes/exports.txt
 $(KO): $(KMOD_SRC) $(KMOD_PROBES) $(call srclist,kmod,$(KMOD_SRC) $(KMOD_PROBES)) $(B)/packages.manifest.mk \
 		$(call buildroot-stamp,$(GUEST_SUITE))
 	@rm -rf $(B)/kmod && mkdir -p $(B)/kmod/probes

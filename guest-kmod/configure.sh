@@ -34,7 +34,7 @@ cp "$dir/log" "$out.log"
 		echo "#define $name $v"
 	done
 	# Exports to modules, from the kernel's Module.symvers (KDIR).
-	grep -v '^#' "$here/probes/exports.txt" | while read -r sym; do
+	grep -v "^#" "$here/probes/exports.txt" | while read -r sym; do
 		[ -n "$sym" ] || continue
 		name=HAVE_EXPORT_$(echo "$sym" | tr a-z A-Z)
 		if awk -v s="$sym" '$2 == s { found = 1 } END { exit !found }' "$KDIR/Module.symvers"; then
