@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "matrix.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,6 @@
 #define CHECK_MARK "\xE2\x9C\x93" /* U+2713 CHECK MARK */
 #define CROSS_MARK "\xE2\x9C\x97" /* U+2717 BALLOT X */
 #define EM_DASH	   "\xE2\x80\x94" /* U+2014: a cell never reported */
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (!q) {
-		fprintf(stderr, "gntlab-runner: out of memory\n");
-		exit(2);
-	}
-	return q;
-}
 
 void matrix_init(struct matrix *m)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "report.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -7,28 +8,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (!q) {
-		fprintf(stderr, "gntlab-runner: out of memory\n");
-		exit(2);
-	}
-	return q;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-	char *d = strndup(s, n);
-
-	if (!d) {
-		fprintf(stderr, "gntlab-runner: out of memory\n");
-		exit(2);
-	}
-	return d;
-}
 
 void excerpt_init(struct excerpt *ex, size_t max)
 {

@@ -1,20 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "expect.h"
+#include "plan.h"
+#include "xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-
-	if (!q) {
-		fprintf(stderr, "gntlab-runner: out of memory\n");
-		exit(2);
-	}
-	return q;
-}
 
 void expect_add(struct expect_list *e, const char *name)
 {
