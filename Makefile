@@ -194,15 +194,19 @@ GUEST_KMODS := kernel/drivers/block/brd.ko kernel/drivers/block/loop.ko \
 $(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
 	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
 		$(GKMODROOT)/lib/modules/$(GKVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
-$(B)/dom0-base.cpio: images/dom0-rootfs.sh $(B)/.host-deps
-	DOM0_SUITE=$(DOM0_SUITE) images/dom0-rootfs.sh $(GNTLAB_CACHE) $@ $(DOM0_PKGS)
+# $(B)/dom0-base.cpio links to the rootfs cached in GNTLAB_CACHE, which the
+# configurations of one dom0 suite share: the stamp, not the shared file's
+# time, says when this configuration's base changed.
+$(B)/dom0-base.stamp: images/dom0-rootfs.sh $(call srclist,dom0-pkgs,$(DOM0_SUITE) $(DOM0_PKGS)) $(B)/.host-deps
+	DOM0_SUITE=$(DOM0_SUITE) images/dom0-rootfs.sh $(GNTLAB_CACHE) $(B)/dom0-base.cpio $(DOM0_PKGS)
+	touch $@
 $(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
 	images/dom0-overlay.sh $@ $(KMODROOT) $(KVER) images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
 # Linux unpacks concatenated cpio archives in order: base, then our overlay.
 # manifest.txt: the configuration, then every package that runs (role,
 # name, version), dom0's whole userland included; each run gets a copy.
-$(DOM0_INITRD): $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio
-	cat $^ > $@.tmp && mv $@.tmp $@
+$(DOM0_INITRD): $(B)/dom0-base.stamp $(B)/dom0-overlay.cpio
+	cat $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio > $@.tmp && mv $@.tmp $@
 	@{ echo "config $(CONFIG) xen=$(XEN_SUITE) dom0=$(DOM0_SUITE) guest=$(GUEST_SUITE)"; \
 		cat $(B)/packages.manifest; sed 's/^/dom0-userland /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 

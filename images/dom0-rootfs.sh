@@ -77,8 +77,7 @@ if [ ! -s "$cpio_cache" ]; then
 	rm -rf "$root"
 	say "dom0 base rootfs: $(du -h "$cpio_cache" | cut -f1)"
 fi
-# make follows the link: give the cached archive a fresh mtime so the target
-# counts as up to date against whatever made make run us.
-touch "$cpio_cache"
+# (No touch of the shared cached archive: configurations that share it
+# would rebuild each other's images; the Makefile keeps a stamp per build.)
 ln -sfn "$cpio_cache" "$out"
 cp "$cache/dom0-packages-$key.txt" "$out.packages"
