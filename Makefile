@@ -166,12 +166,14 @@ $(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
 # Run order: what a mapping is, who can use it, how it goes away, bad input.
-SUITE_ORDER := m2p gup teardown teardown_notify badinput badinput_maps fuzz
+SUITE_ORDER := m2p gup gup_vma teardown teardown_notify badinput badinput_maps fuzz
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 # Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
-GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/dom0_client.c \
+GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/gntdev_map.c \
+	tests/guest/gt_subject.c \
+	tests/guest/dom0_client.c \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \

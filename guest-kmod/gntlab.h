@@ -105,6 +105,28 @@ struct gntlab_stats {
  * VM_PFNMAP/VM_MIXEDMAP -> NULL; else pte_pfn) and sets this bit to say so.
  */
 #define GNTLAB_NORMAL_PAGE_MODELLED (1u << 9)
+/*
+ * ABI addition (issue #11 item 3, introspection of any mapping):
+ * GNTLAB_NOT_OUR_MAP: the address is not inside a gntlab map of this
+ * process (only GNTLAB_IOC_INTROSPECT_ANY answers for such addresses).
+ * The map-only fields are then not applicable: mode, domid, ref and
+ * page_index are GNTLAB_INTROSPECT_NA, GNTLAB_GRANT_MAPPED and
+ * GNTLAB_NORMAL_PAGE_IS_MAP are never set, and "the page" (page_pfn,
+ * pfn_to_mfn, p2m_raw, GNTLAB_P2M_FOREIGN, GNTLAB_PAGE_FOREIGN,
+ * kernel_alias_*, page_count) is the page vm_normal_page() returns
+ * (e.g. gntdev's page through its find_special_page hook); with no such
+ * page, page_pfn/pfn_to_mfn/p2m_raw/kernel_alias_mfn are ~0 and
+ * kernel_alias_pte/page_count 0. All of it is read under the PTE lock,
+ * without taking a page reference.
+ */
+#define GNTLAB_NOT_OUR_MAP	(1u << 10)
+/* page_count holds page_count() of "the page" (no reference of ours in it). */
+#define GNTLAB_PAGE_COUNT_VALID	(1u << 11)
+/* A 4K page table covers addr: pte is the entry read from it (else 0). */
+#define GNTLAB_PTE_TABLE	(1u << 12)
+
+/* mode/domid/ref/page_index when GNTLAB_NOT_OUR_MAP is set. */
+#define GNTLAB_INTROSPECT_NA	0xffffffffu
 
 struct gntlab_introspect {
 	__u32 version;		/* IN: GNTLAB_INTROSPECT_VERSION */
@@ -127,10 +149,32 @@ struct gntlab_introspect {
 	__u32 domid;		/* grant's domid */
 	__u32 ref;		/* grant reference */
 	__u32 page_index;	/* index of the page inside the map */
-	__u32 pad;
+	union {
+		__u32 pad;	/* IN: must be 0 */
+		__u32 page_count; /* OUT: see GNTLAB_PAGE_COUNT_VALID */
+	};
 };
+/*
+ * GNTLAB_IOC_INTROSPECT: only addresses inside a mapping of one of this
+ * fd's maps; any other address is EINVAL (unchanged since version 1).
+ */
 #define GNTLAB_IOC_INTROSPECT \
 	_IOWR(GNTLAB_IOC_MAGIC, 5, struct gntlab_introspect)
+/*
+ * GNTLAB_IOC_INTROSPECT_ANY (issue #11 item 3): the same struct and the
+ * same answers for an address inside one of this process's gntlab maps
+ * (of any fd), and, for ANY other user address of the calling process
+ * (another driver's mapping such as the kernel's /dev/xen/gntdev, anon,
+ * file, vDSO/vvar, PROT_NONE), the PTE/M2P/P2M/vm_normal_page() facts
+ * with GNTLAB_NOT_OUR_MAP set (see above). Read only, root only.
+ * Errors: EPERM without CAP_SYS_ADMIN; EINVAL for a bad version/size/pad;
+ * EFAULT for addr >= TASK_SIZE (kernel, non-canonical) or a bad argument
+ * pointer; ENOENT when no VMA covers addr (holes, address 0);
+ * EOPNOTSUPP for a hugetlb VMA. A VMA without a page table or PTE at addr
+ * (guard page, untouched memory) is success with GNTLAB_PTE_PRESENT clear.
+ */
+#define GNTLAB_IOC_INTROSPECT_ANY \
+	_IOWR(GNTLAB_IOC_MAGIC, 8, struct gntlab_introspect)
 
 /* GUP probes, run from inside the module on a user address (root only). */
 enum gntlab_gup_kind {
@@ -151,7 +195,23 @@ struct gntlab_gup_probe {
 	__u32 same_page; /* OUT: 1 if the page returned is the map's page */
 	__u64 page_pfn;	/* OUT: pfn of the page returned, ~0 if none */
 };
+/* .same_page from GNTLAB_IOC_GUP_PROBE_ANY for an address outside our maps */
+#define GNTLAB_SAME_PAGE_NA	2u
+/*
+ * GNTLAB_IOC_GUP_PROBE runs the GUP flavour on any address already;
+ * .same_page is 0 whenever the address is not in one of our maps.
+ */
 #define GNTLAB_IOC_GUP_PROBE \
 	_IOWR(GNTLAB_IOC_MAGIC, 6, struct gntlab_gup_probe)
+/*
+ * GNTLAB_IOC_GUP_PROBE_ANY (issue #11 item 3): the same probe, for any
+ * address of the calling process, but .same_page is GNTLAB_SAME_PAGE_NA
+ * (not applicable) unless the address lies in one of this process's
+ * gntlab maps, where it is 0/1 as above. Compare .page_pfn with
+ * GNTLAB_IOC_INTROSPECT_ANY's normal_page_pfn for another driver's map.
+ * Every reference or pin the probe takes is dropped before it returns.
+ */
+#define GNTLAB_IOC_GUP_PROBE_ANY \
+	_IOWR(GNTLAB_IOC_MAGIC, 9, struct gntlab_gup_probe)
 
 #endif /* GNTLAB_H */

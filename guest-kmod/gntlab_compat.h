@@ -21,6 +21,7 @@
 #define GNTLAB_COMPAT_H
 
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 
 #include "gntlab.h"
 #include "gntlab_config.h"
@@ -92,25 +93,43 @@ static inline pte_t *gntlab_pte_offset_map_lock(struct mm_struct *mm,
 						pmd_t *pmd, unsigned long addr,
 						spinlock_t **ptlp)
 {
-	pmd_t pmdval = pmdp_get_lockless(pmd);
+	pmd_t pmdval;
 	spinlock_t *ptl;
 
+	/* As the kernel's: a retracted page table is freed after RCU. */
+	rcu_read_lock();
+	pmdval = pmdp_get_lockless(pmd);
 	if (pmd_none(pmdval) || pmd_bad(pmdval) || pmd_trans_huge(pmdval))
-		return NULL;
+		goto none;
 	ptl = pte_lockptr(mm, &pmdval);
 	spin_lock(ptl);
 	if (!pmd_same(pmdval, pmdp_get_lockless(pmd))) {
 		spin_unlock(ptl);
-		return NULL;
+		goto none;
 	}
 	*ptlp = ptl;
 	return pte_offset_kernel(&pmdval, addr);
+none:
+	rcu_read_unlock();
+	return NULL;
 }
-#define gntlab_pte_unmap_unlock(ptep, ptl) spin_unlock(ptl)
+
+static inline void gntlab_pte_unmap_unlock(pte_t *ptep, spinlock_t *ptl)
+{
+	spin_unlock(ptl);
+	rcu_read_unlock();
+}
 #else
 #define gntlab_pte_offset_map_lock(mm, pmd, addr, ptlp) \
 	pte_offset_map_lock(mm, pmd, addr, ptlp)
 #define gntlab_pte_unmap_unlock(ptep, ptl) pte_unmap_unlock(ptep, ptl)
+#endif
+
+/* pmd_devmap() went with pte_devmap() (6.17). */
+#if HAVE_PTE_DEVMAP
+#define gntlab_pmd_devmap(pmd) pmd_devmap(pmd)
+#else
+#define gntlab_pmd_devmap(pmd) false
 #endif
 
 /* The PMD entry of addr in mm (mmap lock held), NULL above a missing level. */

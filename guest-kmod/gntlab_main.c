@@ -343,6 +343,10 @@ static long gntlab_ioctl(struct file *filp, unsigned int cmd,
 		return gntlab_ioctl_introspect(filp, uarg);
 	case GNTLAB_IOC_GUP_PROBE:
 		return gntlab_ioctl_gup_probe(filp, uarg);
+	case GNTLAB_IOC_INTROSPECT_ANY:
+		return gntlab_ioctl_introspect_any(filp, uarg);
+	case GNTLAB_IOC_GUP_PROBE_ANY:
+		return gntlab_ioctl_gup_probe_any(filp, uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -144,5 +144,7 @@ struct gntlab_grant_map *gntlab_find_map_get(struct gntlab_file *priv,
 /* gntlab_probe.c */
 long gntlab_ioctl_introspect(struct file *filp, void __user *arg);
 long gntlab_ioctl_gup_probe(struct file *filp, void __user *arg);
+long gntlab_ioctl_introspect_any(struct file *filp, void __user *arg);
+long gntlab_ioctl_gup_probe_any(struct file *filp, void __user *arg);
 
 #endif /* GNTLAB_PRIV_H */

@@ -205,20 +205,42 @@ int gt_wait_zero(int fd, int timeout_ms, struct gntlab_stats *st)
 	}
 }
 
-int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in)
+static int introspect_cmd(int fd, unsigned long cmd, const void *addr,
+			  struct gntlab_introspect *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->version = GNTLAB_INTROSPECT_VERSION;
 	in->size = sizeof(*in);
 	in->addr = (uint64_t)(uintptr_t)addr;
-	return gt_ioctl(fd, GNTLAB_IOC_INTROSPECT, in);
+	return gt_ioctl(fd, cmd, in);
 }
 
-int gt_gup(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p)
+int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in)
+{
+	return introspect_cmd(fd, GNTLAB_IOC_INTROSPECT, addr, in);
+}
+
+int gt_introspect_any(int fd, const void *addr, struct gntlab_introspect *in)
+{
+	return introspect_cmd(fd, GNTLAB_IOC_INTROSPECT_ANY, addr, in);
+}
+
+static int gup_cmd(int fd, unsigned long cmd, const void *addr, uint32_t kind, bool write,
+		   struct gntlab_gup_probe *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->addr = (uint64_t)(uintptr_t)addr;
 	p->kind = kind;
 	p->write = write;
-	return gt_ioctl(fd, GNTLAB_IOC_GUP_PROBE, p);
+	return gt_ioctl(fd, cmd, p);
+}
+
+int gt_gup(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p)
+{
+	return gup_cmd(fd, GNTLAB_IOC_GUP_PROBE, addr, kind, write, p);
+}
+
+int gt_gup_any(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p)
+{
+	return gup_cmd(fd, GNTLAB_IOC_GUP_PROBE_ANY, addr, kind, write, p);
 }

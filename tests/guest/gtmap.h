@@ -109,5 +109,9 @@ int gt_wait_zero(int fd, int timeout_ms, struct gntlab_stats *st);
 int gt_introspect(int fd, const void *addr, struct gntlab_introspect *in);
 /* GNTLAB_IOC_GUP_PROBE: one GUP flavour (enum gntlab_gup_kind) at addr. */
 int gt_gup(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p);
+/* The _ANY flavours: any user address of this process (another driver's
+ * mapping too); see GNTLAB_IOC_INTROSPECT_ANY / GNTLAB_IOC_GUP_PROBE_ANY. */
+int gt_introspect_any(int fd, const void *addr, struct gntlab_introspect *in);
+int gt_gup_any(int fd, const void *addr, uint32_t kind, bool write, struct gntlab_gup_probe *p);
 
 #endif

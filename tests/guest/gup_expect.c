@@ -8,17 +8,23 @@
 #include "expect.h"
 
 #define SUBJECTS_INTRO                                                                             \
-	"Columns are the modes of `guest-kmod/gntlab.h`:\n"                                        \
+	"Columns are the subjects: the three modes of `guest-kmod/gntlab.h`, and the\n"            \
+	"kernel's own driver `drivers/xen/gntdev.c` (Linux 6.1, a PV guest: `use_ptemod`),\n"    \
+	"mapped through its ioctl ABI (`tests/guest/gntdev_map.h`):\n"                            \
 	"\n"                                                                                       \
-	"| mode | VMA flags | `find_special_page` |\n"                                           \
+	"| subject | VMA flags | `find_special_page` |\n"                                        \
 	"|---|---|---|\n"                                                                          \
-	"| special | `VM_MIXEDMAP` | the map's page (upstream gntdev) |\n"                         \
+	"| special | `VM_MIXEDMAP` | the map's page (as gntdev) |\n"                               \
 	"| nohook | `VM_MIXEDMAP` | none |\n"                                                      \
 	"| pfnmap | `VM_PFNMAP \\| VM_IO` | none |\n"                                              \
+	"| gntdev | `VM_MIXEDMAP` | `gntdev_vma_find_special_page()`: `map->pages[i]` |\n"         \
 	"\n"                                                                                       \
-	"In all three the PTE is written by Xen with `_PAGE_SPECIAL` (bit 9 =\n"                   \
-	"`_GNTMAP_guest_avail0`), and every VMA has `VM_DONTCOPY | VM_DONTEXPAND |\n"              \
-	"VM_DONTDUMP | VM_WIPEONFORK`. Outcomes: `ok`; an errno name; a signal name;\n"            \
+	"In all four the PTE is written by Xen with `_PAGE_SPECIAL` (bit 9 =\n"                    \
+	"`_GNTMAP_guest_avail0`: gntlab's map op and gntdev's `find_grant_ptes()` both\n"         \
+	"pass it). gntlab's VMAs have `VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |\n"              \
+	"VM_WIPEONFORK`, and no `VM_MAYWRITE` when mapped read-only; `gntdev_mmap()` sets\n"        \
+	"`VM_DONTEXPAND | VM_DONTDUMP | VM_MIXEDMAP`, `VM_DONTCOPY` (`use_ptemod`), and\n"         \
+	"leaves `VM_MAYWRITE` alone. Outcomes: `ok`; an errno name; a signal name;\n"              \
 	"`0pages` (GUP returned 0 pages); `excluded` (the VMA is left out of core\n"               \
 	"dumps)."
 
@@ -96,23 +102,37 @@ static const char outro[] =
 	"copied and `mem_rw()` returns -EIO"
 #define R_PVM_EFAULT "`process_vm_rw_single_vec()` turns any pin result ≤ 0 (here -EEXIST) into -EFAULT"
 #define R_EFAULT "slow path: `check_vma_flags()` refuses `VM_IO | VM_PFNMAP`"
+/* The kernel's gntdev (drivers/xen/gntdev.c, 6.1, PV: use_ptemod). */
+#define R_GD_FAST_ONLY                                                                             \
+	"`find_grant_ptes()` passes `_GNTMAP_guest_avail0`: Xen's PTE has `_PAGE_SPECIAL`, "      \
+	"so `gup_pte_range()` stops there as for gntlab"
+#define R_GD_HOOK                                                                                  \
+	"slow path: `vm_normal_page()` returns `gntdev_vma_find_special_page()`, "                \
+	"`map->pages[i]` (`try_grab_page()`); `VM_MIXEDMAP` passes `check_vma_flags()`. The "     \
+	"same path as gntlab's special mode"
+#define R_GD_KALIAS                                                                                \
+	"as for special: GUP returns `map->pages[i]`, and the copy goes through its kernel alias, " \
+	"which `gntdev_map_grant_pages()` maps to the foreign frame (`kmap_ops`, `use_ptemod`)"
 
-#define GUP_CELLS                                                                                  \
-	((const struct expect_cell[]){ { .subject = "special", "ok", R_HOOK },                                \
-				       { .subject = "nohook", "EEXIST", R_EEXIST },                           \
-				       { .subject = "pfnmap", "EFAULT", R_EFAULT },                           \
+#define GUP_CELLS_GD(gd_reason)                                                                    \
+	((const struct expect_cell[]){ { .subject = "special", "ok", R_HOOK },                     \
+				       { .subject = "nohook", "EEXIST", R_EEXIST },                \
+				       { .subject = "pfnmap", "EFAULT", R_EFAULT },                \
+				       { .subject = "gntdev", "ok", gd_reason },                   \
 				       { 0 } })
-#define SAME3(outcome, reason)                                                                     \
-	((const struct expect_cell[]){ { .subject = "special", outcome, reason },                             \
-				       { .subject = "nohook", outcome, reason },                              \
-				       { .subject = "pfnmap", outcome, reason },                              \
+#define GUP_CELLS GUP_CELLS_GD(R_GD_HOOK)
+#define SAME3_GD(outcome, reason, gd_outcome, gd_reason)                                           \
+	((const struct expect_cell[]){ { .subject = "special", outcome, reason },                  \
+				       { .subject = "nohook", outcome, reason },                   \
+				       { .subject = "pfnmap", outcome, reason },                   \
+				       { .subject = "gntdev", gd_outcome, gd_reason },             \
 				       { 0 } })
 
 static const struct expect_row rows[] = {
 	{ "gup-fast-only", "gup/fast_only", "module probe `get_user_pages_fast_only()`.",
-	  SAME3("0pages", R_FAST_ONLY) },
+	  SAME3_GD("0pages", R_FAST_ONLY, "0pages", R_GD_FAST_ONLY) },
 	{ "gup-fast-only-write", "gup/fast_only_write", "the same with `FOLL_WRITE`.",
-	  SAME3("0pages", R_FAST_ONLY) },
+	  SAME3_GD("0pages", R_FAST_ONLY, "0pages", R_GD_FAST_ONLY) },
 	{ "gup-fast", "gup/fast",
 	  "module probe `get_user_pages_fast()`: the fast walk takes nothing (special PTE), "
 	  "the slow fallback decides. Where it works, the page returned must be the map's page "
@@ -134,7 +154,8 @@ static const struct expect_row rows[] = {
 	  "module probe `pin_user_pages(FOLL_LONGTERM)`: `__gup_longterm_locked()` then "
 	  "`check_and_migrate_movable_pages()`, which keeps the page: a ballooned page "
 	  "(`decrease_reservation()` with `GFP_USER`) is neither `ZONE_MOVABLE` nor CMA, so "
-	  "it is long-term pinnable.",
+	  "it is long-term pinnable. gntdev's pages come from the same `gnttab_alloc_pages()` "
+	  "(`gntdev_alloc_map()`).",
 	  GUP_CELLS },
 	{ "pin-longterm-write", "gup/pin_longterm_write", "the same with `FOLL_WRITE`.",
 	  GUP_CELLS },
@@ -144,10 +165,10 @@ static const struct expect_row rows[] = {
 	  "(`FOLL_WRITE`); the GUP error reaches read() unchanged. brd copies with "
 	  "`memcpy_{to,from}_page()`, i.e. through the grant's kernel alias, so the data really "
 	  "moves between the disk and dom0's frame.",
-	  GUP_CELLS },
+	  GUP_CELLS_GD(R_GD_KALIAS) },
 	{ "odirect-write", "gup/odirect_write",
 	  "O_DIRECT write from the mapping to `/dev/ram0`: the same GUP, without `FOLL_WRITE`.",
-	  GUP_CELLS },
+	  GUP_CELLS_GD(R_GD_KALIAS) },
 	{ "process_vm_readv", "gup/process_vm_readv",
 	  "`process_vm_readv()` with the mapping as the *remote* iovec: "
 	  "`process_vm_rw_single_vec()` → `pin_user_pages_remote()`.",
@@ -156,6 +177,7 @@ static const struct expect_row rows[] = {
 		  { .subject = "nohook", "EFAULT",
 		    R_PVM_EFAULT },
 		  { .subject = "pfnmap", "EFAULT", R_EFAULT },
+		  { .subject = "gntdev", "ok", R_GD_KALIAS },
 		  { 0 } } },
 	{ "process_vm_writev", "gup/process_vm_writev",
 	  "`process_vm_writev()` onto the mapping: the same path with `FOLL_WRITE`.",
@@ -164,6 +186,7 @@ static const struct expect_row rows[] = {
 		  { .subject = "nohook", "EFAULT",
 		    R_PVM_EFAULT },
 		  { .subject = "pfnmap", "EFAULT", R_EFAULT },
+		  { .subject = "gntdev", "ok", R_GD_KALIAS },
 		  { 0 } } },
 	{ "proc-mem-read", "gup/proc_mem_read",
 	  "`/proc/self/mem`: `mem_rw()` → `access_remote_vm()` → `__access_remote_vm()` → "
@@ -175,6 +198,8 @@ static const struct expect_row rows[] = {
 		    R_NO_ACCESS },
 		  { .subject = "pfnmap", "EIO",
 		    R_NO_ACCESS },
+		  { .subject = "gntdev", "ok",
+		    R_GD_KALIAS " (`kmap()`); gntdev has no `->access` either, none is needed" },
 		  { 0 } } },
 	{ "proc-mem-write", "gup/proc_mem_write",
 	  "`/proc/self/mem` write: the same with `FOLL_WRITE` (the VMA is writable).",
@@ -184,6 +209,8 @@ static const struct expect_row rows[] = {
 		    R_NO_ACCESS },
 		  { .subject = "pfnmap", "EIO",
 		    R_NO_ACCESS },
+		  { .subject = "gntdev", "ok",
+		    R_GD_KALIAS " (`kmap()`); gntdev has no `->access` either, none is needed" },
 		  { 0 } } },
 	{ "ptrace-peekdata", "gup/ptrace_peekdata",
 	  "`PTRACE_PEEKDATA`: `generic_ptrace_peekdata()` → `ptrace_access_vm()` → "
@@ -192,12 +219,13 @@ static const struct expect_row rows[] = {
 		  { .subject = "special", "ok", R_HOOK },
 		  { .subject = "nohook", "EIO", "GUP fails: a short copy is -EIO" },
 		  { .subject = "pfnmap", "EIO", "GUP fails: a short copy is -EIO" },
+		  { .subject = "gntdev", "ok", R_GD_KALIAS },
 		  { 0 } } },
 	{ "vmsplice", "gup/vmsplice",
 	  "`vmsplice()` into a pipe: `vmsplice_to_pipe()` → `iter_to_pipe()` → "
 	  "`iov_iter_get_pages2()` → `get_user_pages_fast()`; the error as is. In special mode "
 	  "the pipe holds a reference to the map's page until read.",
-	  GUP_CELLS },
+	  GUP_CELLS_GD(R_GD_KALIAS) },
 	{ "io_uring-register", "gup/io_uring_register",
 	  "`IORING_REGISTER_BUFFERS`: `io_sqe_buffer_register()` → `io_pin_pages()` → "
 	  "`pin_user_pages(FOLL_WRITE | FOLL_LONGTERM)`.",
@@ -207,6 +235,9 @@ static const struct expect_row rows[] = {
 		    "hugetlbfs (pages unpinned)" },
 		  { .subject = "nohook", "EEXIST", R_EEXIST },
 		  { .subject = "pfnmap", "EFAULT", R_EFAULT },
+		  { .subject = "gntdev", "EOPNOTSUPP",
+		    "as special: `io_pin_pages()` pins `map->pages[i]`, then the VMA's file is "
+		    "`/dev/xen/gntdev`, neither shmem nor hugetlbfs" },
 		  { 0 } } },
 	{ "mlock", "gup/mlock",
 	  "`mlock()`: `mlock_fixup()` does not set `VM_LOCKED` on `VM_SPECIAL` VMAs "
@@ -217,6 +248,9 @@ static const struct expect_row rows[] = {
 		  { .subject = "special", "ok", "populate takes the map's page" },
 		  { .subject = "nohook", "ok", "populate without pages: -EEXIST only skips the page" },
 		  { .subject = "pfnmap", "ok", "`__mm_populate()` skips `VM_IO | VM_PFNMAP`" },
+		  { .subject = "gntdev", "ok",
+		    "`VM_DONTEXPAND | VM_MIXEDMAP` are `VM_SPECIAL`: no `VM_LOCKED`; populate takes "
+		    "`map->pages[i]` through `find_special_page()`" },
 		  { 0 } } },
 	{ "madv-dontneed", "gup/madv_dontneed",
 	  "`madvise(MADV_DONTNEED)`, then a read of the page.",
@@ -225,23 +259,38 @@ static const struct expect_row rows[] = {
 		  { .subject = "nohook", "SIGBUS", R_MADV_ZAP },
 		  { .subject = "pfnmap", "EINVAL",
 		    "`madvise_dontneed_free_valid_vma()` refuses `VM_PFNMAP`; the grant stays" },
+		  { .subject = "gntdev", "SIGBUS",
+		    "`zap_page_range()` runs gntdev's mmu interval notifier, `gntdev_invalidate()` → "
+		    "`unmap_grant_pages()`: Xen clears the PTE (`GNTMAP_contains_pte`) and the kernel "
+		    "alias (`kunmap_ops`), the grant goes inactive; the next access: `do_fault()`, "
+		    "`gntdev_vmops` has no `->fault` → `VM_FAULT_SIGBUS`" },
 		  { 0 } } },
 	{ "mprotect-rw-on-ro", "gup/mprotect_rw_on_ro",
 	  "`mprotect(PROT_READ | PROT_WRITE)` of a read-only grant mapped `PROT_READ`.",
-	  SAME3("EACCES",
-		"gntlab's mmap clears `VM_MAYWRITE`, so `do_mprotect_pkey()` refuses `VM_WRITE` "
-		"before any change (grant still mapped). Without that, a write fault would reach "
-		"a PTE that Xen keeps read-only") },
+	  SAME3_GD("EACCES",
+		   "gntlab's mmap clears `VM_MAYWRITE`, so `do_mprotect_pkey()` refuses `VM_WRITE` "
+		   "before any change (grant still mapped). Without that, a write fault would reach "
+		   "a PTE that Xen keeps read-only",
+		   "unmapped",
+		   "**differs from special**: `gntdev_mmap()` refuses `VM_WRITE` only at mmap time "
+		   "(`-EINVAL` on a `GNTMAP_readonly` map) and leaves `VM_MAYWRITE` set (a "
+		   "`MAP_SHARED` mapping of an fd opened `O_RDWR`), so `mprotect()` succeeds. Its "
+		   "`change_pmd_range()` then invokes the mmu notifier "
+		   "(`MMU_NOTIFY_PROTECTION_VMA`) and `gntdev_invalidate()`, which does not look at "
+		   "the event, unmaps the grant (`unmap_grant_pages()`: Xen clears the PTE): the "
+		   "mprotect silently drops the mapping, Xen lists the grant inactive and the next "
+		   "access is `VM_FAULT_SIGBUS` (no `->fault`). Observed on the first run") },
 	{ "coredump", "gup/coredump", "core-dump exclusion, observed in `/proc/self/smaps`.",
-	  SAME3("excluded",
-		"`VM_DONTDUMP` (smaps `dd`): `vma_dump_size()` returns 0 for the VMA, so a dump "
-		"never calls `get_dump_page()` (GUP with `FOLL_DUMP`) on the grant") },
+	  SAME3_GD("excluded",
+		   "`VM_DONTDUMP` (smaps `dd`): `vma_dump_size()` returns 0 for the VMA, so a dump "
+		   "never calls `get_dump_page()` (GUP with `FOLL_DUMP`) on the grant",
+		   "excluded", "`gntdev_mmap()` sets `VM_DONTDUMP` too") },
 	{ 0 }
 };
 
 struct expect_table gup_expect = {
 	.name = "gup",
-	.title = "The GUP matrix: users of get_user_pages() × gntlab mapping modes",
+	.title = "The GUP matrix: users of get_user_pages() × subjects (gntlab's modes, gntdev)",
 	.row_label = "row (GUP user)",
 	.intro = intro,
 	.outro = outro,

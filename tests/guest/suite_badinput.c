@@ -410,6 +410,7 @@ TEST(badinput, unknown_ioctl)
 	static const unsigned long known[] = {
 		GNTLAB_IOC_MAP, GNTLAB_IOC_UNMAP, GNTLAB_IOC_SET_UNMAP_NOTIFY,
 		GNTLAB_IOC_STATS, GNTLAB_IOC_INTROSPECT, GNTLAB_IOC_GUP_PROBE,
+		GNTLAB_IOC_INTROSPECT_ANY, GNTLAB_IOC_GUP_PROBE_ANY,
 	};
 	const unsigned long unknown[] = {
 		_IO('G', 0), _IO('G', 7), _IOWR('G', 99, struct gntlab_map), _IO('G', 255),

@@ -289,7 +289,11 @@ static bool fuzz_errno_allowed(unsigned long cmd, int e)
 		return e == EFAULT;
 	case GNTLAB_IOC_INTROSPECT:
 	case GNTLAB_IOC_GUP_PROBE:
+	case GNTLAB_IOC_GUP_PROBE_ANY:
 		return e == EFAULT || e == EINVAL || e == EINTR;
+	case GNTLAB_IOC_INTROSPECT_ANY:
+		return e == EFAULT || e == EINVAL || e == EINTR || e == ENOENT ||
+		       e == EOPNOTSUPP;
 	default:
 		return e == ENOTTY;
 	}
@@ -299,7 +303,8 @@ static bool fuzz_is_valid_cmd(unsigned long cmd)
 {
 	return cmd == GNTLAB_IOC_MAP || cmd == GNTLAB_IOC_UNMAP ||
 	       cmd == GNTLAB_IOC_SET_UNMAP_NOTIFY || cmd == GNTLAB_IOC_STATS ||
-	       cmd == GNTLAB_IOC_INTROSPECT || cmd == GNTLAB_IOC_GUP_PROBE;
+	       cmd == GNTLAB_IOC_INTROSPECT || cmd == GNTLAB_IOC_GUP_PROBE ||
+	       cmd == GNTLAB_IOC_INTROSPECT_ANY || cmd == GNTLAB_IOC_GUP_PROBE_ANY;
 }
 
 static void fuzz_bad(struct fuzz_thread *t, unsigned long cmd, int e, bool success)

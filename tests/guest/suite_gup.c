@@ -22,16 +22,20 @@
 
 #include "expect.h"
 #include "gt.h"
+#include "gt_subject.h"
+#include "gup_cell.h"
 #include "harness.h"
 
-SUITE_DOC(gup, "gup: users of get_user_pages() on a grant mapping, in each mode",
+SUITE_DOC(gup, "gup: users of get_user_pages() on a grant mapping, per subject",
 	  "Guest suite `tests/guest/suite_gup.c`. Expected matrix, with the kernel code path of "
 	  "every cell: [../gup-matrix.md](../gup-matrix.md) (generated from "
 	  "`tests/guest/gup_expect.c`).\n"
 	  "\n"
-	  "How a row test works: dom0 shares one page (pattern(seed)); for each mode (special, "
-	  "nohook, pfnmap) the test maps it through /dev/gntlab (dom0 refills the page with a new "
-	  "pattern first), runs one GUP user on the mapping, turns the result into one word "
+	  "How a row test works: dom0 shares one page (pattern(seed)); for each subject (the "
+	  "module's modes special, nohook, pfnmap through /dev/gntlab, then the kernel's own "
+	  "driver through /dev/xen/gntdev's ioctls, `gntdev`) the test maps it (dom0 refills the "
+	  "page with a new pattern first), runs one GUP user on the mapping, turns the result "
+	  "into one word "
 	  "(`ok`, an errno name, a signal name, `0pages`, `excluded`), reports the cell with "
 	  "`dom0_matrix(row, mode, expected, observed)` (dom0 prints `GNTLAB-MATRIX`) and checks "
 	  "it against the cell's entry in the table. Every cell is reported even when one "
@@ -50,25 +54,14 @@ SUITE_DOC(gup, "gup: users of get_user_pages() on a grant mapping, in each mode"
 
 static uint8_t buf[GT_PAGE] __attribute__((aligned(4096)));
 
-/* One cell: the row's one-page share of dom0, mapped in one mode. */
-struct gup_cell {
-	int fd;
-	uint32_t mode;
-	uint32_t seed;		/* what dom0's page holds when the cell starts */
-	struct dom0_share *share;
-	struct gt_map map;
-};
-
-typedef const char *(*cell_fn)(struct gup_cell *c, void *arg);
-
-static const char *errname(int e)
+const char *errname(int e)
 {
 	const char *n = strerrorname_np(e);
 
 	return n ? n : "EUNKNOWN";
 }
 
-static const char *signame(int sig)
+const char *signame(int sig)
 {
 	static char name[32];
 	const char *a = sigabbrev_np(sig);
@@ -85,53 +78,62 @@ static void report_cell(const char *row, const struct expect_cell *e, const char
 }
 
 /*
- * Run `fn` once per mode on one page of dom0 (a read-only grant and a
- * PROT_READ mapping if `readonly`), refilled with a new pattern before each
- * mode, and report each cell against its entry in gup_expect.
+ * Run `fn` once per subject (the module's modes, then the kernel's gntdev)
+ * on one page of dom0 (a read-only grant and a PROT_READ mapping if
+ * `readonly`), refilled with a new pattern before each subject, and report
+ * each cell against its entry in gup_expect. A subject that cannot run here
+ * (gntdev's node missing) ends the test as SKIP after the others.
  */
-static void run_row(const char *row, bool readonly, uint32_t seed, cell_fn fn, void *arg)
+void run_row(const char *row, bool readonly, uint32_t seed, cell_fn fn, void *arg)
 {
-	const struct expect_cell *expected[GNTLAB_MODE_COUNT];
+	const struct expect_cell *expected[GT_SUBJ_COUNT];
+	const char *unavailable = NULL;
 	struct dom0_share share;
 	int fd;
 
 	/* Every cell's expectation first: a hole in the table is an ERROR. */
-	for (uint32_t mode = 0; mode < GNTLAB_MODE_COUNT; mode++)
-		expected[mode] = expect_get(&gup_expect, row, gt_mode_name[mode]);
+	for (uint32_t subj = 0; subj < GT_SUBJ_COUNT; subj++)
+		expected[subj] = expect_get(&gup_expect, row, gt_subject_name[subj]);
 	fd = gt_open();
 
 	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GNTLAB_DEVICE, strerror(errno));
 	ASSERT_EQ(dom0_share(1, !readonly, seed, &share), 0);
-	for (uint32_t mode = 0; mode < GNTLAB_MODE_COUNT; mode++) {
-		struct gup_cell c = { .fd = fd, .mode = mode, .seed = seed + mode,
+	for (uint32_t subj = 0; subj < GT_SUBJ_COUNT; subj++) {
+		struct gup_cell c = { .fd = fd, .mode = subj, .seed = seed + subj,
 				      .share = &share };
 		const char *observed;
 
-		if (mode)
+		if (gt_subject_unavailable(subj)) {
+			unavailable = gt_subject_unavailable(subj);
+			continue;
+		}
+		if (subj)
 			ASSERT_EQ(dom0_fill(&share, c.seed), 0);
-		ASSERT_EQ(gt_map(fd, &share, mode, readonly, &c.map), 0)
-			TH_MSG("mode %s", gt_mode_name[mode]);
+		ASSERT_EQ(gt_smap_map(fd, subj, &share, readonly, &c.map), 0)
+			TH_MSG("subject %s", gt_subject_name[subj]);
 		observed = fn(&c, arg);
-		report_cell(row, expected[mode], observed);
-		EXPECT_EQ(gt_unmap(&c.map), 0);
+		report_cell(row, expected[subj], observed);
+		EXPECT_EQ(gt_smap_unmap(&c.map), 0);
 	}
 	EXPECT_EQ(dom0_unshare(&share), 0);
 	close(fd);
+	if (unavailable)
+		SKIP("gntdev column not run: %s", unavailable);
 }
 
 /* dom0's page still holds pattern(seed): nothing wrote through the grant. */
-static void expect_dom0_holds(struct gup_cell *c, uint32_t seed)
+void expect_dom0_holds(struct gup_cell *c, uint32_t seed)
 {
 	char why[256] = "";
 
 	EXPECT_EQ(dom0_check(c->share, seed, 0, GT_PAGE, why, sizeof(why)), 0)
-		TH_MSG("%s mode: %s", gt_mode_name[c->mode], why);
+		TH_MSG("%s mode: %s", gt_subject_name[c->mode], why);
 }
 
-static void expect_mapping_holds(struct gup_cell *c, uint32_t seed)
+void expect_mapping_holds(struct gup_cell *c, uint32_t seed)
 {
 	EXPECT_EQ(gntlab_pattern_check(c->map.addr, seed, 0, 0, GT_PAGE), -1)
-		TH_MSG("%s mode", gt_mode_name[c->mode]);
+		TH_MSG("%s mode", gt_subject_name[c->mode]);
 }
 
 /* ---- module GUP probes (GNTLAB_IOC_GUP_PROBE) ---------------------------- */
@@ -146,16 +148,33 @@ static const char *probe_cell(struct gup_cell *c, void *arg)
 	const struct probe_arg *p = arg;
 	struct gntlab_introspect in;
 	struct gntlab_gup_probe g;
+	int rc;
 
-	ASSERT_EQ(gt_gup(c->fd, c->map.addr, p->kind, p->write, &g), 0);
-	TH_LOG("%s kind %u write %d: ret %d same_page %u pfn %#llx", gt_mode_name[c->mode],
+	ASSERT_EQ(gt_smap_gup(c->fd, &c->map, c->map.addr, p->kind, p->write, &g), 0);
+	TH_LOG("%s kind %u write %d: ret %d same_page %u pfn %#llx", gt_subject_name[c->mode],
 	       p->kind, p->write, g.ret, g.same_page, (unsigned long long)g.page_pfn);
 	if (g.ret < 0)
 		return errname(-g.ret);
 	if (g.ret == 0)
 		return "0pages";
-	/* The page GUP returns must be the map's page, nothing else. */
-	ASSERT_EQ(gt_introspect(c->fd, c->map.addr, &in), 0);
+	/*
+	 * The page GUP returns must be the map's page, nothing else: for the
+	 * module the introspected page_pfn (and same_page); for gntdev, which
+	 * the module does not own, the page vm_normal_page() finds
+	 * (find_special_page: gntdev's map->pages[i]), which must back the
+	 * PTE's frame.
+	 */
+	rc = gt_smap_introspect(c->fd, &c->map, c->map.addr, &in);
+	if (gt_subject_is_gntdev(c->mode)) {
+		if (rc == EOPNOTSUPP || rc == ENOTTY)
+			SKIP("the module has no GNTLAB_IOC_INTROSPECT_ANY: gntdev's page unknown");
+		ASSERT_EQ(rc, 0);
+		EXPECT_EQ(g.page_pfn, in.normal_page_pfn);
+		EXPECT_EQ(in.pfn_to_mfn, in.pte_mfn);
+		return g.page_pfn == in.normal_page_pfn && in.pfn_to_mfn == in.pte_mfn ?
+			       "ok" : "wrongpage";
+	}
+	ASSERT_EQ(rc, 0);
 	EXPECT_EQ(g.page_pfn, in.page_pfn);
 	return g.same_page ? "ok" : "wrongpage";
 }
@@ -606,188 +625,4 @@ TEST(gup, io_uring_register)
 	ASSERT_GE(ring, 0) TH_MSG("io_uring_setup: %s", strerror(errno));
 	run_row("io_uring-register", false, 0x2900, uring_cell, &ring);
 	close(ring);
-}
-
-/* ---- mlock, madvise, mprotect, core dump ------------------------------------ */
-
-/* The VmFlags of the VMA that starts at addr, from /proc/self/smaps. */
-static void vma_flags(const void *addr, char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/smaps", "re");
-	char line[512];
-	bool in = false;
-
-	ASSERT_NONNULL(f) TH_MSG("/proc/self/smaps: %s", strerror(errno));
-	out[0] = 0;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long start, end;
-
-		/* A VMA header: "start-end perms offset dev inode path". */
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			in = start == (unsigned long)(uintptr_t)addr;
-			continue;
-		}
-		if (in && !strncmp(line, "VmFlags:", 8)) {
-			snprintf(out, len, "%s", line + 8);
-			out[strcspn(out, "\n")] = 0;
-			break;
-		}
-	}
-	fclose(f);
-	ASSERT_NE(out[0], 0) TH_MSG("no VmFlags for %p in /proc/self/smaps", addr);
-}
-
-static bool has_vmflag(const char *flags, const char *flag)
-{
-	size_t n = strlen(flag);
-
-	for (const char *p = flags; *p;) {
-		p += strspn(p, " ");
-		if (!strncmp(p, flag, n) && (p[n] == ' ' || !p[n]))
-			return true;
-		p += strcspn(p, " ");
-	}
-	return false;
-}
-
-static const char *mlock_cell(struct gup_cell *c, void *arg)
-{
-	char flags[512];
-	int e;
-
-	(void)arg;
-	if (mlock(c->map.addr, GT_PAGE)) {
-		e = errno;
-		return errname(e);
-	}
-	vma_flags(c->map.addr, flags, sizeof(flags));
-	TH_LOG("%s after mlock: VmFlags%s", gt_mode_name[c->mode], flags);
-	/* VM_SPECIAL VMAs are never marked VM_LOCKED (mlock_fixup). */
-	EXPECT_FALSE(has_vmflag(flags, "lo"));
-	expect_mapping_holds(c, c->seed);
-	EXPECT_EQ(dom0_active(c->share), 1);
-	EXPECT_EQ(munlock(c->map.addr, GT_PAGE), 0);
-	return "ok";
-}
-
-TH_DOC(gup, mlock,
-       "`mlock()` of the mapping; where it works, smaps VmFlags show no `lo` afterwards "
-       "(`VM_SPECIAL` VMAs are never `VM_LOCKED`), the data and the grant stay (Xen lists it) "
-       "and munlock succeeds. Matrix row `mlock`.")
-TEST(gup, mlock)
-{
-	run_row("mlock", false, 0x2a00, mlock_cell, NULL);
-}
-
-static sigjmp_buf touch_jb;
-
-static void touch_handler(int sig)
-{
-	siglongjmp(touch_jb, sig);
-}
-
-/* Read one byte at p; returns 0, or the signal the read raised. */
-static int touch_read(const volatile uint8_t *p, uint8_t *val)
-{
-	struct sigaction sa, obus, osegv;
-	int sig;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = touch_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(touch_jb, 1);
-	if (!sig)
-		*val = *p;
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
-}
-
-static long wait_active(const struct dom0_share *s, long want)
-{
-	long n = -1;
-
-	for (int i = 0; i < 50; i++) {
-		n = dom0_active(s);
-		if (n == want)
-			break;
-		usleep(20 * 1000);
-	}
-	return n;
-}
-
-static const char *madv_cell(struct gup_cell *c, void *arg)
-{
-	uint8_t v = 0;
-	int e, sig;
-
-	(void)arg;
-	if (madvise(c->map.addr, GT_PAGE, MADV_DONTNEED)) {
-		e = errno;
-		/* Refused before any invalidation: the grant stays mapped. */
-		expect_mapping_holds(c, c->seed);
-		EXPECT_EQ(dom0_active(c->share), 1);
-		return errname(e);
-	}
-	/* The notifier unmapped the grant before the zap (both halves). */
-	EXPECT_EQ(wait_active(c->share, 0), 0);
-	sig = touch_read(c->map.addr, &v);
-	if (!sig) {
-		TH_LOG("%s: read after MADV_DONTNEED gave %#x", gt_mode_name[c->mode], v);
-		return "ok";
-	}
-	return signame(sig);
-}
-
-TH_DOC(gup, madv_dontneed,
-       "`madvise(MADV_DONTNEED)` then a read of the page, with SIGBUS/SIGSEGV caught. Where "
-       "madvise works, Xen must list the grant inactive within 1 s (the notifier unmapped "
-       "both halves) before the read; where it is refused, the grant is still mapped and "
-       "readable. Matrix row `madv-dontneed`.")
-TEST(gup, madv_dontneed)
-{
-	run_row("madv-dontneed", false, 0x2b00, madv_cell, NULL);
-}
-
-static const char *mprotect_cell(struct gup_cell *c, void *arg)
-{
-	int e;
-
-	(void)arg;
-	if (!mprotect(c->map.addr, GT_PAGE, PROT_READ | PROT_WRITE))
-		return "ok";
-	e = errno;
-	/* Refused before any change: still mapped, still readable. */
-	expect_mapping_holds(c, c->seed);
-	EXPECT_EQ(dom0_active(c->share), 1);
-	return errname(e);
-}
-
-TH_DOC(gup, mprotect_rw_on_ro,
-       "Read-only grant mapped `PROT_READ`; `mprotect(PROT_READ|PROT_WRITE)`. Where it is "
-       "refused, the mapping is untouched (data readable, Xen still lists the grant). Matrix "
-       "row `mprotect-rw-on-ro`.")
-TEST(gup, mprotect_rw_on_ro)
-{
-	run_row("mprotect-rw-on-ro", true, 0x2c00, mprotect_cell, NULL);
-}
-
-static const char *coredump_cell(struct gup_cell *c, void *arg)
-{
-	char flags[512];
-
-	(void)arg;
-	vma_flags(c->map.addr, flags, sizeof(flags));
-	TH_LOG("%s VmFlags%s", gt_mode_name[c->mode], flags);
-	return has_vmflag(flags, "dd") ? "excluded" : "dumped";
-}
-
-TH_DOC(gup, coredump,
-       "Core-dump exclusion: the smaps VmFlags of the mapping contain `dd` (`VM_DONTDUMP`) or "
-       "not. No real core dump is written: the flag is the observable. Matrix row `coredump`.")
-TEST(gup, coredump)
-{
-	run_row("coredump", false, 0x2d00, coredump_cell, NULL);
 }
