@@ -125,6 +125,16 @@ static inline void gntlab_pte_unmap_unlock(pte_t *ptep, spinlock_t *ptl)
 #define gntlab_pte_unmap_unlock(ptep, ptl) pte_unmap_unlock(ptep, ptl)
 #endif
 
+/*
+ * A per-CPU workqueue, the old default: 7.x WARNs unless the flags say
+ * WQ_PERCPU or WQ_UNBOUND.
+ */
+#if HAVE_WQ_PERCPU
+#define GNTLAB_WQ_PERCPU WQ_PERCPU
+#else
+#define GNTLAB_WQ_PERCPU 0
+#endif
+
 /* pmd_devmap() went with pte_devmap() (6.17). */
 #if HAVE_PTE_DEVMAP
 #define gntlab_pmd_devmap(pmd) pmd_devmap(pmd)

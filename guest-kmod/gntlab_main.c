@@ -451,7 +451,7 @@ static int __init gntlab_init(void)
 
 	if (gntlab_cache_init())
 		return -ENOMEM;
-	gntlab_wq = alloc_workqueue("gntlab_unmap", 0, 0);
+	gntlab_wq = alloc_workqueue("gntlab_unmap", GNTLAB_WQ_PERCPU, 0);
 	if (!gntlab_wq) {
 		gntlab_cache_exit();
 		return -ENOMEM;
