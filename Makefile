@@ -223,7 +223,8 @@ $(RUNNER): $(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/ho
 # EXPECT=0 boots without the list.
 EXPECT ?= 1
 # $(call expect-list,FILTER,FILE): the list, and the runner's option for it.
-expect-list = { $(CONDUCTOR) --list --filter '$(1)'; $(GUEST_TESTS) --list --filter '$(1)'; } > $(2)
+# (dom0's conductor runs where it links: in the dom0 suite's build root.)
+expect-list = { $(DOM0_BUILD) $(CONDUCTOR) --list --filter '$(1)'; $(GUEST_TESTS) --list --filter '$(1)'; } > $(2)
 expect-arg = $(if $(filter 1,$(EXPECT)),--expect $(1))
 
 run: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
@@ -314,7 +315,7 @@ $(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_STEPS_SRC)
 # List the tests without booting.
 list: $(CONDUCTOR) $(GUEST_TESTS)
-	@$(CONDUCTOR) --list $(if $(TESTS),--filter '$(TESTS)'); $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
+	@$(DOM0_BUILD) $(CONDUCTOR) --list $(if $(TESTS),--filter '$(TESTS)'); $(GUEST_TESTS) --list $(if $(TESTS),--filter '$(TESTS)')
 
 # The docs catalogue is generated from the programs (tests/host/docgen.h):
 # test descriptions (TH_DOC, `--list --verbose`), suite intros
