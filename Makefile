@@ -139,7 +139,7 @@ $(KO): $(KMOD_SRC) $(KMOD_PROBES) $(call srclist,kmod,$(KMOD_SRC) $(KMOD_PROBES)
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
-	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_tools.c \
+	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
 	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
@@ -158,9 +158,9 @@ $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps $(call buildro
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
 # tests/guest/gtmap.c: the one /dev/gntlab mapping helper of every guest program.
 GTMAP := tests/guest/gtmap.c tests/guest/gtmap.h
-$(AGENT): tests/guest/agent.c $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
+$(AGENT): tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/agent_gntalloc.h $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/gtmap.c \
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/gtmap.c \
 		$(PROTO_SRC) -lxenstore -lxengnttab
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.
@@ -182,10 +182,11 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
-$(GUEST_BENCH): tests/guest/bench.c tests/guest/dom0_client.c $(GTMAP) $(PROTO_SRC) $(wildcard tests/guest/*.h) $(HDRS) $(B)/.host-deps
+# tests/guest/bench_count.c: the counts (kprobes, tracepoints; docs/bench.md).
+$(GUEST_BENCH): tests/guest/bench.c tests/guest/bench_count.c tests/guest/dom0_client.c $(GTMAP) $(PROTO_SRC) $(wildcard tests/guest/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/dom0_client.c \
-		tests/guest/gtmap.c $(PROTO_SRC) -lxenstore -lxengnttab
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/bench.c tests/guest/bench_count.c \
+		tests/guest/dom0_client.c tests/guest/gtmap.c $(PROTO_SRC) -lxenstore -lxengnttab
 
 # --- initramfs images -------------------------------------------------------
 # Kernel modules of the Debian kernel the guest tests may load (by name, flat).
@@ -267,7 +268,7 @@ BENCH_REPORT := $(B)/host/gntlab-benchreport
 BENCH_XEN_ARGS ?= gnttab_max_frames=256
 BENCH_BOOT_RUNS ?= 3
 # 1: `make bench` first runs the boot-to-verdict part (bench-boot: image
-# builds + BENCH_BOOT_RUNS full runs, ~10 min) so that one `make bench`
+# builds + BENCH_BOOT_RUNS pairs of a bare boot and a full run, ~10 min) so that one `make bench`
 # gives every figure; 0: reuse what build/results-boot holds.
 BENCH_BOOT ?= 1
 BENCH_REPORT_SRC := $(wildcard tools/bench/*.c)
@@ -279,7 +280,7 @@ $(B)/.bench-deps: images/host-deps.sh
 bench: images $(RUNNER) $(BENCH_REPORT) $(B)/.bench-deps
 	@mkdir -p $(B)/results
 ifeq ($(BENCH_BOOT),1)
-	@echo "[bench] 1/2 boot to verdict: image builds + $(BENCH_BOOT_RUNS) x make run (BENCH_BOOT=0 skips)"
+	@echo "[bench] 1/2 boot to verdict: image builds + $(BENCH_BOOT_RUNS) x (make smoke, make run) (BENCH_BOOT=0 skips)"
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 	@echo "[bench] 2/2 throughput and scaling: one boot"
 endif
@@ -290,13 +291,15 @@ endif
 	$(BENCH_REPORT) --bench-log $(B)/results-bench/bench.log \
 		--bench-summary $(B)/results-bench/summary.txt \
 		$$(for d in $(B)/results-boot/run-*; do [ -d "$$d" ] && printf -- '--boot %s ' "$$d"; done) \
+		$$(for d in $(B)/results-boot/bare-*; do [ -d "$$d" ] && printf -- '--bare %s ' "$$d"; done) \
 		$$([ -f $(B)/results-boot/builds.txt ] && echo --builds $(B)/results-boot/builds.txt) \
 		--out $(B)/results/bench
 	cd $(B)/results && gnuplot bench.gp
 	@echo "[bench] $(B)/results/bench.json bench.md bench.png"
 
-# Boot-to-verdict: BENCH_BOOT_RUNS full `make run`s (after a cold and a warm
-# image build), each kept in $(B)/results-boot/run-N; `make bench` aggregates.
+# Boot-to-verdict: BENCH_BOOT_RUNS pairs of a bare boot (`make smoke`) and a
+# full `make run`, back to back (after a cold and a warm image build), kept
+# in $(B)/results-boot/bare-N and run-N; `make bench` aggregates (full / bare).
 bench-boot: $(RUNNER)
 	@mkdir -p $(B)/results-boot
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xenevtchn.h>
 
@@ -58,6 +59,10 @@ static void release(struct guest_requests *gr, unsigned int id)
 	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_SHARE "/%u", gr->dir, id);
 	xs_rm(gr->xs, XBT_NULL, p);
 }
+
+/* Shares of up to this many pages carry their refs in the answer: 16 refs of
+ * at most 10 digits fit the guest's 240-byte answer text (struct gntlab_ack). */
+#define GR_INLINE_REFS 16
 
 static int do_share(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
@@ -118,6 +123,17 @@ static int do_share(struct guest_requests *gr, const char *args, char *text, siz
 		}
 	}
 	snprintf(text, len, "%u %u", id, chunks);
+	/* A small share's refs in the answer too: no read of share/<id>/0. */
+	if (count <= GR_INLINE_REFS) {
+		size_t n = strlen(text);
+
+		r.domid = 0;
+		r.count = count;
+		memcpy(r.ref, s->refs, count * sizeof(*s->refs));
+		text[n] = ' ';
+		if (gntlab_refs_format(&r, text + n + 1, len - n - 1))
+			text[n] = '\0';
+	}
 	return 0;
 }
 
@@ -247,20 +263,40 @@ static int do_leakcheck(struct guest_requests *gr, char *text, size_t len)
 	return 0;
 }
 
-/* result <verdict word> <name> [reason]: the guest's verdict as a GNTLAB-TAP line. */
+/* Each line of text as a GNTLAB-DIAG line. */
+static void diag_lines(const char *text)
+{
+	while (*text) {
+		size_t n = strcspn(text, "\n");
+
+		report_diag("%.*s", (int)n, text);
+		text += n;
+		if (*text == '\n')
+			text++;
+	}
+}
+
+/*
+ * result <verdict word> <name> [reason] [\n<log line>...]: the guest's
+ * verdict as a GNTLAB-TAP line, after the test's log lines (one request
+ * for both, tests/guest/dom0_client.c dom0_report()).
+ */
 static int do_result(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
-	char word[8], name[128], ref[64];
-	const char *why;
+	char word[8], name[128], ref[64], first[1024];
+	const char *why, *log = strchr(args, '\n');
 	enum d0_verdict v;
 	int n = 0;
 
 	(void)gr;
-	if (sscanf(args, "%7s %127s %n", word, name, &n) < 2 ||
-	    d0_verdict_parse(word, n ? args + n : "", &v, ref, sizeof(ref), &why)) {
+	snprintf(first, sizeof(first), "%.*s", (int)(log ? log - args : (long)strlen(args)), args);
+	if (sscanf(first, "%7s %127s %n", word, name, &n) < 2 ||
+	    d0_verdict_parse(word, n ? first + n : "", &v, ref, sizeof(ref), &why)) {
 		snprintf(text, len, "usage: result <ok|fail|skip|error|xfail|xpass> <name> [reason]");
 		return EINVAL;
 	}
+	if (log)
+		diag_lines(log + 1);
 	report_verdict(v, name, ref, why);
 	return 0;
 }
@@ -454,7 +490,7 @@ static int do_diag(struct guest_requests *gr, const char *args, char *text, size
 	(void)gr;
 	(void)text;
 	(void)len;
-	report_diag("%s", args);
+	diag_lines(args);	/* one line or several */
 	return 0;
 }
 
@@ -527,8 +563,36 @@ unsigned int guest_requests_release_all(struct guest_requests *gr)
 	return n;
 }
 
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void guest_requests_diag(const struct guest_requests *gr)
+{
+	char line[1024];
+	long long served = 0;
+	size_t k = 0;
+
+	for (int i = 0; i < GNTLAB_REQ_COUNT; i++)
+		served += gr->verb_ns[i];
+	k += (size_t)snprintf(line, sizeof(line),
+			      "dom0 served %u requests in %.2f s (+ xenstore %.2f s, %lld reads):",
+			      gr->requests, served / 1e9, gr->xs_ns / 1e9, gr->polls);
+	for (int i = 0; i < GNTLAB_REQ_COUNT && k < sizeof(line); i++)
+		if (gr->verb_n[i])
+			k += (size_t)snprintf(line + k, sizeof(line) - k, " %s %u/%.2f s",
+					      gntlab_req_verbs[i].name, gr->verb_n[i],
+					      gr->verb_ns[i] / 1e9);
+	report_diag("%s", line);
+}
+
 int guest_requests_poll(struct guest_requests *gr)
 {
+	long long t0 = now_ns(), t1;
 	static char text[1024];
 	char p[192], rsp[1100];
 	struct gntlab_cmd c;
@@ -538,10 +602,10 @@ int guest_requests_poll(struct guest_requests *gr)
 
 	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_REQ, gr->dir);
 	v = xs_read(gr->xs, XBT_NULL, p, &len);
-	if (!v)
-		return 0;
-	if (gntlab_cmd_parse(v, &c) || (gr->seen_any && c.seq == gr->last_seq)) {
+	gr->polls++;
+	if (!v || gntlab_cmd_parse(v, &c) || (gr->seen_any && c.seq == gr->last_seq)) {
 		free(v);
+		gr->xs_ns += now_ns() - t0;
 		return 0;
 	}
 	free(v);
@@ -550,8 +614,13 @@ int guest_requests_poll(struct guest_requests *gr)
 	gr->requests++;
 	text[0] = '\0';
 	id = gntlab_verb_find(gntlab_req_verbs, GNTLAB_REQ_COUNT, c.verb);
+	t1 = now_ns();
+	gr->xs_ns += t1 - t0;
 	if (id >= 0 && serve[id]) {
 		rc = serve[id](gr, c.args, text, sizeof(text));
+		gr->verb_n[id]++;
+		gr->verb_ns[id] += now_ns() - t1;
+		t1 = now_ns();
 	} else {
 		snprintf(text, sizeof(text), "unknown request '%s'", c.verb);
 		rc = EINVAL;
@@ -560,5 +629,6 @@ int guest_requests_poll(struct guest_requests *gr)
 	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_RSP, gr->dir);
 	if (!xs_write(gr->xs, XBT_NULL, p, rsp, strlen(rsp)))
 		report_diag("xs_write(%s): %s", p, strerror(errno));
+	gr->xs_ns += now_ns() - t1;
 	return 1;
 }

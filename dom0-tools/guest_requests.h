@@ -15,6 +15,8 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "gntlab_proto.h"
+
 #define GR_MAX_SHARES 64
 
 struct gr_share {
@@ -34,6 +36,9 @@ struct guest_requests {
 	bool seen_any;
 	struct gr_share share[GR_MAX_SHARES];
 	unsigned int requests;	/* served so far */
+	/* Where dom0's time went (guest_requests_diag): per verb, and xenstore. */
+	unsigned int verb_n[GNTLAB_REQ_COUNT];
+	long long verb_ns[GNTLAB_REQ_COUNT], xs_ns, polls;
 	/* evtchn-* verbs: one interdomain channel to a guest port at a time. */
 	xenevtchn_handle *xce;
 	evtchn_port_t evtchn_local;	/* 0 = none bound */
@@ -46,6 +51,8 @@ void guest_requests_init(struct guest_requests *gr, struct xs_handle *xs,
 int guest_requests_poll(struct guest_requests *gr);
 /* The first verb of gntlab_req_verbs[] without a handler, or NULL. */
 const char *guest_requests_unserved(void);
+/* One GNTLAB-DIAG line: requests and dom0's time per verb, xenstore's. */
+void guest_requests_diag(const struct guest_requests *gr);
 /* Revoke every share still open; returns how many were left. */
 unsigned int guest_requests_release_all(struct guest_requests *gr);
 

@@ -399,9 +399,14 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 		struct pollfd pfd = { .fd = xs_fileno(e->xs), .events = POLLIN };
 		long long left;
 
+		/*
+		 * One read per firing of the watch: the guest writes its next
+		 * request only after reading our answer, and that write fires
+		 * the watch again (no second read to find the same request).
+		 */
 		if (want_req) {
 			want_req = false;
-			while (guest_requests_poll(&gr))
+			if (guest_requests_poll(&gr))
 				deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
 		}
 		if (want_ack) {
@@ -412,6 +417,7 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 			free(ack);
 			report_diag("guest program (%s) exited with %d after %u requests",
 				    verb_args, a.rc, gr.requests);
+			guest_requests_diag(&gr);
 			snprintf(text, len, "%s", a.text);
 			rc = a.rc;
 			break;

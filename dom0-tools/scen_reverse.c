@@ -10,6 +10,8 @@
 #include "scenarios.h"
 #include "xen_grants.h"
 
+#include <xenevtchn.h>
+
 #define N 4u
 #define SEED 0x6e0000a1u
 
@@ -17,6 +19,7 @@ static struct {
 	struct gntlab_refs r;
 	xengnttab_handle *gt;
 	uint8_t *p;		/* dom0's mapping of the guest's pages */
+	xenevtchn_handle *xce;	/* unmap notify by event */
 } rv;
 
 static long xen_count_refs(struct scen_env *e, char *err, size_t len)
@@ -123,6 +126,53 @@ static void unmap_notify(struct scen_env *e, struct step_res *r)
 		   q ? "ok" : strerror(err), before, after);
 }
 
+/* "fired F waited W other O" from the agent's gevwait; fired, or -1. */
+static int guest_event(struct scen_env *e, struct step_res *r, int ms, char *text, size_t len)
+{
+	int fired = -1;
+
+	if (step_agent(r, &e->ag, text, len, GNTLAB_CMD_GEVWAIT, "%d", ms) == 0 &&
+	    sscanf(text, "fired %d", &fired) != 1)
+		fired = -1;
+	return fired;
+}
+
+/*
+ * Unmap notify by event, dom0 -> guest: the guest allocates a port for d0,
+ * dom0 binds it and maps ref 1 with xengnttab_map_grant_ref_notify (event
+ * only); the guest must receive the event once dom0 unmaps.
+ */
+static void unmap_notify_event(struct scen_env *e, struct step_res *r)
+{
+	char text[300], before_t[300] = "", after_t[300] = "";
+	xenevtchn_port_or_error_t local;
+	int before, after, gport;
+	uint8_t *q;
+
+	if (step_agent(r, &e->ag, text, sizeof(text), GNTLAB_CMD_GEVBIND, "%s", "") != 0) {
+		if (r->v == D0_PASS)
+			step_error(r, "guest's event channel: %s", text);
+		return;
+	}
+	gport = atoi(text);
+	rv.xce = xenevtchn_open(NULL, 0);
+	local = rv.xce ? xenevtchn_bind_interdomain(rv.xce, e->domid, (evtchn_port_t)gport) : -1;
+	if (local < 0) {
+		step_error(r, "binding d%u's port %d: %s", e->domid, gport, strerror(errno));
+		return;
+	}
+	q = xengnttab_map_grant_ref_notify(rv.gt, e->domid, rv.r.ref[1], PROT_READ | PROT_WRITE,
+					   (uint32_t)-1, (evtchn_port_t)local);
+	if (!step_check(r, q != NULL, "map_notify (event on port %d): %s", local, strerror(errno)))
+		return;
+	before = guest_event(e, r, 0, before_t, sizeof(before_t));
+	xengnttab_unmap(rv.gt, q, 1);
+	after = guest_event(e, r, 2000, after_t, sizeof(after_t));
+	step_check(r, before == 0 && after == 1,
+		   "guest's port %d: before dom0's unmap '%s' (want fired 0), after '%s' (want "
+		   "fired 1)", gport, before_t, after_t);
+}
+
 static void xen_none_after(struct scen_env *e, struct step_res *r)
 {
 	char err[256] = "";
@@ -152,8 +202,11 @@ static void cleanup(struct scen_env *e)
 		xengnttab_unmap(rv.gt, rv.p, N);
 	if (rv.gt)
 		xengnttab_close(rv.gt);
+	if (rv.xce)
+		xenevtchn_close(rv.xce);
 	rv.p = NULL;
 	rv.gt = NULL;
+	rv.xce = NULL;
 }
 
 static const struct step reverse[] = {
@@ -183,6 +236,14 @@ static const struct step reverse[] = {
 	  "before). Expected: pass. Why: the unmap-notify contract of gntdev, in the\n"
 	  "dom0 → guest direction (the guest → dom0 direction, with our module, is in\n"
 	  "the teardown suite).", unmap_notify, "reverse/dom0-maps-guest-grants" },
+	{ "reverse/unmap-notify-event-seen-by-guest",
+	  "Checks: the guest allocates an event channel port for d0\n"
+	  "(`IOCTL_EVTCHN_BIND_UNBOUND_PORT`), dom0 binds it and maps one of the guest's grants\n"
+	  "with `xengnttab_map_grant_ref_notify` (event only); no event before dom0's unmap, one\n"
+	  "within 2 s after it, read by the guest from `/dev/xen/evtchn`. Expected: pass (gntdev.c\n"
+	  "`gntdev_put_map`: once the map's last user is gone and its grants are unmapped,\n"
+	  "`notify_remote_via_evtchn` for `UNMAP_NOTIFY_SEND_EVENT`). The granter's own notify (gntalloc) is `gntalloc/notify-seen-by-dom0`.",
+	  unmap_notify_event, "reverse/dom0-maps-guest-grants" },
 	{ "reverse/xen-no-mapping-after-unmap",
 	  "Checks: Xen lists none of the 4 refs as mapped after dom0's unmap. Expected: 0.",
 	  xen_none_after, "reverse/dom0-unmap" },

@@ -94,4 +94,7 @@ extern const struct scenario scen_demo, scen_bench;
 /* scenarios.c */
 extern const struct scenario scen_reverse, scen_tools, scen_multi;
 
+/* scen_gntalloc.c: the guest's kernel gntalloc granting to dom0 */
+extern const struct scenario scen_gntalloc;
+
 #endif

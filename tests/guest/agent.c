@@ -21,8 +21,10 @@
 #include <xengnttab.h>
 #include <xenstore.h>
 
+#include "agent_gntalloc.h"
 #include "gntlab.h"
 #include "gntlab_proto.h"
+#include "gtmap.h"
 #include "xs_wait.h"
 
 /* An idle agent gives up after this long (a second guest waits for the
@@ -39,10 +41,8 @@ struct agent {
 	uint32_t ngranted;
 	int fd;			/* /dev/gntlab */
 	struct gntlab_refs refs;
-	void *addr;		/* current mapping, NULL if none */
-	size_t len;
-	__u64 index;
-	uint32_t count;
+	struct gt_map m;	/* current mapping (gtmap.h); m.addr NULL if none */
+	struct ga_state ga;	/* the gntalloc verbs' state (agent_gntalloc.c) */
 	bool quit;		/* dom0 said quit: ack, then exit */
 };
 
@@ -101,99 +101,42 @@ static int read_refs(struct agent *a)
 	return rc;
 }
 
-static int stats_zero(struct agent *a, struct gntlab_stats *st)
-{
-	if (ioctl(a->fd, GNTLAB_IOC_STATS, st))
-		return -1;
-	return !(st->live_maps || st->live_grants_user ||
-		 st->live_grants_kernel || st->pages_held ||
-		 st->deferred_unmaps);
-}
-
-/* Map every ref; returns 0 or an errno (and logs which step failed). */
+/* Map every ref (gtmap.h); returns 0 or an errno (and logs which step failed). */
 static int do_map(struct agent *a, int readonly, const char *why)
 {
-	struct gntlab_grant_ref *g;
-	struct gntlab_map m = { 0 };
 	int err;
 
 	if (read_refs(a))
 		return EINVAL;
-	g = calloc(a->refs.count, sizeof(*g));
-	if (!g)
-		return ENOMEM;
-	for (uint32_t i = 0; i < a->refs.count; i++) {
-		g[i].domid = a->refs.domid;
-		g[i].ref = a->refs.ref[i];
-	}
-	m.count = a->refs.count;
-	m.flags = readonly ? GNTLAB_MAP_READONLY : 0;
-	m.mode = GNTLAB_MODE_SPECIAL;
-	m.refs = (__u64)(unsigned long)g;
-	if (ioctl(a->fd, GNTLAB_IOC_MAP, &m)) {
-		err = errno;
-		free(g);
-		logf_("%s: GNTLAB_IOC_MAP(%u refs) failed: %s", why, m.count,
-		      strerror(err));
-		return err;
-	}
-	free(g);
-	a->count = m.count;
-	a->index = m.index;
-	a->len = (size_t)m.count * GNTLAB_PAGE_SIZE;
-	a->addr = mmap(NULL, a->len, PROT_READ | (readonly ? 0 : PROT_WRITE),
-		       MAP_SHARED, a->fd, (off_t)m.index);
-	if (a->addr == MAP_FAILED) {
-		struct gntlab_unmap u = { .index = m.index, .count = m.count };
-
-		err = errno;
-		a->addr = NULL;
-		logf_("%s: mmap of %u grants from d%u failed: %s", why,
-		      m.count, a->refs.domid, strerror(err));
-		if (ioctl(a->fd, GNTLAB_IOC_UNMAP, &u))
-			logf_("GNTLAB_IOC_UNMAP after failed mmap: %s",
-			      strerror(errno));
-		return err;
-	}
-	return 0;
+	err = gt_map_refs(a->fd, a->refs.domid, a->refs.ref, a->refs.count, GNTLAB_MODE_SPECIAL,
+			  readonly ? GNTLAB_MAP_READONLY : 0, &a->m);
+	if (err)
+		logf_("%s: map of %u grants from d%u failed: %s", why, a->refs.count,
+		      a->refs.domid, strerror(err));
+	return err;
 }
 
 static int do_unmap(struct agent *a)
 {
-	struct gntlab_unmap u = { .index = a->index, .count = a->count };
 	struct gntlab_stats st;
-	int rc = 0;
+	char buf[160];
+	int rc, w;
 
-	if (!a->addr)
+	if (!a->m.addr && !a->m.reserved)
 		return 0;
-	if (munmap(a->addr, a->len)) {
-		logf_("munmap: %s", strerror(errno));
-		rc = errno;
-	}
-	a->addr = NULL;
-	if (ioctl(a->fd, GNTLAB_IOC_UNMAP, &u)) {
-		logf_("GNTLAB_IOC_UNMAP: %s", strerror(errno));
-		rc = rc ? rc : errno;
-	}
+	rc = gt_unmap(&a->m);
+	if (rc)
+		logf_("unmap: %s", strerror(rc));
 	/* Unmap may be deferred while pages are busy: allow it 5 s. */
-	for (int i = 0; i < 50; i++) {
-		int z = stats_zero(a, &st);
-
-		if (z < 0) {
-			logf_("GNTLAB_IOC_STATS: %s", strerror(errno));
-			return errno;
-		}
-		if (z)
-			return rc;
-		usleep(100 * 1000);
+	w = gt_wait_zero(a->fd, 5000, &st);
+	if (w == ETIMEDOUT) {
+		gt_stats_str(&st, buf, sizeof(buf));
+		logf_("counters not zero 5 s after unmap: %s", buf);
+		return rc ? rc : EBUSY;
 	}
-	logf_("counters not zero 5 s after unmap: maps %llu grants %llu/%llu pages %llu deferred %llu",
-	      (unsigned long long)st.live_maps,
-	      (unsigned long long)st.live_grants_user,
-	      (unsigned long long)st.live_grants_kernel,
-	      (unsigned long long)st.pages_held,
-	      (unsigned long long)st.deferred_unmaps);
-	return rc ? rc : EBUSY;
+	if (w)
+		logf_("GNTLAB_IOC_STATS: %s", strerror(w));
+	return rc ? rc : w;
 }
 
 /* "map [ro|rw] [seed]": check dom0's pattern, answer in the second half. */
@@ -209,7 +152,7 @@ static int cmd_map(struct agent *a, const char *args, char *text, size_t tlen)
 		return EINVAL;
 	}
 	readonly = !strcmp(mode, "ro");
-	if (a->addr) {
+	if (a->m.addr) {
 		snprintf(text, tlen, "already mapped");
 		return EBUSY;
 	}
@@ -218,8 +161,8 @@ static int cmd_map(struct agent *a, const char *args, char *text, size_t tlen)
 		snprintf(text, tlen, "map failed: %s", strerror(err));
 		return err;
 	}
-	for (uint32_t i = 0; i < a->count; i++) {
-		const uint8_t *p = (const uint8_t *)a->addr + (size_t)i * GNTLAB_PAGE_SIZE;
+	for (uint32_t i = 0; i < a->m.count; i++) {
+		const uint8_t *p = a->m.addr + (size_t)i * GNTLAB_PAGE_SIZE;
 		long bad = gntlab_pattern_check(p, seed, i, 0, GNTLAB_PAGE_SIZE);
 
 		if (bad >= 0) {
@@ -230,18 +173,18 @@ static int cmd_map(struct agent *a, const char *args, char *text, size_t tlen)
 			return 1;
 		}
 	}
-	observe(a, "pattern", "intact %u pages", a->count);
+	observe(a, "pattern", "intact %u pages", a->m.count);
 	if (!readonly) {
-		for (uint32_t i = 0; i < a->count; i++)
-			gntlab_pattern_fill((uint8_t *)a->addr + (size_t)i * GNTLAB_PAGE_SIZE +
+		for (uint32_t i = 0; i < a->m.count; i++)
+			gntlab_pattern_fill(a->m.addr + (size_t)i * GNTLAB_PAGE_SIZE +
 						    GNTLAB_PAGE_SIZE / 2,
 					    seed + 1, i, GNTLAB_PAGE_SIZE / 2,
 					    GNTLAB_PAGE_SIZE / 2);
 		observe(a, "reply", "seed %u second half of %u pages", seed + 1,
-			a->count);
+			a->m.count);
 	}
 	snprintf(text, tlen, "mapped %u grants of d%u at index %llu, pattern intact",
-		 a->count, a->refs.domid, (unsigned long long)a->index);
+		 a->m.count, a->refs.domid, (unsigned long long)a->m.index);
 	return 0;
 }
 
@@ -256,7 +199,7 @@ static int cmd_probe_revoked(struct agent *a, char *text, size_t tlen)
 		snprintf(text, tlen, "revoked grant still mappable");
 		return 1;
 	}
-	if (stats_zero(a, &st) != 1) {
+	if (gt_stats(a->fd, &st) || !gt_stats_zero(&st)) {
 		snprintf(text, tlen, "failed map left counters non-zero");
 		return 1;
 	}
@@ -450,8 +393,7 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 		"get_user_pages_fast_only", "get_user_pages_fast", "get_user_pages",
 		"get_user_pages_remote", "pin_user_pages", "pin_user_pages(LONGTERM)",
 	};
-	struct gntlab_introspect in = { .version = GNTLAB_INTROSPECT_VERSION,
-					.size = sizeof(in) };
+	struct gntlab_introspect in;
 	char line[200], key[32], msg[120];
 	int err, n = 0;
 
@@ -467,13 +409,12 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 		snprintf(text, tlen, "map failed: %s", strerror(err));
 		return err;
 	}
-	snprintf(msg, sizeof(msg), "%s", (const char *)a->addr);
+	snprintf(msg, sizeof(msg), "%s", (const char *)a->m.addr);
 	for (char *c = msg; *c; c++)
 		if (*c < ' ' || *c > '~')
 			*c = '?';
 	DEMO_LINE("guest read through its mapping: \"%s\"", msg);
-	in.addr = (__u64)(unsigned long)a->addr;
-	if (ioctl(a->fd, GNTLAB_IOC_INTROSPECT, &in) == 0) {
+	if (gt_introspect(a->fd, a->m.addr, &in) == 0) {
 		DEMO_LINE("%-40s %s", "fact", "value");
 		DEMO_LINE("%-40s %#llx", "user PTE (written by Xen)", (unsigned long long)in.pte);
 		DEMO_LINE("%-40s %s%s%s", "PTE bits", in.bits & GNTLAB_PTE_PRESENT ? "present " : "",
@@ -494,10 +435,11 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 	}
 	DEMO_LINE("%-40s %s", "GUP user", "outcome on this mapping");
 	for (unsigned int k = 0; k < GNTLAB_GUP_COUNT; k++) {
-		struct gntlab_gup_probe p = { .addr = in.addr, .kind = k };
+		struct gntlab_gup_probe p;
+		int perr = gt_gup(a->fd, a->m.addr, k, false, &p);
 
-		if (ioctl(a->fd, GNTLAB_IOC_GUP_PROBE, &p))
-			DEMO_LINE("%-40s probe failed: %s", gup_name[k], strerror(errno));
+		if (perr)
+			DEMO_LINE("%-40s probe failed: %s", gup_name[k], strerror(perr));
 		else if (p.ret > 0)
 			DEMO_LINE("%-40s ok, %s", gup_name[k],
 				  p.same_page ? "the map's own page" : "ANOTHER page");
@@ -521,7 +463,7 @@ static int cmd_unload(struct agent *a, const char *args, char *text, size_t tlen
 	int busy_rc, busy_err, rc, fd;
 
 	(void)args;
-	if (a->addr || !a->refs.count) {
+	if (a->m.addr || !a->refs.count) {
 		snprintf(text, tlen, "needs refs and nothing mapped");
 		return EINVAL;
 	}
@@ -549,7 +491,7 @@ static int cmd_unload(struct agent *a, const char *args, char *text, size_t tlen
 		return 1;
 	}
 	close(fd);
-	a->fd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	a->fd = gt_open();
 	snprintf(text, tlen, "refused while mapped (%s), unloaded when idle, reloaded",
 		 strerror(busy_err));
 	return a->fd < 0 ? 1 : 0;
@@ -610,10 +552,27 @@ static int cmd_ungrant_(struct agent *a, const char *args, char *text, size_t tl
 	return cmd_ungrant(a, text, tlen);
 }
 
+/* The gntalloc verbs (agent_gntalloc.c). */
+#define GA_ADAPTER(name)                                                       \
+	static int cmd_g##name(struct agent *a, const char *args, char *text,   \
+			      size_t tlen)                                     \
+	{                                                                      \
+		return ga_cmd_##name(&a->ga, args, text, tlen);                \
+	}
+GA_ADAPTER(alloc)
+GA_ADAPTER(notify)
+GA_ADAPTER(revoke)
+GA_ADAPTER(peek)
+GA_ADAPTER(check)
+GA_ADAPTER(kmsg)
+GA_ADAPTER(evbind)
+GA_ADAPTER(evwait)
+
 static int cmd_quit(struct agent *a, const char *args, char *text, size_t tlen)
 {
 	(void)args;
 	do_unmap(a);
+	ga_release_all(&a->ga);
 	cmd_ungrant(a, text, tlen);
 	snprintf(text, tlen, "bye");
 	a->quit = true;
@@ -635,6 +594,14 @@ static const cmd_fn serve[GNTLAB_CMD_COUNT] = {
 	[GNTLAB_CMD_UNLOAD] = cmd_unload,
 	[GNTLAB_CMD_DEMO] = cmd_demo_,
 	[GNTLAB_CMD_BENCH] = cmd_bench_,
+	[GNTLAB_CMD_GALLOC] = cmd_galloc,
+	[GNTLAB_CMD_GNOTIFY] = cmd_gnotify,
+	[GNTLAB_CMD_GREVOKE] = cmd_grevoke,
+	[GNTLAB_CMD_GPEEK] = cmd_gpeek,
+	[GNTLAB_CMD_GCHECK] = cmd_gcheck,
+	[GNTLAB_CMD_GKMSG] = cmd_gkmsg,
+	[GNTLAB_CMD_GEVBIND] = cmd_gevbind,
+	[GNTLAB_CMD_GEVWAIT] = cmd_gevwait,
 	[GNTLAB_CMD_QUIT] = cmd_quit,
 };
 
@@ -712,7 +679,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: gntlab-agent [--list-verbs]\n");
 		return 2;
 	}
-	a.fd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	a.fd = gt_open();
 	if (a.fd < 0) {
 		logf_("open %s: %s (is the module loaded?)", GNTLAB_DEVICE,
 		      strerror(errno));

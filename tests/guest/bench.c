@@ -25,14 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <xengnttab.h>
 
-#include "gntlab.h"
+#include "bench_count.h"
 #include "dom0_client.h"
+#include "gtmap.h"
 
 #define PAGE 4096u
 #define SEED 0xbe7c0001u
@@ -184,22 +184,21 @@ static void touch(const volatile uint8_t *p, unsigned int count)
 static int ours_cycle(unsigned int mode, unsigned int count, struct phases *ph,
 		      long *mapped_free_kb)
 {
-	struct gntlab_map m = { .count = count, .mode = mode,
-				.refs = (uintptr_t)grefs };
-	struct gntlab_unmap u = { .count = count };
 	long long t0, t1, t2, t3, t4, t5, skip = 0;
-	void *p;
-	int err = 0;
+	uint64_t index;
+	void *p = NULL;
+	int err, uerr;
 
+	/* The raw calls of tests/guest/gtmap.h, each phase timed on its own. */
 	t0 = now_ns();
-	if (ioctl(gfd, GNTLAB_IOC_MAP, &m))
-		return -errno;
+	err = gt_ioc_map(gfd, grefs, count, mode, 0, &index);
+	if (err)
+		return -err;
 	t1 = now_ns();
-	p = mmap(NULL, (size_t)count * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 gfd, (off_t)m.index);
+	err = -gt_mmap_at(gfd, index, (size_t)count * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  &p);
 	t2 = now_ns();
-	if (p == MAP_FAILED) {
-		err = -errno;
+	if (err) {
 		t3 = t4 = t2;
 	} else {
 		touch(p, count);
@@ -212,9 +211,9 @@ static int ours_cycle(unsigned int mode, unsigned int count, struct phases *ph,
 		munmap(p, (size_t)count * PAGE);
 		t4 = now_ns() - skip;
 	}
-	u.index = m.index;
-	if (ioctl(gfd, GNTLAB_IOC_UNMAP, &u) && !err)
-		err = -errno;
+	uerr = gt_ioc_unmap(gfd, index, count);
+	if (uerr && !err)
+		err = -uerr;
 	t5 = now_ns() - skip;
 	ph->map += t1 - t0;
 	ph->mmap += t2 - t1;
@@ -367,10 +366,10 @@ static void scale_one(enum impl im, unsigned int count, unsigned int rep)
 	unsigned long before = bad_bytes;
 	int err;
 
-	ioctl(gfd, GNTLAB_IOC_STATS, &st0);
+	gt_stats(gfd, &st0);
 	err = cycle(im, count, &ph, &free_mapped);
 	free1 = meminfo_kb("MemFree");
-	ioctl(gfd, GNTLAB_IOC_STATS, &st1);
+	gt_stats(gfd, &st1);
 	if (err)
 		failures++;
 	emit("{\"kind\":\"scale\",\"impl\":\"%s\",\"pages\":%u,\"rep\":%u,"
@@ -382,6 +381,57 @@ static void scale_one(enum impl im, unsigned int count, unsigned int rep)
 	     ph.map + ph.mmap + ph.touch + ph.munmap + ph.unmap,
 	     ph.map, ph.mmap, ph.touch, ph.munmap, ph.unmap, free0, free_mapped,
 	     free1, bad_bytes - before, (unsigned long long)st1.pages_held, -err);
+}
+
+/*
+ * 3. Counts (bench_count.h): what COUNT_CYCLES cycles of each variant at
+ * each batch size ask of Xen. Deterministic, unlike the times.
+ */
+#define COUNT_CYCLES 4
+static void count_all(void)
+{
+	char why[160];
+	bool ours_complete;
+
+	if (bench_count_setup(why, sizeof(why), &ours_complete)) {
+		note("counts not measured: %s", why);
+		bench_count_teardown();
+		return;
+	}
+	if (why[0])
+		note("counts: %s", why);
+	if (!ours_complete)
+		note("counts: no kprobe on gntlab_user_unmap_run: ours' unmap counts miss "
+		     "the module's direct unmap hypercall");
+	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
+		for (unsigned int k = 0; k < IMPL_COUNT; k++) {
+			struct bench_counts c;
+			struct phases ph = { 0 };
+			int err = 0;
+
+			if (!available((enum impl)k))
+				continue;
+			bench_count_begin();
+			for (unsigned int i = 0; i < COUNT_CYCLES && !err; i++)
+				err = cycle((enum impl)k, batches[b], &ph, NULL);
+			/* deferred unmaps (ours' work item, gntdev's async unmap) */
+			gt_wait_zero(gfd, 1000, NULL);
+			usleep(50 * 1000);
+			if (bench_count_end(&c) || err) {
+				failures++;
+				continue;
+			}
+			emit("{\"kind\":\"count\",\"impl\":\"%s\",\"batch\":%u,\"cycles\":%u,"
+			     "\"map_calls\":%lu,\"map_entries\":%lu,\"unmap_calls\":%lu,"
+			     "\"unmap_entries\":%lu,\"xen_unmap_flushes\":%lu,\"mc_calls\":%lu,"
+			     "\"mc_ops\":%lu,\"tlb_multi\":%lu,\"tlb_one\":%lu,\"pt_alloc\":%lu,"
+			     "\"pt_release\":%lu,\"lost\":%lu,\"complete\":%d}",
+			     impl_name[k], batches[b], COUNT_CYCLES, c.map_calls, c.map_entries,
+			     c.unmap_calls, c.unmap_entries, c.xen_unmap_flushes, c.mc_calls,
+			     c.mc_ops, c.tlb_multi, c.tlb_one, c.pt_alloc, c.pt_release, c.lost,
+			     k == IMPL_GNTDEV || ours_complete);
+		}
+	bench_count_teardown();
 }
 
 /* Get `n` shares of 4096 pages from dom0, all filled with pattern(SEED). */
@@ -421,7 +471,7 @@ int main(int argc, char **argv)
 	shares = calloc(NSHARES, sizeof(*shares));
 	if (!grefs || !domids || !refs || !shares)
 		return 2;
-	gfd = open(GNTLAB_DEVICE, O_RDWR | O_CLOEXEC);
+	gfd = gt_open();
 	if (gfd < 0) {
 		note("open %s: %s", GNTLAB_DEVICE, strerror(errno));
 		return 2;
@@ -454,6 +504,8 @@ int main(int argc, char **argv)
 				continue;
 			cycle((enum impl)k, batches[b], &ph, NULL);
 		}
+
+	count_all();
 
 	/* 1. Throughput: REPS repetitions of every batch size, the variants
 	 * interleaved cycle by cycle inside each (measure_rep). */

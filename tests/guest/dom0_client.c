@@ -2,10 +2,12 @@
 #include "dom0_client.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 #include <xenstore.h>
 
@@ -63,6 +65,108 @@ static bool reporting(const char *line)
 	return false;
 }
 
+/*
+ * The answer to request seq, read only after the watch on rsp fired: dom0
+ * writes it after our request, so its event always comes later, and a read
+ * before the first event (what xs_wait_watched() does, for other callers)
+ * would cost a round trip through xenstored that never finds it. A stale
+ * event (the one the watch fires when set) costs one read that does not match.
+ */
+static char *wait_rsp(struct xs_handle *h, uint32_t seq)
+{
+	long long deadline = xs_now_ms() + DOM0_TIMEOUT_MS;
+
+	for (;;) {
+		char **ev = xs_check_watch(h), *v;
+		unsigned int n;
+
+		if (!ev) {
+			struct pollfd pfd = { .fd = xs_fileno(h), .events = POLLIN };
+			long long left = deadline - xs_now_ms();
+			int rc;
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return NULL;
+			}
+			rc = poll(&pfd, 1, (int)left);
+			if (rc < 0 && errno != EINTR)
+				return NULL;
+			if (rc <= 0)
+				continue;
+			ev = xs_read_watch(h, &n);
+			if (!ev)
+				continue;
+		}
+		free(ev);
+		v = xs_read(h, XBT_NULL, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, &n);
+		if (v && rsp_matches(v, &seq))
+			return v;
+		free(v);
+	}
+}
+
+/*
+ * Reports whose answer nobody reads (a test's result, a diag line) do not
+ * wait for it: the next request of any process of the program (a forked
+ * test child too: the state is in a shared page) first waits for that
+ * answer, so dom0 has taken the report before a new request replaces it in
+ * `req`. The wait then overlaps with what the program does in between
+ * (the next test's fork and setup) instead of costing a round trip.
+ */
+static struct pending {
+	volatile uint32_t seq;
+	volatile int set;
+} *pending;
+
+static void settle_at_exit(void)
+{
+	dom0_settle();
+}
+
+__attribute__((constructor)) static void pending_init(void)
+{
+	void *p = mmap(NULL, sizeof(*pending), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return;		/* every request waits for its answer */
+	pending = p;
+	atexit(settle_at_exit);
+}
+
+/* A report that may go without waiting for its answer. */
+static bool fire_and_forget(const char *body)
+{
+	static const enum gntlab_req_id r[] = { GNTLAB_REQ_RESULT, GNTLAB_REQ_DIAG };
+	size_t n = strcspn(body, " ");
+
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		if (strlen(gntlab_req_verbs[r[i]].name) == n &&
+		    !strncmp(gntlab_req_verbs[r[i]].name, body, n))
+			return true;
+	return false;
+}
+
+int dom0_settle(void)
+{
+	struct xs_handle *h;
+	uint32_t seq;
+	char *v = NULL;
+
+	if (!pending || !pending->set)
+		return 0;
+	h = conn();
+	seq = pending->seq;
+	if (h)
+		v = rsp_watched ? wait_rsp(h, seq) :
+				  xs_wait_for(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, DOM0_TIMEOUT_MS,
+					      rsp_matches, &seq);
+	pending->set = 0;
+	free(v);
+	return v ? 0 : -1;
+}
+
 static int request(char *text, size_t len, const char *body)
 {
 	char req[1100], why[160];
@@ -75,6 +179,11 @@ static int request(char *text, size_t len, const char *body)
 		snprintf(why, sizeof(why), "xs_open: %s", strerror(errno));
 		goto lost;
 	}
+	if (dom0_settle()) {
+		snprintf(why, sizeof(why), "dom0 did not answer the last report in %d s",
+			 DOM0_TIMEOUT_MS / 1000);
+		goto lost;
+	}
 	/* Unique across the forked test children of one run. */
 	seq = ((uint32_t)getpid() << 12) | (++counter & 0xfff);
 	snprintf(req, sizeof(req), "%u %s", seq, body);
@@ -82,8 +191,14 @@ static int request(char *text, size_t len, const char *body)
 		snprintf(why, sizeof(why), "xs_write(req): %s", strerror(errno));
 		goto lost;
 	}
-	v = (rsp_watched ? xs_wait_watched : xs_wait_for)(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP,
-							 DOM0_TIMEOUT_MS, rsp_matches, &seq);
+	if (pending && rsp_watched && !text && fire_and_forget(body)) {
+		pending->seq = seq;
+		pending->set = 1;
+		return 0;
+	}
+	v = rsp_watched ? wait_rsp(h, seq) :
+			 xs_wait_for(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, DOM0_TIMEOUT_MS,
+				     rsp_matches, &seq);
 	if (!v) {
 		snprintf(why, sizeof(why), "dom0 did not answer '%.60s' in %d s", body,
 			 DOM0_TIMEOUT_MS / 1000);
@@ -128,20 +243,28 @@ int dom0_request_line(char *text, size_t len, const char *fmt, ...)
 
 int dom0_share(uint32_t count, bool writable, uint32_t seed, struct dom0_share *s)
 {
+	static struct gntlab_refs inl;
 	char text[256], path[96];
 	unsigned int id, chunks;
-	int rc;
+	int rc, n = 0;
 
 	memset(s, 0, sizeof(*s));
 	rc = dom0_request(GNTLAB_REQ_SHARE, text, sizeof(text), "%u %s %u", count,
 			  writable ? "rw" : "ro", seed);
 	if (rc)
 		return rc;
-	if (sscanf(text, "%u %u", &id, &chunks) != 2)
+	if (sscanf(text, "%u %u %n", &id, &chunks, &n) < 2)
 		return -1;
 	s->id = id;
 	s->seed = seed;
 	s->writable = writable;
+	/* A small share's refs come with the answer ("<domid> <ref>..."). */
+	if (n && text[n] && !gntlab_refs_parse(text + n, &inl) && inl.count == count) {
+		s->domid = inl.domid;
+		for (uint32_t i = 0; i < inl.count; i++)
+			s->ref[s->count++] = inl.ref[i];
+		return 0;
+	}
 	for (unsigned int k = 0; k < chunks; k++) {
 		static struct gntlab_refs r;
 		unsigned int len;
@@ -273,4 +396,60 @@ int dom0_matrix(const char *row, const char *col, const char *expected,
 {
 	return dom0_request(GNTLAB_REQ_MATRIX, NULL, 0, "%s %s %s %s", row, col, expected,
 			    observed);
+}
+
+/* What one request's arguments may hold (dom0_request() keeps 999 chars). */
+#define BATCH_MAX 990
+
+/* Append line (first n bytes, newlines none) to batch, '\n'-separated. */
+static void batch_add(char *batch, size_t *used, const char *line, size_t n)
+{
+	if (*used)
+		batch[(*used)++] = '\n';
+	memcpy(batch + *used, line, n);
+	*used += n;
+	batch[*used] = '\0';
+}
+
+int dom0_report(const char *verdict, const char *name, const char *reason, const char *log,
+		unsigned int *requests)
+{
+	char batch[BATCH_MAX + 1] = "", head[BATCH_MAX + 1];
+	const char *l = log;
+	size_t used = 0, hl;
+	unsigned int sent = 0;
+	int rc;
+
+	/* The result's own line: "<verdict> <name> <reason>", on one line. */
+	snprintf(head, sizeof(head), "%s %s %s", verdict, name, reason ? reason : "");
+	for (char *c = head; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	hl = strlen(head);
+	while (l && *l) {
+		size_t n = strcspn(l, "\n");
+		size_t take = n > BATCH_MAX / 2 ? BATCH_MAX / 2 : n;
+
+		/* A batch that cannot take the line goes first, as `diag`. */
+		if (used && used + 1 + take > BATCH_MAX) {
+			dom0_request(GNTLAB_REQ_DIAG, NULL, 0, "%s", batch);
+			sent++;
+			used = 0;
+			batch[0] = '\0';
+		}
+		batch_add(batch, &used, l, take);
+		l += n;
+		if (*l == '\n')
+			l++;
+	}
+	if (used && hl + 1 + used > BATCH_MAX) {
+		dom0_request(GNTLAB_REQ_DIAG, NULL, 0, "%s", batch);
+		sent++;
+		used = 0;
+	}
+	rc = dom0_request(GNTLAB_REQ_RESULT, NULL, 0, "%s%s%s", head, used ? "\n" : "",
+			  used ? batch : "");
+	if (requests)
+		*requests = sent + 1;
+	return rc;
 }

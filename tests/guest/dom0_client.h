@@ -73,9 +73,22 @@ int dom0_evtchn_wait(int timeout_ms, const struct dom0_share *s, uint32_t page,
 int dom0_evtchn_close(void);
 /* Revoke leftovers; 0 if Xen lists nothing of dom0's mapped by us. */
 int dom0_leakcheck(char *why, size_t len);
-/* Report to the serial console through dom0. */
+/*
+ * Report to the serial console through dom0. diag and result (also through
+ * dom0_report()) do not wait for dom0's answer: they return 0 at once, and
+ * the next request, or dom0_settle(), or the program's exit, waits for it.
+ */
+int dom0_settle(void);
 int dom0_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dom0_result(const char *verdict, const char *name, const char *reason);
+/*
+ * A test's log lines (`log`, '\n'-separated, may be NULL) and its result in
+ * as few requests as fit (one for most tests): dom0 prints the lines as
+ * GNTLAB-DIAG, then the GNTLAB-TAP line. Returns dom0_result()'s value;
+ * *requests (may be NULL) gets the number of requests sent.
+ */
+int dom0_report(const char *verdict, const char *name, const char *reason, const char *log,
+		unsigned int *requests);
 /* One cell of the behaviour matrix: single-word outcomes (ok, EFAULT, ...). */
 int dom0_matrix(const char *row, const char *col, const char *expected,
 		const char *observed);

@@ -12,6 +12,7 @@
  *   --print-matrix[=NAME]  expectation table NAME (default gup) as Markdown
  *   --print-suites         "suite<TAB>title<TAB>text" per suite (SUITE_DOC)
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,12 +23,13 @@
 #include "gt.h"
 #include "harness.h"
 #include "dom0_client.h"
+#include "../crash_patterns.h"
 
 static int stats_fd = -1;
 static bool log_was_bad;
 /* Time the harness spends around the tests (reported at the end). */
-static long long checks_ns, relay_ns;
-static unsigned int ntests;
+static long long checks_ns, relay_ns, klog_ns, dom0_check_ns;
+static unsigned int ntests, nrelays;
 
 static long long mono_ns(void)
 {
@@ -58,43 +60,85 @@ static const char *verdict_word(enum th_verdict v)
 
 static void relay(const struct th_result *r, void *arg)
 {
-	const char *l = r->log;
 	long long t0 = mono_ns();
+	unsigned int sent = 0;
 	char why[800];
 
 	(void)arg;
 	ntests++;
-	while (l && *l) {
-		size_t n = strcspn(l, "\n");
-
-		dom0_diag("%.*s", (int)n, l);
-		l += n;
-		if (*l == '\n')
-			l++;
-	}
 	/* XFAIL/XPASS: the reason starts with the reference (one word). */
 	if (r->verdict == TH_XFAIL || r->verdict == TH_XPASS)
 		snprintf(why, sizeof(why), "%s %s", r->ref && *r->ref ? r->ref : "unnamed",
 			 r->reason);
 	else
 		snprintf(why, sizeof(why), "%s", r->reason);
-	dom0_result(verdict_word(r->verdict), r->name, why);
+	/* The log lines and the verdict in one request (dom0_report()). */
+	dom0_report(verdict_word(r->verdict), r->name, why, r->log, &sent);
+	nrelays += sent;
 	relay_ns += mono_ns() - t0;
+}
+
+/*
+ * The kernel log records added since the last call (/dev/kmsg, read to its
+ * end without blocking): 1 and the first bad line if one of them matches a
+ * crash pattern. Reading only what is new keeps the check cheap whatever
+ * the log's size (the whole log, scanned after every test, grew with the
+ * run).
+ */
+static int kmsg_fd = -1;
+
+static int kmsg_new_bad(char *line, size_t len)
+{
+	static char rec[8192];
+	int found = 0;
+
+	for (;;) {
+		ssize_t n = read(kmsg_fd, rec, sizeof(rec) - 1);
+		const char *s;
+		char *msg, *nl;
+		size_t l;
+
+		if (n < 0 && errno == EPIPE)	/* records overwritten: go on */
+			continue;
+		if (n <= 0)
+			break;		/* EAGAIN: nothing more */
+		rec[n] = '\0';
+		msg = strchr(rec, ';');	/* "prio,seq,usec,flags;text\n KEY=val..." */
+		if (!msg)
+			continue;
+		msg++;
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		if (!found && crash_find(msg, CRASH_KLOG, &s, &l)) {
+			snprintf(line, len, "%.*s", (int)l, s);
+			found = 1;
+		}
+	}
+	return found;
 }
 
 static int after_each_checks(char *msg, size_t len)
 {
 	char line[300], why[400];
+	long long t0, t1;
+	int rc;
 
 	if (gt_wait_counters_zero(stats_fd, 5000, msg, len))
 		return 1;
-	/* Report a bad kernel log once, at the first test after it appeared. */
-	if (!log_was_bad && gt_kernel_log_bad(line, sizeof(line))) {
+	/* A bad kernel log line fails the first test after it appeared (once). */
+	t0 = mono_ns();
+	if (kmsg_fd >= 0 ? kmsg_new_bad(line, sizeof(line)) :
+			   !log_was_bad && gt_kernel_log_bad(line, sizeof(line))) {
 		log_was_bad = true;
 		snprintf(msg, len, "guest kernel log: %s", line);
 		return 1;
 	}
-	if (dom0_leakcheck(why, sizeof(why))) {
+	t1 = mono_ns();
+	klog_ns += t1 - t0;
+	rc = dom0_leakcheck(why, sizeof(why));
+	dom0_check_ns += mono_ns() - t1;
+	if (rc) {
 		snprintf(msg, len, "dom0/Xen leak check: %s", why);
 		return 1;
 	}
@@ -153,12 +197,20 @@ int main(int argc, char **argv)
 	log_was_bad = gt_kernel_log_bad(line, sizeof(line));
 	if (log_was_bad)
 		dom0_diag("guest kernel log already bad before the suites: %s", line);
+	/* From here on, only what each test adds (kmsg_new_bad()). */
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg_fd >= 0 && lseek(kmsg_fd, 0, SEEK_END) < 0) {
+		close(kmsg_fd);
+		kmsg_fd = -1;
+	}
 	th_set_reporter(relay, NULL);
 	th_set_after_each(after_each, NULL);
 	rc = th_main(argc, argv);
 	/* Where the time went besides the tests themselves (slow-run triage). */
 	if (ntests)
-		dom0_diag("harness overhead: %u tests, leak checks %.1f s, result relays %.1f s",
-			  ntests, (double)checks_ns / 1e9, (double)relay_ns / 1e9);
+		dom0_diag("harness overhead: %u tests, leak checks %.1f s (kernel log %.1f s, "
+			  "dom0 %.1f s), result relays %.1f s (%u requests)",
+			  ntests, (double)checks_ns / 1e9, (double)klog_ns / 1e9,
+			  (double)dom0_check_ns / 1e9, (double)relay_ns / 1e9, nrelays);
 	return rc;
 }

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../guest/expect.h" /* not tests/host/expect.h (the runner's) */
+#include "../guest/expect.h" /* the guest's expectation tables */
 #include "harness.h"
 
 static struct expect_version ver(const char *s)

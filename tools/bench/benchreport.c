@@ -10,6 +10,9 @@
  *   --bench-summary FILE summary.txt of the bench boot (its milestones)
  *   --boot DIR           (repeatable) results of one `make run`: summary.txt
  *                        milestones and junit.xml per-test times
+ *   --bare DIR           (repeatable) results of one bare boot (`make smoke`)
+ *                        run back to back with the --boot of the same rank:
+ *                        full-suite time / bare-boot time, pair by pair
  *   --builds FILE        "<label> <seconds>" lines: image build times
  *   --out PREFIX         e.g. build/results/bench
  *
@@ -30,6 +33,7 @@ int main(int argc, char **argv)
 		{ "bench-log", required_argument, NULL, 'l' },
 		{ "bench-summary", required_argument, NULL, 's' },
 		{ "boot", required_argument, NULL, 'b' },
+		{ "bare", required_argument, NULL, 'S' },
 		{ "builds", required_argument, NULL, 'B' },
 		{ "out", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
@@ -47,11 +51,16 @@ int main(int argc, char **argv)
 				snprintf(r.boots[r.nboot++].dir, sizeof(r.boots[0].dir), "%s",
 					 optarg);
 			break;
+		case 'S':
+			if (r.nbare < MAXBOOT)
+				snprintf(r.bares[r.nbare++].dir, sizeof(r.bares[0].dir), "%s",
+					 optarg);
+			break;
 		case 'B': builds = optarg; break;
 		case 'o': out = optarg; break;
 		default:
 			fprintf(stderr, "usage: gntlab-benchreport --bench-log FILE --out PREFIX "
-				"[--bench-summary FILE] [--boot DIR]... [--builds FILE]\n");
+				"[--bench-summary FILE] [--boot DIR]... [--bare DIR]... [--builds FILE]\n");
 			return 2;
 		}
 	}
@@ -70,6 +79,12 @@ int main(int argc, char **argv)
 		read_summary(p, &r.boots[i]);
 		snprintf(p, sizeof(p), "%.255s/junit.xml", r.boots[i].dir);
 		read_junit(p, &r);
+	}
+	for (int i = 0; i < r.nbare; i++) {
+		char p[320];
+
+		snprintf(p, sizeof(p), "%.255s/summary.txt", r.bares[i].dir);
+		read_summary(p, &r.bares[i]);
 	}
 	if (builds)
 		read_builds(builds, &r);

@@ -24,6 +24,11 @@ enum { I_SPECIAL, I_NOHOOK, I_PFNMAP, I_GNTDEV, NIMPL };
 #define NSIZE 4
 #define NPHASE 5
 #define NMS 11
+/* Counts of tests/guest/bench.c's "count" records (bench_count.h). */
+enum { C_CYCLES, C_MAP_CALLS, C_MAP_ENTRIES, C_UNMAP_CALLS, C_UNMAP_ENTRIES,
+       C_XEN_FLUSHES, C_MC_CALLS, C_MC_OPS, C_TLB_MULTI, C_TLB_ONE, C_PT_ALLOC,
+       C_PT_RELEASE, C_LOST, C_COMPLETE, NCOUNT };
+extern const char *const count_keys[NCOUNT];
 extern const char *const impls[NIMPL];
 extern const unsigned int batches[NBATCH];	/* throughput batch sizes */
 extern const unsigned int sizes[NSIZE];		/* scaling map sizes */
@@ -74,9 +79,12 @@ struct report {
 	double sc_ns[NIMPL][NSIZE][MAXREP], sc_mem[NIMPL][NSIZE][MAXREP];
 	double sc_ph[NIMPL][NSIZE][NPHASE];	/* summed over reps */
 	int sc_n[NIMPL][NSIZE];
-	/* 3. boot to verdict */
-	struct boot boots[MAXBOOT], benchboot;
-	int nboot;
+	/* counts: per variant, per batch size (the last record wins) */
+	double cnt[NIMPL][NBATCH][NCOUNT];
+	bool have_cnt[NIMPL][NBATCH];
+	/* 3. boot to verdict: full runs, and bare boots (`make smoke`) beside them */
+	struct boot boots[MAXBOOT], benchboot, bares[MAXBOOT];
+	int nboot, nbare;
 	struct testtime tests[MAXTESTS];
 	int ntests;
 	char label[MAXBOOT][64];		/* image builds */
@@ -100,6 +108,8 @@ struct dist ratios(const struct tput *a, const struct tput *b, bool by_cycle);
 
 /* benchreport_output.c: <out>.json, <out>.md, <out>-*.dat, <out>.gp */
 int write_report(const struct report *r, const char *out);
+/* benchreport_counts.c: the counts section (JSON, Markdown) and its criterion */
+bool write_counts(const struct report *r, FILE *jf, FILE *mf);
 int write_gnuplot(const char *out);
 
 #endif /* GNTLAB_BENCHREPORT_H */

@@ -25,6 +25,12 @@ const char *const milestones[NMS] = {
 	"guest-start", "guest-ready", "tests", "tests-done", "end", "qemu-exit",
 };
 
+const char *const count_keys[NCOUNT] = {
+	"cycles", "map_calls", "map_entries", "unmap_calls", "unmap_entries",
+	"xen_unmap_flushes", "mc_calls", "mc_ops", "tlb_multi", "tlb_one", "pt_alloc",
+	"pt_release", "lost", "complete",
+};
+
 /* ---- a reader for flat JSON objects (string or number values) ----------- */
 
 static const char *jfind(const char *obj, const char *key)
@@ -134,6 +140,21 @@ static void add_scale(struct report *r, const char *rec, const char *impl, doubl
 			r->sc_ph[i][s][k] += v;
 }
 
+/* A "count" record: what `cycles` cycles of one variant at one batch asked of Xen. */
+static void add_count(struct report *r, const char *rec, const char *impl)
+{
+	double batch;
+	int i, b;
+
+	if (!jnum(rec, "batch", &batch) || (i = index_of(impls, NIMPL, impl)) < 0 ||
+	    (b = index_of_u(batches, NBATCH, (unsigned int)batch)) < 0)
+		return;
+	for (int k = 0; k < NCOUNT; k++)
+		if (!jnum(rec, count_keys[k], &r->cnt[i][b][k]))
+			r->cnt[i][b][k] = 0;
+	r->have_cnt[i][b] = r->cnt[i][b][C_CYCLES] > 0;
+}
+
 int read_bench_log(const char *path, struct report *r)
 {
 	char line[2048];
@@ -168,6 +189,8 @@ int read_bench_log(const char *path, struct report *r)
 			add_tput(r, o, impl, bad, err);
 		else if (!strcmp(kind, "scale"))
 			add_scale(r, o, impl, err);
+		else if (!strcmp(kind, "count"))
+			add_count(r, o, impl);
 	}
 	fclose(f);
 	return 0;

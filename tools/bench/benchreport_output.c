@@ -337,12 +337,97 @@ static void write_boot(const struct report *r)
 	fprintf(jf, "},\n");
 }
 
+/* ---- 3b. full suite against a bare boot, back to back --------------------- */
+
+/* Phases of a run (spans between summary.txt milestones, indexes in milestones[]). */
+static const struct {
+	const char *name;
+	int from, to;
+} spans[] = {
+	{ "xen-boot", 0, 2 },	 /* QEMU start -> dom0 kernel */
+	{ "dom0-ready", 2, 4 },	 /* dom0 kernel -> dom0 ready (libvirt answers) */
+	{ "guest-ready", 4, 6 }, /* -> first guest's agent ready */
+	{ "tests", 7, 8 },	 /* tests -> tests done */
+	{ "end", 8, 10 },	 /* tests done -> QEMU exit */
+	{ "total", 0, 10 },
+};
+#define NSPAN (int)(sizeof(spans) / sizeof(spans[0]))
+
+static double span_of(const struct boot *b, int k)
+{
+	double a = b->ms[spans[k].from], z = b->ms[spans[k].to];
+
+	return a < 0 || z < 0 ? -1 : z - a;
+}
+
+/* Median of span k over runs (-1: none has it). */
+static struct dist span_dist(const struct boot *b, int n, int k)
+{
+	double v[MAXBOOT];
+	int m = 0;
+
+	for (int i = 0; i < n; i++)
+		if (span_of(&b[i], k) >= 0)
+			v[m++] = span_of(&b[i], k);
+	return stats(v, m);
+}
+
+/* The ratio of each full run to the bare boot run just before it. */
+static struct dist verdict_ratio(const struct report *r)
+{
+	double v[MAXBOOT];
+	int m = 0;
+
+	for (int i = 0; i < r->nboot && i < r->nbare; i++) {
+		double f = span_of(&r->boots[i], NSPAN - 1), b = span_of(&r->bares[i], NSPAN - 1);
+
+		if (f > 0 && b > 0)
+			v[m++] = f / b;
+	}
+	return stats(v, m);
+}
+
+static void write_verdict_ratio(const struct report *r)
+{
+	struct dist q = verdict_ratio(r);
+
+	fprintf(jf, "\"verdict_ratio\":{\"pairs\":%d,", q.n);
+	jstat("full_over_bare", q, ",");
+	fprintf(jf, "\"phases_s\":{");
+	md("\n## 3b. Full suite against a bare boot\n\n");
+	if (!q.n) {
+		md("No bare boots beside the full runs (`make bench-boot` runs `make smoke` "
+		   "before each `make run`).\n");
+	} else {
+		md("Each full `make run` ran right after a bare boot of the same images "
+		   "(`make smoke`: dom0, the first guest, the end-to-end map and the "
+		   "shutdown; no suites). Phases in seconds, median over %d pairs:\n\n"
+		   "| phase | full run | bare boot | full - bare |\n|---|---:|---:|---:|\n", q.n);
+	}
+	for (int k = 0; k < NSPAN; k++) {
+		struct dist f = span_dist(r->boots, r->nboot, k), b = span_dist(r->bares, r->nbare, k);
+
+		fprintf(jf, "%s\"%s\":{\"full\":%.1f,\"bare\":%.1f}", k ? "," : "", spans[k].name,
+			f.n ? f.median : -1, b.n ? b.median : -1);
+		if (q.n)
+			md("| %s | %.1f | %.1f | %+.1f |\n", spans[k].name, f.median, b.median,
+			   f.median - b.median);
+	}
+	fprintf(jf, "}},\n");
+	if (q.n) {
+		md("\nFull-suite time / bare-boot time (QEMU start to exit), pair by pair:");
+		for (int i = 0; i < r->nboot && i < r->nbare; i++)
+			md(" %.2f", span_of(&r->boots[i], NSPAN - 1) / span_of(&r->bares[i], NSPAN - 1));
+		md("; median **%.2f** (min %.2f, max %.2f).\n", q.median, q.min, q.max);
+	}
+}
+
 /* ---- done criteria ------------------------------------------------------ */
 
-static void write_criteria(const struct report *r)
+static void write_criteria(const struct report *r, bool counts_ok)
 {
 	const struct tput (*tp)[NBATCH] = r->tp;
-	struct dist r16, c16, r1, c1;
+	struct dist r16, c16, r1, c1, vr;
 	bool ok_tput = true, ok_flat = false, ok_boot = false;
 	double warm_total = -1, flat = 0;
 
@@ -391,11 +476,21 @@ static void write_criteria(const struct report *r)
 	} else {
 		md("- warm `make run`: not measured (no `make bench-boot` results)\n");
 	}
+	md("- counts per mapped page (hypercalls, grant ops, TLB flush requests, Xen unmap "
+	   "flushes), special <= gntdev at every batch size: %s\n", counts_ok ? "yes" : "**no**");
+	vr = verdict_ratio(r);
+	if (vr.n)
+		md("- full suite / bare boot, back to back: %.2f median over %d pairs "
+		   "(<= 2.0: %s)\n", vr.median, vr.n, vr.median <= 2.0 ? "yes" : "**no**");
+	else
+		md("- full suite / bare boot: not measured (no bare boots)\n");
 	fprintf(jf, "\"criteria\":{\"special_ratio_batch1\":%.4f,\"throughput_ok\":%s,"
 		"\"per_page_flatness_2e16_vs_2e10\":%.3f,\"flat_ok\":%s,"
-		"\"warm_run_s\":%.1f,\"warm_run_ok\":%s},\n",
+		"\"warm_run_s\":%.1f,\"warm_run_ok\":%s,"
+		"\"full_over_bare\":%.3f,\"full_over_bare_ok\":%s,\"counts_ok\":%s},\n",
 		r1.median, ok_tput ? "true" : "false", flat, ok_flat ? "true" : "false",
-		warm_total, ok_boot ? "true" : "false");
+		warm_total, ok_boot ? "true" : "false", vr.n ? vr.median : -1,
+		vr.n && vr.median <= 2.0 ? "true" : "false", counts_ok ? "true" : "false");
 }
 
 static void write_notes(const struct report *r)
@@ -417,6 +512,8 @@ static void write_notes(const struct report *r)
 
 int write_report(const struct report *r, const char *out)
 {
+	bool counts_ok;
+
 	jf = open_out(out, ".json");
 	mf = open_out(out, ".md");
 	if (!jf || !mf)
@@ -433,8 +530,10 @@ int write_report(const struct report *r, const char *out)
 
 	write_throughput(r, out);
 	write_scaling(r, out);
+	counts_ok = write_counts(r, jf, mf);
 	write_boot(r);
-	write_criteria(r);
+	write_verdict_ratio(r);
+	write_criteria(r, counts_ok);
 	write_notes(r);
 	md("\n![throughput and scaling](bench.png)\n");
 	fclose(jf);

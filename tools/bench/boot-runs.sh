@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot-to-verdict glue for `make bench-boot`: time a cold and a warm image
-# build, then run the full suite N times (`make run`), keeping each run's
-# results in B/results-boot/run-N. gntlab-benchreport does the arithmetic.
+# build, then N times a bare boot (`make smoke`: the same images, no suites)
+# and right after it the full suite (`make run`), keeping each one's results
+# in B/results-boot/bare-N and run-N. gntlab-benchreport does the arithmetic
+# (full / bare, pair by pair: back to back, so they share the machine's load).
 # Usage: boot-runs.sh B N MAKE
 set -euo pipefail
 b=$1 n=$2 mk=$3
@@ -23,6 +25,11 @@ echo "warm-one-source-touched $(secs "$t0")" >>"$out/builds.txt"
 rm -rf "$b/cold"
 $mk -s images >/dev/null
 for i in $(seq 1 "$n"); do
+	t0=$(date +%s.%N)
+	rc=0; $mk -s smoke >"$out/bare-$i.log" 2>&1 || rc=$?
+	echo "make-smoke-$i $(secs "$t0")" >>"$out/builds.txt"
+	cp -r "$b/results" "$out/bare-$i"
+	echo "[bench-boot] bare boot $i: make smoke exit $rc" >&2
 	t0=$(date +%s.%N)
 	rc=0; $mk -s run >"$out/run-$i.log" 2>&1 || rc=$?
 	echo "make-run-$i $(secs "$t0")" >>"$out/builds.txt"
