@@ -102,7 +102,12 @@ static void start_guest(struct scen_env *e, struct step_res *r)
 {
 	struct guest_spec s = {
 		.name = e->o.name, .kernel = e->o.kernel, .initrd = e->o.initrd,
-		.cmdline = "console=hvc0 clocksource=xen",
+		/*
+		 * tsc=reliable: no clocksource watchdog, whose "Marking
+		 * clocksource 'tsc' as unstable" (7.x under TCG) lands in the
+		 * middle of the guest's console lines.
+		 */
+		.cmdline = "console=hvc0 clocksource=xen tsc=reliable",
 		/* Two vCPUs: the concurrency tests then run truly in parallel. */
 		.memory_mib = e->o.guest_mem ? e->o.guest_mem : 256, .vcpus = 2,
 	};

@@ -116,7 +116,7 @@ static void *create_second_guest(void *arg)
 	struct scen_env *e = arg;
 	struct guest_spec s = {
 		.name = "gntlab-guest2", .kernel = e->o.kernel, .initrd = e->o.initrd,
-		.cmdline = "console=hvc0 clocksource=xen", .memory_mib = 256, .vcpus = 1,
+		.cmdline = "console=hvc0 clocksource=xen tsc=reliable", .memory_mib = 256, .vcpus = 1,
 	};
 
 	/* libvirt connections may be used from several threads at once. */

@@ -40,6 +40,7 @@
 #include <asm/xen/page.h>
 
 #include "gntlab_priv.h"
+#include "gntlab_compat.h"
 
 /* Status value no GNTST_* code uses: "Xen did not process this op". */
 #define GNTLAB_ST_UNSET		1
@@ -354,11 +355,6 @@ void gntlab_unmap_work(struct work_struct *work)
 		gntlab_map_free(map);
 }
 
-static int gntlab_ptl_barrier_cb(pte_t *pte, unsigned long addr, void *data)
-{
-	return 0;
-}
-
 /*
  * Take and drop every PTE lock of user range [start, end) of mm: one page
  * per page table, since a PTE lock covers a whole page table.
@@ -370,8 +366,7 @@ static void gntlab_ptl_barrier(struct mm_struct *mm, unsigned long start,
 
 	for (addr = start; addr < end; addr = next) {
 		next = pmd_addr_end(addr, end);
-		apply_to_existing_page_range(mm, addr, PAGE_SIZE,
-					     gntlab_ptl_barrier_cb, NULL);
+		gntlab_ptl_barrier_at(mm, addr);
 	}
 }
 

@@ -53,6 +53,7 @@
 #include <xen/xen.h>
 
 #include "gntlab_priv.h"
+#include "gntlab_compat.h"
 
 /* Hard ceiling for max_grants: 4 Mi pages (16 GiB) in one map. */
 #define GNTLAB_MAX_GRANTS_LIMIT	(1u << 22)
@@ -168,6 +169,9 @@ static long gntlab_ioctl_map(struct gntlab_file *priv,
 	    op.mode >= GNTLAB_MODE_COUNT ||
 	    op.count == 0 || op.count > max_grants)
 		return -EINVAL;
+	/* e.g. `special` on a kernel without a page hook (gntlab_compat.h) */
+	if (!gntlab_mode_supported(op.mode))
+		return -EOPNOTSUPP;
 	size = array_size(op.count, sizeof(struct gntlab_grant_ref));
 	if (size == SIZE_MAX)
 		return -EINVAL;
@@ -391,7 +395,9 @@ static const struct file_operations gntlab_fops = {
 	.unlocked_ioctl = gntlab_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = gntlab_mmap,
-	.llseek = no_llseek,
+#if HAVE_NO_LLSEEK
+	.llseek = no_llseek,	/* since 6.12 the default without .llseek */
+#endif
 };
 
 static struct miscdevice gntlab_misc = {
@@ -445,7 +451,7 @@ static int __init gntlab_init(void)
 
 	if (gntlab_cache_init())
 		return -ENOMEM;
-	gntlab_wq = alloc_workqueue("gntlab_unmap", 0, 0);
+	gntlab_wq = alloc_workqueue("gntlab_unmap", GNTLAB_WQ_PERCPU, 0);
 	if (!gntlab_wq) {
 		gntlab_cache_exit();
 		return -ENOMEM;

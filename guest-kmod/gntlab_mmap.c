@@ -12,6 +12,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 
 #include <xen/grant_table.h>
@@ -19,6 +20,7 @@
 #include <asm/xen/page.h>
 
 #include "gntlab_priv.h"
+#include "gntlab_compat.h"
 
 static const struct vm_operations_struct gntlab_vmops_special;
 static const struct vm_operations_struct gntlab_vmops_nohook;
@@ -135,21 +137,22 @@ int gntlab_mmap(struct file *filp, struct vm_area_struct *vma)
 	 * is private: mprotect() cannot make it writable and FOLL_FORCE
 	 * cannot COW a grant PTE.
 	 */
-	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
-			 VM_WIPEONFORK;
+	gntlab_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP |
+				 VM_WIPEONFORK);
 	if (map->kalias_ro || !(vma->vm_flags & VM_SHARED))
-		vma->vm_flags &= ~VM_MAYWRITE;
+		gntlab_vm_flags_clear(vma, VM_MAYWRITE);
 	switch (map->mode) {
 	case GNTLAB_MODE_SPECIAL:
-		vma->vm_flags |= VM_MIXEDMAP;
+		/* The map ioctl refused the mode when there is no hook. */
+		gntlab_vm_flags_set(vma, VM_MIXEDMAP);
 		vma->vm_ops = &gntlab_vmops_special;
 		break;
 	case GNTLAB_MODE_NOHOOK:
-		vma->vm_flags |= VM_MIXEDMAP;
+		gntlab_vm_flags_set(vma, VM_MIXEDMAP);
 		vma->vm_ops = &gntlab_vmops_nohook;
 		break;
 	default:
-		vma->vm_flags |= VM_PFNMAP | VM_IO;
+		gntlab_vm_flags_set(vma, VM_PFNMAP | VM_IO);
 		vma->vm_ops = &gntlab_vmops_pfnmap;
 		break;
 	}
@@ -258,10 +261,12 @@ static void gntlab_vma_close(struct vm_area_struct *vma)
 	gntlab_map_put(map);
 }
 
+#if GNTLAB_HAVE_PAGE_HOOK
 /*
  * The core mm cannot find the page behind a PV grant PTE (the M2P of a
- * foreign frame points into the granter), so tell it. Runs under the PTE
- * lock, without map->lock.
+ * foreign frame points into the granter), so tell it: the kernel's
+ * find_special_page, or find_normal_page since 6.18 (gntlab_compat.h).
+ * Runs under the PTE lock, without map->lock.
  */
 static struct page *gntlab_find_special_page(struct vm_area_struct *vma,
 					     unsigned long addr)
@@ -277,11 +282,15 @@ static struct page *gntlab_find_special_page(struct vm_area_struct *vma,
 		return NULL;
 	return map->pages[idx];
 }
+#endif
 
+/* Without a page hook (gntlab_compat.h) no map ever gets these. */
 static const struct vm_operations_struct gntlab_vmops_special = {
 	.open = gntlab_vma_open,
 	.close = gntlab_vma_close,
-	.find_special_page = gntlab_find_special_page,
+#if GNTLAB_HAVE_PAGE_HOOK
+	GNTLAB_VMOPS_PAGE_HOOK(gntlab_find_special_page),
+#endif
 };
 
 /* Same as special mode, minus the hook: the point of the mode. */
@@ -315,3 +324,34 @@ struct gntlab_grant_map *gntlab_vma_to_map(struct file *filp,
 		return NULL;
 	return map;
 }
+
+/*
+ * The modes this build supports, for tests and people to read:
+ * /sys/module/gntlab/parameters/modes, e.g. "special nohook pfnmap
+ * hook=find_special_page". A mode absent here is refused by the map ioctl
+ * with -EOPNOTSUPP; the tests SKIP its variants with that reason.
+ */
+static int gntlab_modes_get(char *buf, const struct kernel_param *kp)
+{
+	static const char *const names[GNTLAB_MODE_COUNT] = {
+		[GNTLAB_MODE_SPECIAL] = "special",
+		[GNTLAB_MODE_NOHOOK] = "nohook",
+		[GNTLAB_MODE_PFNMAP] = "pfnmap",
+	};
+	int len = 0;
+	unsigned int m;
+
+	for (m = 0; m < GNTLAB_MODE_COUNT; m++)
+		if (gntlab_mode_supported(m))
+			len += scnprintf(buf + len, PAGE_SIZE - len, "%s ",
+					 names[m]);
+	len += scnprintf(buf + len, PAGE_SIZE - len, "hook=%s\n",
+			 GNTLAB_PAGE_HOOK_NAME);
+	return len;
+}
+
+static const struct kernel_param_ops gntlab_modes_ops = {
+	.get = gntlab_modes_get,
+};
+module_param_cb(modes, &gntlab_modes_ops, NULL, 0444);
+MODULE_PARM_DESC(modes, "mapping modes this build supports, and the page hook it uses");

@@ -20,6 +20,7 @@
 #include <asm/xen/page.h>
 
 #include "gntlab_priv.h"
+#include "gntlab_compat.h"
 
 /*
  * Two flavours of each probe: the original commands accept only addresses
@@ -38,7 +39,8 @@
 /*
  * Map and lock the PTE of addr in mm, or NULL when no 4K page table maps
  * addr. Caller holds the mmap lock and found addr inside a VMA (so the
- * page table cannot be freed under us); pte_unmap_unlock() when done.
+ * page table cannot be freed under us); gntlab_pte_unmap_unlock() when
+ * done.
  */
 static pte_t *gntlab_lock_user_pte(struct mm_struct *mm, unsigned long addr,
 				   spinlock_t **ptl)
@@ -61,9 +63,9 @@ static pte_t *gntlab_lock_user_pte(struct mm_struct *mm, unsigned long addr,
 	pmdval = READ_ONCE(*pmd);
 	/* No THP in a PV guest, but never treat a leaf pmd as a table. */
 	if (pmd_none(pmdval) || pmd_bad(pmdval) || pmd_trans_huge(pmdval) ||
-	    pmd_devmap(pmdval))
+	    gntlab_pmd_devmap(pmdval))
 		return NULL;
-	return pte_offset_map_lock(mm, pmd, addr, ptl);
+	return gntlab_pte_offset_map_lock(mm, pmd, addr, ptl);
 }
 
 /*
@@ -80,7 +82,7 @@ static int gntlab_read_user_pte(struct mm_struct *mm, unsigned long addr,
 	if (!ptep)
 		return -ENOENT;
 	*out = *ptep;
-	pte_unmap_unlock(ptep, ptl);
+	gntlab_pte_unmap_unlock(ptep, ptl);
 	return 0;
 }
 
@@ -97,8 +99,11 @@ static struct page *gntlab_normal_page(struct vm_area_struct *vma,
 	if (!pte_present(pte))
 		return NULL;
 	if (pte_special(pte)) {
-		if (vma->vm_ops && vma->vm_ops->find_special_page)
-			return vma->vm_ops->find_special_page(vma, addr);
+		struct page *(*hook)(struct vm_area_struct *, unsigned long) =
+			gntlab_vma_page_hook(vma);
+
+		if (hook)
+			return hook(vma, addr);
 		/* VM_PFNMAP / VM_MIXEDMAP, zero page, devmap: no page */
 		return NULL;
 	}
@@ -265,7 +270,7 @@ static int gntlab_introspect_other(struct gntlab_introspect *io,
 		io->normal_page_pfn = page_to_pfn(np);
 		gntlab_fill_page(io, np);
 	}
-	pte_unmap_unlock(ptep, ptl);
+	gntlab_pte_unmap_unlock(ptep, ptl);
 	return 0;
 }
 
@@ -394,14 +399,14 @@ static long gntlab_gup_probe(void __user *arg, bool any)
 	case GNTLAB_GUP_SLOW:
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = get_user_pages(addr, 1, flags, &page, NULL);
+		ret = gntlab_get_user_pages(addr, 1, flags, &page);
 		mmap_read_unlock(mm);
 		break;
 	case GNTLAB_GUP_REMOTE:
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = get_user_pages_remote(mm, addr, 1, flags, &page, NULL,
-					    NULL);
+		ret = gntlab_get_user_pages_remote(mm, addr, 1, flags,
+						   &page, NULL);
 		mmap_read_unlock(mm);
 		break;
 	case GNTLAB_GUP_PIN:
@@ -410,7 +415,7 @@ static long gntlab_gup_probe(void __user *arg, bool any)
 			flags |= FOLL_LONGTERM;
 		if (mmap_read_lock_killable(mm))
 			return -EINTR;
-		ret = pin_user_pages(addr, 1, flags, &page, NULL);
+		ret = gntlab_pin_user_pages(addr, 1, flags, &page);
 		mmap_read_unlock(mm);
 		pinned = true;
 		break;

@@ -3,6 +3,7 @@
 # Pack what we add to the dom0 base rootfs: /init, the Xen kernel modules it
 # loads (with their dependencies), our dom0 tools, and the guest's boot files.
 # Usage: dom0-overlay.sh OUT.cpio KERNEL_ROOT KVER INIT GUEST_KERNEL GUEST_INITRD TOOL...
+#   KERNEL_ROOT: where lib/modules/KVER is (the unpacked kernel, or its usr/).
 set -euo pipefail
 out=$1 kroot=$2 kver=$3 init=$4 gkernel=$5 ginitrd=$6; shift 6
 stage=$(mktemp -d "${out%/*}/.dom0-stage.XXXXXX")
@@ -20,7 +21,9 @@ install -m 0644 "$ginitrd" "$stage/opt/gntlab/guest/initrd.cpio.gz"
 # Modules: the ones we load plus everything they depend on, per modules.dep.
 src="$kroot/lib/modules/$kver"
 need=$(for m in $mods; do
-	f=$(awk -F: -v m="/$m.ko" 'index($1, m) && substr($1, length($1) - length(m) + 1) == m { print $1 ": " $2 }' "$src/modules.dep")
+	# .ko, or .ko.xz (6.12+): dom0's own kmod loads either.
+	f=$(awk -F: -v m="/$m.ko" '{ p = $1; sub(/\.xz$/, "", p) }
+		index(p, m) && substr(p, length(p) - length(m) + 1) == m { print $1 ": " $2 }' "$src/modules.dep")
 	[ -n "$f" ] || { echo "[images] module $m not in $src/modules.dep" >&2; exit 2; }
 	echo "$f" | tr ' :' '\n\n'
 done | sed '/^$/d' | sort -u)

@@ -3,7 +3,8 @@
 # Pack the guest initramfs: static busybox, our module, the agent, /init.
 # Usage: guest-initrd.sh OUT.cpio.gz INIT BUSYBOX MODULE KMODS_DIR "KMODS" PROGRAM...
 #   KMODS: kernel modules (paths relative to KMODS_DIR) the guest may load,
-#   installed flat in /lib/gntlab/kmod/ (none of them has dependencies).
+#   installed flat in /lib/gntlab/kmod/ (none of them has dependencies),
+#   KMODS_DIR/<path>.xz when only that exists.
 set -euo pipefail
 out=$1 init=$2 busybox=$3 module=$4 kmods_dir=$5 kmods=$6; shift 6
 stage=$(mktemp -d "${out%/*}/.guest-stage.XXXXXX")
@@ -15,7 +16,14 @@ install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0644 "$module" "$stage/lib/gntlab/"
 mkdir -p "$stage/lib/gntlab/kmod"
-for k in $kmods; do install -m 0644 "$kmods_dir/$k" "$stage/lib/gntlab/kmod/"; done
+# 6.12+ ship them xz-compressed (.ko.xz): busybox insmod wants them plain.
+for k in $kmods; do
+	if [ -f "$kmods_dir/$k" ]; then
+		install -m 0644 "$kmods_dir/$k" "$stage/lib/gntlab/kmod/"
+	else
+		xz -dc "$kmods_dir/$k.xz" > "$stage/lib/gntlab/kmod/$(basename "$k")"
+	fi
+done
 for p in "$@"; do install -m 0755 "$p" "$stage/bin/"; done
 # The shared libraries our programs link (and the loader), at their paths.
 # (Debian's static libxenstore.a is built without threads, and its watch fd

@@ -233,11 +233,21 @@ static const struct expect_row rows[] = {
 		  { .subject = "special", "EOPNOTSUPP",
 		    "the pin works, then 6.1 refuses every file-backed VMA that is not shmem or "
 		    "hugetlbfs (pages unpinned)" },
+		  { .subject = "special", "ok",
+		    "from 6.5 io_uring no longer checks the VMA (\"io_uring: rsrc: delegate VMA "
+		    "file-backed check to GUP\", Linux 6.5); GUP's own check "
+		    "(`writable_file_mapping_allowed()`) lets a char device's mapping pin: the "
+		    "buffer registers (seen on 6.12 and 7.3)",
+		    .when = { .kernel = "6.5.." } },
 		  { .subject = "nohook", "EEXIST", R_EEXIST },
 		  { .subject = "pfnmap", "EFAULT", R_EFAULT },
 		  { .subject = "gntdev", "EOPNOTSUPP",
 		    "as special: `io_pin_pages()` pins `map->pages[i]`, then the VMA's file is "
 		    "`/dev/xen/gntdev`, neither shmem nor hugetlbfs" },
+		  { .subject = "gntdev", "ok",
+		    "as special from 6.5 (\"io_uring: rsrc: delegate VMA file-backed check to "
+		    "GUP\", Linux 6.5): no VMA check left in io_uring",
+		    .when = { .kernel = "6.5.." } },
 		  { 0 } } },
 	{ "mlock", "gup/mlock",
 	  "`mlock()`: `mlock_fixup()` does not set `VM_LOCKED` on `VM_SPECIAL` VMAs "
