@@ -410,8 +410,20 @@ char *gmx_relpath(const char *dir, const char *base)
 	char a[PATH_MAX], b[PATH_MAX], *out;
 	size_t i = 0, common = 0, ups = 0, len;
 
-	if (!realpath(dir, a) || !realpath(base, b))
+	if (!realpath(base, b))
 		return gmx_strdup(dir);
+	if (!realpath(dir, a)) {
+		/* a configuration that left no directory: its parent's place */
+		const char *slash = strrchr(dir, '/');
+		char parent[PATH_MAX];
+
+		if (!slash || !slash[1])
+			return gmx_strdup(dir);
+		snprintf(parent, sizeof(parent), "%.*s", (int)(slash - dir), dir);
+		if (!realpath(parent, a) || strlen(a) + strlen(slash) >= sizeof(a))
+			return gmx_strdup(dir);
+		strcat(a, slash);
+	}
 	strcat(a, "/");
 	strcat(b, "/");
 	for (; a[i] && a[i] == b[i]; i++)

@@ -105,6 +105,7 @@ static void merge_test(struct gmx_merge *m, const char *name)
 {
 	struct gmx_test_row *t;
 	const struct gmx_test *first = NULL;
+	bool seen = false;
 
 	m->tests = gmx_xalloc(m->tests, (m->ntests + 1) * sizeof(*m->tests));
 	t = &m->tests[m->ntests++];
@@ -115,18 +116,19 @@ static void merge_test(struct gmx_merge *m, const char *name)
 		const struct gmx_test *x = test_in(&m->cfg[k], name);
 
 		t->in[k] = x;
-		/* A configuration that did not run at all is its own failure:
-		 * its empty column is not a difference of every test. */
-		if (m->cfg[k].state == S_NOT_RUN)
+		/* A configuration that did not run or boot is its own failure:
+		 * its empty (or all-missing) column is not a difference of every test. */
+		if (m->cfg[k].state != S_RAN)
 			continue;
 		if (x && gmx_verdict_fails(x->v))
 			t->failed = true;
-		if (k && (!x) != (!first))
+		if (seen && (!x) != (!first))
 			t->differs = true;
 		else if (x && first && (x->v != first->v || !same_str(x->msg, first->msg)))
 			t->differs = true;
-		if (!first)
+		if (!seen)
 			first = x;
+		seen = true;
 	}
 	if (t->differs)
 		m->differing_tests++;
