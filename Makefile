@@ -266,7 +266,7 @@ $(MATRIX_UNIT): tools/matrix/unit_matrix.c $(MATRIX_LIB) tools/matrix/gmx.h $(HA
 	$(CC) $(USER_CFLAGS) -Itests/guest -Itests/harness -Itools/matrix -o $@ \
 		tools/matrix/unit_matrix.c $(MATRIX_LIB) $(HARNESS_SRC)
 matrix-unit: $(MATRIX_UNIT) $(MATRIX)
-	$(MATRIX_UNIT) --data tools/matrix/testdata --tool $(MATRIX) --tmp $(B)/unit/matrix-tmp
+	$(MATRIX_UNIT)
 
 # The GitLab pipeline (.gitlab-ci.yml) run here by gitlab-ci-local (npm,
 # pinned, installed under $(B)/tools; shell executor, no docker).
@@ -329,7 +329,7 @@ catalogue: docs-inputs
 	@rm -rf $(B)/docs
 	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
-unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue matrix-unit
 	$(B)/unit/unit-dom0
 	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
