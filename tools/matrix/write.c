@@ -245,7 +245,7 @@ static void html_configs(FILE *f, const struct gmx_merge *m)
 		fputs("</td><td>", f);
 		counts_text(f, c);
 		fputs("</td><td>", f);
-		for (size_t i = 0; i < NFILES; i++) {
+		for (size_t i = 0; c->state != S_NOT_RUN && i < NFILES; i++) {
 			fputs("<a href=\"", f);
 			html_esc(f, c->link);
 			fprintf(f, "/%s\">%s</a> ", files[i], files[i]);
@@ -428,7 +428,7 @@ int gmx_write_md(FILE *f, const struct gmx_merge *m)
 		fprintf(f, " | %s | ", c->total ? c->total : "-");
 		counts_text(f, c);
 		fputs(" |", f);
-		for (size_t i = 0; i < NFILES; i++)
+		for (size_t i = 0; c->state != S_NOT_RUN && i < NFILES; i++)
 			fprintf(f, " [%s](%s/%s)", files[i], c->link, files[i]);
 		fputs(" |\n", f);
 	}
