@@ -256,7 +256,8 @@ $(MATRIX): tools/matrix/main.c $(MATRIX_LIB) tools/matrix/gmx.h tests/guest/expe
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Itests/guest -o $@ tools/matrix/main.c $(MATRIX_LIB)
 # The configurations: MATRIX_CONFIGS, else `make configs`, else the default.
-matrix-configs = $(or $(strip $(MATRIX_CONFIGS)),$(shell $(MAKE) -s --no-print-directory configs 2>/dev/null),bookworm)
+all-configs = $(or $(shell $(MAKE) -s --no-print-directory configs 2>/dev/null),bookworm)
+matrix-configs = $(or $(strip $(MATRIX_CONFIGS)),$(all-configs))
 matrix: $(MATRIX)
 	tools/matrix/run-configs.sh $(MATRIX_OUT) $(MATRIX_JOBS) '$(MATRIX_LOCK) $(MAKE)' $(matrix-configs)
 	$(MATRIX) --out $(MATRIX_OUT) $(addprefix $(MATRIX_OUT)/,$(matrix-configs))
@@ -271,6 +272,8 @@ $(MATRIX_UNIT): tools/matrix/unit_matrix.c $(MATRIX_LIB) tools/matrix/gmx.h $(HA
 		tools/matrix/unit_matrix.c $(MATRIX_LIB) $(HARNESS_SRC)
 matrix-unit: $(MATRIX_UNIT) $(MATRIX)
 	$(MATRIX_UNIT)
+	@if [ "$$(tools/matrix/ci-configs.sh)" != "$$(printf '%s\n' $(all-configs))" ]; then \
+		echo "matrix: .gitlab-ci.yml's CONFIG list ($$(tools/matrix/ci-configs.sh | tr '\n' ' ')) is not \`make configs\` ($(all-configs)): update it"; exit 1; fi
 
 # The GitLab pipeline (.gitlab-ci.yml) run here by gitlab-ci-local (npm,
 # pinned, installed under $(B)/tools; shell executor, no docker).
