@@ -327,6 +327,31 @@ static void load_tap(struct gmx_config *c, size_t *reported)
 	fclose(f);
 }
 
+/* A configuration that ran and failed: which tests, or make's status. */
+static void why_failed(struct gmx_config *c)
+{
+	size_t bad = c->counts[V_FAIL] + c->counts[V_ERROR] + c->counts[V_XPASS];
+	char buf[512];
+
+	if (!c->log)
+		c->log = gmx_strdup("summary.txt");
+	if (c->why)
+		return;
+	if (bad) {
+		for (size_t i = 0; i < c->ntests; i++)
+			if (gmx_verdict_fails(c->tests[i].v)) {
+				snprintf(buf, sizeof(buf), "%zu failing test%s, first %s", bad,
+					 bad == 1 ? "" : "s", c->tests[i].name);
+				break;
+			}
+	} else if (c->status > 0) {
+		snprintf(buf, sizeof(buf), "make run exited with status %d", c->status);
+	} else {
+		snprintf(buf, sizeof(buf), "verdict %s", c->verdict ? c->verdict : "unknown");
+	}
+	c->why = gmx_strdup(buf);
+}
+
 void gmx_load(struct gmx_config *c, const char *name, const char *dir, const char *outdir)
 {
 	size_t reported;
@@ -362,8 +387,8 @@ void gmx_load(struct gmx_config *c, const char *name, const char *dir, const cha
 			c->log = gmx_strdup("serial.log");
 	} else {
 		c->state = S_RAN;
-		if (!c->log && gmx_config_failed(c))
-			c->log = gmx_strdup("summary.txt");
+		if (gmx_config_failed(c))
+			why_failed(c);
 	}
 }
 

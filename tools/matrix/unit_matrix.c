@@ -124,6 +124,32 @@ TEST(matrix, recorded)
 		gmx_config_free(&cfg[k]);
 }
 
+TH_DOC(matrix, exit_status, "A configuration whose tests passed but whose `make run` failed "
+			   "(matrix-run.txt) is a failure, named with make's status and its log.")
+TEST(matrix, exit_status)
+{
+	char tmpl[] = "/tmp/gntlab-matrix-unit-XXXXXX", path[300];
+	struct gmx_config c;
+	FILE *f;
+
+	ASSERT_NONNULL(mkdtemp(tmpl));
+	snprintf(path, sizeof(path), "cp " DATA "/bookworm/results.tap %s/", tmpl);
+	ASSERT_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/matrix-run.txt", tmpl);
+	f = fopen(path, "w");
+	ASSERT_NONNULL(f);
+	fputs("config: late\nstatus: 2\nlog: make.log\n", f);
+	fclose(f);
+	gmx_load(&c, NULL, tmpl, "/tmp");
+	EXPECT_STREQ(c.name, "late");
+	EXPECT_TRUE(gmx_config_failed(&c));
+	EXPECT_STREQ(c.why ? c.why : "", "make run exited with status 2");
+	EXPECT_STREQ(c.log ? c.log : "", "make.log");
+	gmx_config_free(&c);
+	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
+	EXPECT_EQ(system(path), 0);
+}
+
 TH_DOC(matrix, explained, "A cell that differs between kernels is explained by the "
 			  "version-conditioned entry that expects it (its reason and condition "
 			  "shown); a difference without an entry, or an observation that is not "
