@@ -3,7 +3,8 @@
 # Glue for `make matrix` (docs/matrix.md): run each configuration into
 # OUT/<config>/ (`make run CONFIG=<config> RESULTS=OUT/<config>`), JOBS at a
 # time, go on after a failure, record each one's exit status in
-# OUT/<config>/matrix-run.txt and its make output in OUT/<config>/make.log.
+# OUT/<config>/matrix-run.txt and its make output in OUT/<config>/run-output.txt
+# (not *.log: the runner clears those from its results directory).
 # Exits 0; the merge tool (gntlab-matrix) decides what failed.
 # Usage: run-configs.sh OUT JOBS MAKE CONFIG...
 set -uo pipefail
@@ -19,7 +20,7 @@ one() { # INDEX CONFIG
 	echo "[matrix] ($i/$n) $c: build and run -> $d"
 	# Every line keeps its configuration's name: with JOBS > 1 they interleave.
 	# The runner's phase lines ([runner] ... phase) show where each one is.
-	$make run CONFIG="$c" RESULTS="$d" > >(tee "$d/make.log" | sed -u "s/^/[$c] /") 2>&1
+	$make run CONFIG="$c" RESULTS="$d" > >(tee "$d/run-output.txt" | sed -u "s/^/[$c] /") 2>&1
 	rc=$?
 	# Until every configuration writes its own manifest (images/), the default
 	# one's build manifest says what ran.
@@ -30,7 +31,7 @@ one() { # INDEX CONFIG
 		echo "status: $rc"
 		echo "seconds: $(( $(date +%s) - start ))"
 		[ "$rc" = 0 ] || [ -f "$d/results.tap" ] || echo "why: make run failed (status $rc) before the runner wrote results"
-		[ "$rc" = 0 ] || echo "log: make.log"
+		[ "$rc" = 0 ] || echo "log: run-output.txt"
 	} > "$d/matrix-run.txt"
 	echo "[matrix] ($i/$n) $c: exit $rc in $(( $(date +%s) - start )) s"
 }

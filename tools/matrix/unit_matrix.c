@@ -138,13 +138,13 @@ TEST(matrix, exit_status)
 	snprintf(path, sizeof(path), "%s/matrix-run.txt", tmpl);
 	f = fopen(path, "w");
 	ASSERT_NONNULL(f);
-	fputs("config: late\nstatus: 2\nlog: make.log\n", f);
+	fputs("config: late\nstatus: 2\nlog: run-output.txt\n", f);
 	fclose(f);
 	gmx_load(&c, NULL, tmpl, "/tmp");
 	EXPECT_STREQ(c.name, "late");
 	EXPECT_TRUE(gmx_config_failed(&c));
 	EXPECT_STREQ(c.why ? c.why : "", "make run exited with status 2");
-	EXPECT_STREQ(c.log ? c.log : "", "make.log");
+	EXPECT_STREQ(c.log ? c.log : "", "run-output.txt");
 	gmx_config_free(&c);
 	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
 	EXPECT_EQ(system(path), 0);
