@@ -163,25 +163,79 @@ static void keyval(const char *line, const char *key, char **dst)
 		*dst = gmx_strdup(v);
 }
 
-/* Versions from a manifest's package lines: "xen-hypervisor-4.17-amd64 4.17.7+..."
- * and "linux-image-6.1.0-57-amd64 6.1.192-3" (the kernel as uname -r says it). */
+/* A package's version as the expectation tables compare it: Xen's package
+ * version ("4.17.7+13-..."), a kernel's release as uname -r says it (the
+ * package name's tail: linux-image-7.3.4+deb13-amd64 -> 7.3.4+deb13-amd64). */
+static char *pkg_version(const char *pkg, const char *ver)
+{
+	const char *sp;
+
+	if (!strncmp(pkg, "linux-image-", 12)) {
+		sp = strchr(pkg, ' ');
+		return strndup_x(pkg + 12, sp ? (size_t)(sp - pkg - 12) : strlen(pkg + 12));
+	}
+	sp = strchr(ver, ' ');
+	return strndup_x(ver, sp ? (size_t)(sp - ver) : strlen(ver));
+}
+
+/* "xen: xen-hypervisor-4.17-amd64 4.17.7+13-..." (summary.txt) or a plain
+ * version: the version. */
+static void version_val(const char *line, const char *key, char **dst)
+{
+	char *v = NULL, *sp;
+
+	keyval(line, key, &v);
+	if (!v)
+		return;
+	sp = strchr(v, ' ');
+	if (sp && (!strncmp(v, "linux-image-", 12) || !strncmp(v, "xen-hypervisor-", 15)))
+		*dst = pkg_version(v, sp + 1);
+	else
+		*dst = gmx_strdup(v);
+	free(v);
+}
+
+/*
+ * The configuration and its versions, from summary.txt's "config:", "xen:",
+ * "guest-kernel:", "dom0-kernel:" lines, else from manifest.txt's package
+ * lines: "ROLE PACKAGE VERSION ..." (ROLE xen, dom0, guest; "config NAME ..."
+ * first), or without a role (one kernel for dom0 and the guest).
+ */
 static void manifest_line(struct gmx_config *c, char *line)
 {
-	char *sp;
+	const char *role = "", *pkg = line, *ver;
+	size_t rl = 0;
 
 	keyval(line, "config", &c->name);
-	keyval(line, "xen", &c->xen);
-	keyval(line, "guest-kernel", &c->kernel);
-	keyval(line, "dom0-kernel", &c->dom0_kernel);
-	sp = strchr(line, ' ');
-	if (!sp)
+	if (!c->xen)
+		version_val(line, "xen", &c->xen);
+	if (!c->kernel)
+		version_val(line, "guest-kernel", &c->kernel);
+	if (!c->dom0_kernel)
+		version_val(line, "dom0-kernel", &c->dom0_kernel);
+	if (!c->name && !strncmp(line, "config ", 7)) {
+		c->name = pkg_version("", line + 7);
 		return;
-	if (!c->xen && !strncmp(line, "xen-hypervisor-", 15)) {
-		char *end = strchr(sp + 1, ' ');
+	}
+	if (!strncmp(line, "xen ", 4) || !strncmp(line, "dom0 ", 5) || !strncmp(line, "guest ", 6)) {
+		rl = strcspn(line, " ");
+		role = line;
+		pkg = line + rl + 1;
+	}
+	ver = strchr(pkg, ' ');
+	if (!ver)
+		return;
+	ver++;
+	if (!c->xen && !strncmp(pkg, "xen-hypervisor-", 15)) {
+		c->xen = pkg_version(pkg, ver);
+	} else if (!strncmp(pkg, "linux-image-", 12)) {
+		bool guest = !rl || !strncmp(role, "guest ", 6);
+		bool dom0 = !rl || !strncmp(role, "dom0 ", 5);
 
-		c->xen = end ? strndup_x(sp + 1, (size_t)(end - sp - 1)) : gmx_strdup(sp + 1);
-	} else if (!c->kernel && !strncmp(line, "linux-image-", 12)) {
-		c->kernel = strndup_x(line + 12, (size_t)(sp - line - 12));
+		if (guest && !c->kernel)
+			c->kernel = pkg_version(pkg, ver);
+		if (dom0 && !c->dom0_kernel)
+			c->dom0_kernel = pkg_version(pkg, ver);
 	}
 }
 

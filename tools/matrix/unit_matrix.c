@@ -4,6 +4,7 @@
  * tools/matrix/testdata (run from the top directory: `make matrix-unit`,
  * part of `make unit`) and on results made up here.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +149,77 @@ TEST(matrix, exit_status)
 	gmx_config_free(&c);
 	snprintf(path, sizeof(path), "rm -rf %s", tmpl);
 	EXPECT_EQ(system(path), 0);
+}
+
+/* A results directory with these files ("name", "text", ...; NULL ends). */
+static void make_dir(char *tmpl, ...)
+{
+	va_list ap;
+	const char *name;
+	char path[300];
+
+	if (!mkdtemp(tmpl))
+		abort();
+	va_start(ap, tmpl);
+	while ((name = va_arg(ap, const char *))) {
+		const char *text = va_arg(ap, const char *);
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", tmpl, name);
+		f = fopen(path, "w");
+		if (!f)
+			abort();
+		fputs(text, f);
+		fclose(f);
+	}
+	va_end(ap);
+}
+
+TH_DOC(matrix, versions, "The versions a configuration ran, as `make run` records them in "
+			 "summary.txt (`xen:`, `guest-kernel:` with the package names), or "
+			 "from manifest.txt's package lines with or without a role; the "
+			 "kernel as `uname -r` says it, for the version conditions.")
+TEST(matrix, versions)
+{
+	char a[] = "/tmp/gntlab-matrix-unit-XXXXXX", b[] = "/tmp/gntlab-matrix-unit-XXXXXX",
+	     d[] = "/tmp/gntlab-matrix-unit-XXXXXX", cmd[400];
+	struct gmx_config c;
+
+	make_dir(a, "summary.txt",
+		 "verdict: PASS\nconfig: g73\nxen: xen-hypervisor-4.17-amd64 4.17.7+13-g2-0+deb12u1\n"
+		 "dom0-kernel: linux-image-6.1.0-57-amd64 6.1.192-3\n"
+		 "guest-kernel: linux-image-7.3.4+deb13-amd64 7.3.4-1~bpo13+1\n",
+		 NULL);
+	gmx_load(&c, NULL, a, "/tmp");
+	EXPECT_STREQ(c.name, "g73");
+	EXPECT_STREQ(c.xen ? c.xen : "", "4.17.7+13-g2-0+deb12u1");
+	EXPECT_STREQ(c.kernel ? c.kernel : "", "7.3.4+deb13-amd64");
+	EXPECT_STREQ(c.dom0_kernel ? c.dom0_kernel : "", "6.1.0-57-amd64");
+	gmx_config_free(&c);
+	make_dir(b, "manifest.txt",
+		 "config trixie xen=trixie dom0=trixie guest=trixie\n"
+		 "xen xen-hypervisor-4.20-amd64 4.20.1-2 abc\n"
+		 "dom0 linux-image-6.12.38+deb13-amd64 6.12.38-1 abc\n"
+		 "guest linux-image-6.12.40+deb13-amd64 6.12.40-1 abc\n",
+		 NULL);
+	gmx_load(&c, NULL, b, "/tmp");
+	EXPECT_STREQ(c.name, "trixie");
+	EXPECT_STREQ(c.xen ? c.xen : "", "4.20.1-2");
+	EXPECT_STREQ(c.kernel ? c.kernel : "", "6.12.40+deb13-amd64");
+	EXPECT_STREQ(c.dom0_kernel ? c.dom0_kernel : "", "6.12.38+deb13-amd64");
+	EXPECT_EQ(c.state, S_NOT_RUN);
+	gmx_config_free(&c);
+	make_dir(d, "manifest.txt",
+		 "xen-hypervisor-4.17-amd64 4.17.7 abc\nlinux-image-6.1.0-57-amd64 6.1.192-3 abc\n",
+		 NULL);
+	gmx_load(&c, "named", d, "/tmp");
+	EXPECT_STREQ(c.name, "named");
+	EXPECT_STREQ(c.xen ? c.xen : "", "4.17.7");
+	EXPECT_STREQ(c.kernel ? c.kernel : "", "6.1.0-57-amd64");
+	EXPECT_STREQ(c.dom0_kernel ? c.dom0_kernel : "", "6.1.0-57-amd64");
+	gmx_config_free(&c);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s", a, b, d);
+	EXPECT_EQ(system(cmd), 0);
 }
 
 TH_DOC(matrix, explained, "A cell that differs between kernels is explained by the "
