@@ -319,9 +319,9 @@ TEST(badinput, map_max_count_short_refs)
 }
 
 TH_DOC(badinput, map_bad_flags_mode_pad,
-	"Unknown flag bits (1<<1, 1<<31, all), `mode` ≥ `GNTLAB_MODE_COUNT` (3,\n"
-	"0x100, 0xffffffff) and a non-zero `pad`: **EINVAL**. Refusing unknown bits\n"
-	"today is what lets the ABI grow.");
+	"Unknown flag bits (1<<1, 1<<31, all), `mode` ≥ `GNTLAB_MODE_COUNT` (the\n"
+	"count itself, 0x100, 0xffffffff) and a non-zero `pad`: **EINVAL**.\n"
+	"Refusing unknown bits today is what lets the ABI grow.");
 TEST(badinput, map_bad_flags_mode_pad)
 {
 	static const uint32_t flags[] = { 1u << 1, 1u << 31, 0xffffffffu };

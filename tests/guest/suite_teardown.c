@@ -58,7 +58,7 @@ SUITE_DOC(teardown, "teardown: every way a grant mapping ends",
 	"waits for extra page references before it goes.\n"
 	"\n"
 	"For the unmap-notify tests dom0 got three new requests\n"
-	"(`dom0-tools/peer_server.c`, documented in `dom0-tools/gntlab_proto.h`):\n"
+	"(served by `dom0-tools/guest_requests.c`, verbs in `dom0-tools/gntlab_proto.c`):\n"
 	"`byte <id> <page> <off>`, `evtchn-bind <guest port>` (libxenevtchn,\n"
 	"interdomain bind to a port the guest allocated with\n"
 	"`IOCTL_EVTCHN_BIND_UNBOUND_PORT`), `evtchn-wait <ms> [<id> <page> <off>]`\n"

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "expect.h"
+#include "plan.h"
 #include "report.h"
 #include "serial.h"
 #include "session.h"

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../guest/expect.h" /* not ./expect.h: the runner's --expect list */
+#include "../guest/expect.h" /* not tests/host/expect.h (the runner's --expect list) */
 #include "harness.h"
 
 static struct expect_version ver(const char *s)

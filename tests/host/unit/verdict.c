@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "expect.h"
+#include "plan.h"
 #include "session.h"
 #include "unit.h"
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "expect.h"
+#include "plan.h"
 #include "xalloc.h"
 
 #include <errno.h>
