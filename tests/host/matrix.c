@@ -284,3 +284,15 @@ int matrix_write_html(FILE *f, const struct matrix *m)
 	fputs("</body>\n</html>\n", f);
 	return ferror(f) ? -1 : 0;
 }
+
+int matrix_write_tsv(FILE *f, const struct matrix *m)
+{
+	fputs("# row\tcol\texpected\tobserved\treports\n", f);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct matrix_cell *c = &m->cells[i];
+
+		fprintf(f, "%s\t%s\t%s\t%s\t%u\n", m->rows[c->row], m->cols[c->col], c->expected,
+			c->observed, c->reports);
+	}
+	return ferror(f) ? -1 : 0;
+}

@@ -71,5 +71,12 @@ void markdown_write_escaped(FILE *f, const char *s);
  */
 int matrix_write_markdown(FILE *f, const struct matrix *m);
 int matrix_write_html(FILE *f, const struct matrix *m);
+/*
+ * matrix.tsv, for programs (tools/matrix merges several runs): a comment
+ * line naming the columns, then one line per reported cell in the order
+ * first reported: row, column, expected, observed, times reported, separated
+ * by a TAB (the words have no white space: serial_parse_matrix()).
+ */
+int matrix_write_tsv(FILE *f, const struct matrix *m);
 
 #endif /* GNTLAB_HOST_MATRIX_H */

@@ -610,6 +610,11 @@ int report_write_matrix_html(FILE *f, const struct results *r)
 	return matrix_write_html(f, &r->matrix);
 }
 
+static int write_matrix_tsv(FILE *f, const struct results *r)
+{
+	return matrix_write_tsv(f, &r->matrix);
+}
+
 static int write_atomic(const char *dir, const char *name,
 			int (*writer)(FILE *, const struct results *), const struct results *r)
 {
@@ -646,5 +651,6 @@ int report_write_dir(const char *dir, const struct results *r)
 	rc |= write_atomic(dir, "summary.txt", report_write_summary, r);
 	rc |= write_atomic(dir, "matrix.md", report_write_matrix_md, r);
 	rc |= write_atomic(dir, "matrix.html", report_write_matrix_html, r);
+	rc |= write_atomic(dir, "matrix.tsv", write_matrix_tsv, r);
 	return rc ? -1 : 0;
 }

@@ -101,7 +101,7 @@ int report_write_summary(FILE *f, const struct results *r);
 int report_write_matrix_md(FILE *f, const struct results *r);
 int report_write_matrix_html(FILE *f, const struct results *r);
 /*
- * Write results.tap, junit.xml, summary.txt, matrix.md and matrix.html into
+ * Write results.tap, junit.xml, summary.txt, matrix.md, matrix.html and matrix.tsv into
  * dir (each replaced atomically). Returns 0, or -1 with a message on stderr.
  */
 int report_write_dir(const char *dir, const struct results *r);

@@ -85,8 +85,8 @@ static bool is_our_file(const char *name)
 	// clang-format off
 	static const char *const fixed[] = {
 		"results.tap", "junit.xml", "summary.txt", "matrix.md", "matrix.html",
-		"results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp", "matrix.md.tmp",
-		"matrix.html.tmp",
+		"matrix.tsv", "results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp",
+		"matrix.md.tmp", "matrix.html.tmp", "matrix.tsv.tmp",
 	};
 	// clang-format on
 	size_t len = strlen(name);

@@ -74,6 +74,13 @@ TEST_TIMEOUT(e2e, pass, 60)
 	EXPECT_HAS(html, "<p class=\"counts\">matched: 3, mismatched: 1, missing: 2</p>");
 	free(md);
 	free(html);
+	md = e2e_file(&e, "matrix.tsv");
+	EXPECT_STREQ(md, "# row\tcol\texpected\tobserved\treports\n"
+			 "gup-slow\tspecial\tEFAULT\tEFAULT\t1\n"
+			 "gup-slow\tnohook\tok\tok\t1\n"
+			 "odirect-read\tspecial\tEFAULT\tok\t1\n"
+			 "gup-slow\tpfnmap\tEFAULT\tEFAULT\t1\n");
+	free(md);
 	EXPECT_HAS(e.summary, "matrix: 3 matched, 1 mismatched, 2 missing (matrix.md)\n");
 	EXPECT_HAS(e.summary, "matrix mismatches:\n  odirect-read / special: observed ok, "
 			      "expected EFAULT\n");
