@@ -174,7 +174,8 @@ $(AGENT): tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/agent_gnt
 # The guest suites: every tests/guest/suite_*.c, under the harness.
 # SUITES selects suite files (e.g. to build one suite while working on it).
 # Run order: what a mapping is, who can use it, how it goes away, bad input.
-SUITE_ORDER := m2p gup gup_vma teardown teardown_notify badinput badinput_maps fuzz
+SUITE_ORDER := m2p gup gup_vma teardown teardown_notify badinput badinput_maps fuzz \
+	gntdev_teardown gntdev_teardown_notify gntdev_badinput gntcopy gntdev_badinput_fuzz
 SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
@@ -402,9 +403,12 @@ list: $(CONDUCTOR) $(GUEST_TESTS)
 # that differs.
 DOCGEN := $(B)/host/gntlab-docgen
 DOCS_IN := $(B)/docs-in
+# Suites whose expectation table (--print-matrix=NAME) ends their docs page.
+EXPECT_APPEND := gntdev_teardown gntdev_badinput gntcopy
 DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt \
 	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
-	--append m2p=$(DOCS_IN)/m2p-expect.md
+	--append m2p=$(DOCS_IN)/m2p-expect.md \
+	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md)
 docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
 	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
@@ -412,6 +416,7 @@ docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
 	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
+	$(foreach t,$(EXPECT_APPEND),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
 docs: docs-inputs
 	$(DOCGEN) --out docs --prune $(DOCGEN_ARGS)
 catalogue: docs-inputs
