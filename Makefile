@@ -166,9 +166,11 @@ $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps $(call buildro
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
 # tests/guest/gtmap.c: the one /dev/gntlab mapping helper of every guest program.
 GTMAP := tests/guest/gtmap.c tests/guest/gtmap.h
-$(AGENT): tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/agent_gntalloc.h $(GTMAP) $(PROTO_SRC) $(HDRS) $(B)/.host-deps
+$(AGENT): tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/agent_gntalloc.h $(GTMAP) \
+		tests/guest/gntdev_map.c tests/guest/gntdev_map.h $(PROTO_SRC) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -o $@ tests/guest/agent.c tests/guest/agent_gntalloc.c tests/guest/gtmap.c \
+		tests/guest/gntdev_map.c \
 		$(PROTO_SRC) -lxenstore -lxengnttab
 
 # The guest suites: every tests/guest/suite_*.c, under the harness.

@@ -23,6 +23,7 @@
 
 #include "agent_gntalloc.h"
 #include "gntlab.h"
+#include "gntdev_map.h"
 #include "gntlab_proto.h"
 #include "gtmap.h"
 #include "xs_wait.h"
@@ -382,10 +383,48 @@ static int cmd_ungrant(struct agent *a, char *text, size_t tlen)
 	return 0;
 }
 
+/* One value of the demo table, or why there is none. */
+static const char *demo_hex(char *b, size_t n, bool have, unsigned long long v)
+{
+	if (!have)
+		return "n/a";
+	snprintf(b, n, "%#llx", v);
+	return b;
+}
+
+static const char *demo_normal_page(const struct gntlab_introspect *in)
+{
+	if (in->bits & GNTLAB_NORMAL_PAGE_IS_MAP)
+		return "the map's page";
+	if (in->bits & GNTLAB_NORMAL_PAGE_FOUND)
+		return (in->bits & GNTLAB_NOT_OUR_MAP) ? "a page (gntdev's)" : "another page!";
+	return "NULL";
+}
+
+static const char *demo_gup(char *b, size_t n, int fd, const void *addr, unsigned int kind,
+			    bool any)
+{
+	struct gntlab_gup_probe p;
+	int err = any ? gt_gup_any(fd, addr, kind, false, &p) : gt_gup(fd, addr, kind, false, &p);
+
+	if (err)
+		snprintf(b, n, "probe failed: %s", strerror(err));
+	else if (p.ret > 0)
+		snprintf(b, n, "ok%s", p.same_page == 1 ? ", the map's page" :
+				       p.same_page == 0 ? ", ANOTHER page" : "");
+	else if (p.ret == 0)
+		snprintf(b, n, "0 pages (special PTE)");
+	else
+		snprintf(b, n, "refused: %s", strerror(-p.ret));
+	return b;
+}
+
 /*
  * "demo": map dom0's first page read-only, print the message it holds, and
  * publish a readable account of the mapping as obs/demo/<n> lines: what the
- * PTE, the P2M and the M2P say, and which GUP users the kernel refuses.
+ * PTE, the P2M and the M2P say, and which GUP users the kernel refuses —
+ * through our module (special mode) and, side by side, through the
+ * kernel's own gntdev (the same grant, the module's any-address probes).
  */
 static int cmd_demo(struct agent *a, char *text, size_t tlen)
 {
@@ -393,9 +432,11 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 		"get_user_pages_fast_only", "get_user_pages_fast", "get_user_pages",
 		"get_user_pages_remote", "pin_user_pages", "pin_user_pages(LONGTERM)",
 	};
-	struct gntlab_introspect in;
-	char line[200], key[32], msg[120];
-	int err, n = 0;
+	struct gntlab_introspect in, gin;
+	struct gd_map gm = { .fd = -1 };
+	char line[240], key[32], msg[120], b1[64], b2[64];
+	bool have = false, ghave = false;
+	int err, gfd = -1, n = 0;
 
 #define DEMO_LINE(...)                                                         \
 	do {                                                                   \
@@ -403,6 +444,8 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 		snprintf(key, sizeof(key), GNTLAB_XS_OBS "/demo/%d", n++);     \
 		xs_put(a, key, line);                                          \
 	} while (0)
+#define DEMO_ROW(label, f) DEMO_LINE("%-34s %-22s %s", label, demo_hex(b1, sizeof(b1), have, in.f), \
+				     demo_hex(b2, sizeof(b2), ghave, gin.f))
 
 	err = do_map(a, 1, "demo");
 	if (err) {
@@ -414,42 +457,56 @@ static int cmd_demo(struct agent *a, char *text, size_t tlen)
 		if (*c < ' ' || *c > '~')
 			*c = '?';
 	DEMO_LINE("guest read through its mapping: \"%s\"", msg);
-	if (gt_introspect(a->fd, a->m.addr, &in) == 0) {
-		DEMO_LINE("%-40s %s", "fact", "value");
-		DEMO_LINE("%-40s %#llx", "user PTE (written by Xen)", (unsigned long long)in.pte);
-		DEMO_LINE("%-40s %s%s%s", "PTE bits", in.bits & GNTLAB_PTE_PRESENT ? "present " : "",
-			  in.bits & GNTLAB_PTE_RW ? "rw " : "ro ",
-			  in.bits & GNTLAB_PTE_SPECIAL ? "special(bit 9 = guest_avail0)" : "");
-		DEMO_LINE("%-40s %#llx", "machine frame (MFN) in the PTE", (unsigned long long)in.pte_mfn);
-		DEMO_LINE("%-40s %#llx  <- dom0's PFN: the M2P is the granter's",
-			  "machine_to_phys_mapping[MFN]", (unsigned long long)in.m2p);
-		DEMO_LINE("%-40s %#llx", "mfn_to_pfn(MFN) in the guest", (unsigned long long)in.mfn_to_pfn);
-		DEMO_LINE("%-40s %#llx", "guest page backing the map (PFN)", (unsigned long long)in.page_pfn);
-		DEMO_LINE("%-40s %#llx (%s)", "P2M entry of that PFN", (unsigned long long)in.p2m_raw,
-			  in.bits & GNTLAB_P2M_FOREIGN ? "FOREIGN_FRAME" : "not foreign");
-		DEMO_LINE("%-40s %s", "PageForeign(page)", in.bits & GNTLAB_PAGE_FOREIGN ? "yes" : "no");
-		DEMO_LINE("%-40s %s", "vm_normal_page() via find_special_page",
-			  in.bits & GNTLAB_NORMAL_PAGE_IS_MAP ? "the map's page" :
-			  in.bits & GNTLAB_NORMAL_PAGE_FOUND ? "another page!" : "NULL");
-		DEMO_LINE("%-40s %#llx", "kernel alias MFN", (unsigned long long)in.kernel_alias_mfn);
+	have = gt_introspect(a->fd, a->m.addr, &in) == 0;
+	/* The same grant through the kernel's gntdev, read-only like ours. */
+	gfd = gd_available() ? gd_open() : -1;
+	if (gfd >= 0 && !gd_map_refs(gfd, a->refs.domid, a->refs.ref, 1, true, &gm))
+		ghave = gt_introspect_any(a->fd, gm.addr, &gin) == 0;
+	else
+		DEMO_LINE("(the kernel's gntdev column is n/a: %s)",
+			  gfd < 0 ? "no /dev/xen/gntdev" : "its map of the grant failed");
+	DEMO_LINE("%-34s %-22s %s", "fact", "our module (special)", "kernel gntdev");
+	DEMO_ROW("user PTE (written by Xen)", pte);
+	DEMO_LINE("%-34s %-22s %s", "PTE special bit (guest_avail0)",
+		  have ? (in.bits & GNTLAB_PTE_SPECIAL ? "set" : "clear") : "n/a",
+		  ghave ? (gin.bits & GNTLAB_PTE_SPECIAL ? "set" : "clear") : "n/a");
+	DEMO_ROW("machine frame (MFN) in the PTE", pte_mfn);
+	DEMO_ROW("machine_to_phys_mapping[MFN]", m2p);
+	DEMO_ROW("mfn_to_pfn(MFN) in the guest", mfn_to_pfn);
+	DEMO_ROW("guest page backing the map (PFN)", page_pfn);
+	DEMO_ROW("P2M entry of that PFN", p2m_raw);
+	DEMO_LINE("%-34s %-22s %s", "PageForeign(page)",
+		  have ? (in.bits & GNTLAB_PAGE_FOREIGN ? "yes" : "no") : "n/a",
+		  ghave ? (gin.bits & GNTLAB_PAGE_FOREIGN ? "yes" : "no") : "n/a");
+	DEMO_LINE("%-34s %-22s %s", "vm_normal_page() via the hook",
+		  have ? demo_normal_page(&in) : "n/a", ghave ? demo_normal_page(&gin) : "n/a");
+	DEMO_ROW("kernel alias MFN", kernel_alias_mfn);
+	if (have) {
+		/* The M2P problem this project is about, in the numbers above. */
+		DEMO_LINE("why mfn_to_pfn(MFN) is not the guest's page %#llx: the M2P entry of the",
+			  (unsigned long long)in.page_pfn);
+		DEMO_LINE("  MFN holds dom0's PFN %#llx (the granter's), and this guest's P2M entry for",
+			  (unsigned long long)in.m2p);
+		DEMO_LINE("  that PFN does not map back to the MFN, so Linux answers %#llx%s",
+			  (unsigned long long)in.mfn_to_pfn,
+			  in.mfn_to_pfn == in.pte_mfn ?
+				  " (the MFN itself: the P2M slot at index MFN is an identity entry)" :
+			  in.mfn_to_pfn == ~0ULL ? " (~0: no local PFN)" : "");
+		DEMO_LINE("  -- not the page: the PTE alone cannot name it; the VMA's find_special_page");
+		DEMO_LINE("  (find_normal_page from Linux 6.18) hook does, for ours and for gntdev.");
 	}
-	DEMO_LINE("%-40s %s", "GUP user", "outcome on this mapping");
-	for (unsigned int k = 0; k < GNTLAB_GUP_COUNT; k++) {
-		struct gntlab_gup_probe p;
-		int perr = gt_gup(a->fd, a->m.addr, k, false, &p);
-
-		if (perr)
-			DEMO_LINE("%-40s probe failed: %s", gup_name[k], strerror(perr));
-		else if (p.ret > 0)
-			DEMO_LINE("%-40s ok, %s", gup_name[k],
-				  p.same_page ? "the map's own page" : "ANOTHER page");
-		else if (p.ret == 0)
-			DEMO_LINE("%-40s refused: 0 pages (fast path bails on special PTEs)",
-				  gup_name[k]);
-		else
-			DEMO_LINE("%-40s refused: %s", gup_name[k], strerror(-p.ret));
-	}
+	DEMO_LINE("%-34s %-22s %s", "GUP user (in-kernel probe)", "our module (special)",
+		  "kernel gntdev");
+	for (unsigned int k = 0; k < GNTLAB_GUP_COUNT; k++)
+		DEMO_LINE("%-34s %-22s %s", gup_name[k],
+			  demo_gup(b1, sizeof(b1), a->fd, a->m.addr, k, false),
+			  ghave ? demo_gup(b2, sizeof(b2), a->fd, gm.addr, k, true) : "n/a");
+#undef DEMO_ROW
 #undef DEMO_LINE
+	if (gfd >= 0) {
+		gd_unmap(&gm);
+		close(gfd);
+	}
 	snprintf(text, tlen, "%d", n);
 	return 0;
 }
