@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <xenstore.h>
 
+#include "gntdev_map.h"
 #include "harness.h"
 
 const char *const gt_mode_name[GNTLAB_MODE_COUNT] = {
@@ -193,4 +194,15 @@ void *gt_hole(size_t len)
 
 	ASSERT_TRUE(p != MAP_FAILED);
 	return p;
+}
+
+int gt_gntdev_open(void)
+{
+	int fd;
+
+	if (!gd_available())
+		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
+	fd = gd_open();
+	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GD_DEVICE, strerror(errno));
+	return fd;
 }

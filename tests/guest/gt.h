@@ -53,6 +53,8 @@ void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t m
 bool gt_kernel_log_bad(char *line, size_t len);
 /* How many such lines the kernel log holds (to compare before/after). */
 unsigned int gt_kernel_log_bad_count(void);
+/* The kernel's /dev/xen/gntdev opened for a test (SKIP if it is absent). */
+int gt_gntdev_open(void);
 
 /* ---- for the bad-input suites ---------------------------------------------- */
 

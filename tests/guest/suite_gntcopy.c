@@ -150,17 +150,6 @@ static void check_errno(const char *row, int e)
 	expect_check(expect_get(&gntcopy_expect, row, "gntdev"), row, e ? strerrorname_np(e) : "ok");
 }
 
-static int gd_fd(void)
-{
-	int fd;
-
-	if (!gd_available())
-		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
-	fd = gd_open();
-	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GD_DEVICE, strerror(errno));
-	return fd;
-}
-
 /* Segment: dom0's grant (ref, off) -> local buffer. */
 static struct gntdev_grant_copy_segment from_grant(uint32_t domid, uint32_t ref, uint16_t off,
 						   void *dst, uint16_t len)
@@ -211,7 +200,7 @@ TEST(gntcopy, from_dom0)
 	struct gntdev_grant_copy_segment seg[3];
 	struct dom0_share s;
 	uint8_t *buf, one = 0;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	buf = mmap(NULL, 3 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(buf != MAP_FAILED);
@@ -247,7 +236,7 @@ TEST(gntcopy, to_dom0)
 	struct gntdev_grant_copy_segment seg[3];
 	struct dom0_share s;
 	uint8_t *buf;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	buf = mmap(NULL, 3 * GT_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_TRUE(buf != MAP_FAILED);
@@ -292,7 +281,7 @@ TEST(gntcopy, bad_segments)
 	struct gntdev_grant_copy_segment seg[8];
 	struct dom0_share s, ro, gone;
 	uint8_t buf[8][64];
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	memset(buf, 0, sizeof(buf));
 	ASSERT_EQ(dom0_share(1, true, 0xc020, &s), 0);
@@ -352,7 +341,7 @@ TEST(gntcopy, malformed_segments)
 	};
 	uint8_t buf[GT_PAGE], dst[256], *ro, *hole;
 	struct dom0_share s;
-	int fd = gd_fd(), rc;
+	int fd = gt_gntdev_open(), rc;
 
 	ASSERT_EQ(dom0_share(1, true, 0xc030, &s), 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

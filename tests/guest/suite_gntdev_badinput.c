@@ -169,17 +169,6 @@ static const char *err_word(int e)
 	return e ? strerrorname_np(e) : "ok";
 }
 
-static int gd_fd(void)
-{
-	int fd;
-
-	if (!gd_available())
-		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
-	fd = gd_open();
-	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GD_DEVICE, strerror(errno));
-	return fd;
-}
-
 /*
  * Reserve g[0..count), mmap it (read-only or not): must fail as `row` says,
  * leave nothing mapped (Xen's count of `s`, if given) and no new kernel log
@@ -215,7 +204,7 @@ TH_DOC(gntdev_badinput, bad_grant_ref,
 TEST(gntdev_badinput, bad_grant_ref)
 {
 	struct ioctl_gntdev_grant_ref g = { .domid = 0 };
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	g.ref = GT_BAD_REF;
 	expect_mmap_fails(fd, &g, 1, false, NULL, "bad-ref", "ref 1<<30");
@@ -241,7 +230,7 @@ TEST(gntdev_badinput, bad_domid)
 	struct dom0_share s;
 	struct gd_map m;
 	char what[64];
-	int fd = gd_fd(), rc;
+	int fd = gt_gntdev_open(), rc;
 
 	ASSERT_EQ(dom0_share(1, true, 0xbe01, &s), 0);
 	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++) {
@@ -279,7 +268,7 @@ TEST(gntdev_badinput, rw_map_of_ro_grant)
 	struct ioctl_gntdev_grant_ref g[2];
 	struct dom0_share s;
 	struct gd_map m;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	ASSERT_EQ(dom0_share(2, false, 0xbe03, &s), 0);
 	gd_grefs(g, s.domid, s.ref, 2);
@@ -318,7 +307,7 @@ TEST(gntdev_badinput, xsa361_partial_batch)
 	struct ioctl_gntdev_grant_ref g[8];
 	struct dom0_share s;
 	struct gd_map m;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	ASSERT_EQ(dom0_share(8, true, 0xbe04, &s), 0);
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
@@ -395,7 +384,7 @@ TEST(gntdev_badinput, counts)
 	struct dom0_share s;
 	uint64_t index = 0;
 	long limit = read_limit();
-	int fd = gd_fd(), rc;
+	int fd = gt_gntdev_open(), rc;
 
 	TH_LOG("limit %ld", limit);
 	ASSERT_GT(limit, 0) TH_MSG("cannot read %s", LIMIT_PARAM);
@@ -433,7 +422,7 @@ TEST(gntdev_badinput, mmap_bad_geometry)
 	const int rw = PROT_READ | PROT_WRITE;
 	struct dom0_share s;
 	struct gd_map m;
-	int fd = gd_fd(), fd2 = gd_open();
+	int fd = gt_gntdev_open(), fd2 = gd_open();
 
 	ASSERT_GE(fd2, 0);
 	ASSERT_EQ(dom0_share(4, true, 0xbe10, &s), 0);
@@ -481,7 +470,7 @@ TEST(gntdev_badinput, bad_ioctls)
 	struct ioctl_gntdev_map_grant_ref *r;
 	struct dom0_share s;
 	uint8_t *ro;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 	char buf[64] = { 0 };
 
 	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
@@ -527,7 +516,7 @@ TEST(gntdev_badinput, unmap_bad_input)
 	struct dom0_share s;
 	uint64_t index = 0;
 	struct ioctl_gntdev_grant_ref g[4];
-	int fd = gd_fd(), rc;
+	int fd = gt_gntdev_open(), rc;
 
 	ASSERT_EQ(dom0_share(4, true, 0xbe30, &s), 0);
 	gd_grefs(g, s.domid, s.ref, 4);
@@ -572,7 +561,7 @@ TEST(gntdev_badinput, notify_bad_input)
 {
 	struct dom0_share s;
 	struct gd_map w, r;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	ASSERT_EQ(dom0_share(2, true, 0xbe40, &s), 0);
 	ASSERT_EQ(gd_reserve_refs(fd, s.domid, s.ref, 1, &w), 0);
@@ -604,7 +593,7 @@ TEST(gntdev_badinput, offset_for_vaddr)
 	uint8_t *area, *anon;
 	void *a = NULL;
 	struct gd_map m;
-	int fd = gd_fd(), rc;
+	int fd = gt_gntdev_open(), rc;
 
 	ASSERT_EQ(dom0_share(2, true, 0xbe50, &s), 0);
 	ASSERT_EQ(gd_reserve_refs(fd, s.domid, s.ref, 2, &m), 0);
@@ -635,30 +624,6 @@ TEST(gntdev_badinput, offset_for_vaddr)
 	close(fd);
 }
 
-/* The harness's --filter names `full` exactly (a hazard's opt-in). */
-static bool named_in_filter(const char *full)
-{
-	static char buf[8192];
-	FILE *f = fopen("/proc/self/cmdline", "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-	const char *filter = NULL;
-
-	if (f)
-		fclose(f);
-	buf[n] = 0;
-	for (char *p = buf; p < buf + n; p += strlen(p) + 1)
-		if (!strcmp(p, "--filter") && p + strlen(p) + 1 < buf + n)
-			filter = p + strlen(p) + 1;
-	for (const char *q = filter; q && *q;) {
-		size_t l = strcspn(q, ",+");
-
-		if (l == strlen(full) && !strncmp(q, full, l))
-			return true;
-		q += l + (q[l] != 0);
-	}
-	return false;
-}
-
 TH_DOC(gntdev_badinput, notify_clear_byte_readonly,
 	"`SET_UNMAP_NOTIFY` with `CLEAR_BYTE` on a reserved, not yet mmapped map:\n"
 	"row `notify-clear-byte-readonly` (gntdev cannot know yet that the mapping\n"
@@ -681,13 +646,13 @@ TEST(gntdev_badinput, notify_clear_byte_readonly)
 	struct dom0_share s;
 	struct gd_map m;
 	pid_t pid;
-	int fd = gd_fd(), rc, st = 0;
+	int fd = gt_gntdev_open(), rc, st = 0;
 
 	ASSERT_EQ(dom0_share(1, true, 0xbe60, &s), 0);
 	ASSERT_EQ(gd_reserve_refs(fd, s.domid, s.ref, 1, &m), 0);
 	rc = gd_ioc_unmap_notify(fd, m.index + 64, UNMAP_NOTIFY_CLEAR_BYTE, 0);
 	check_row("notify-clear-byte-readonly", rc ? err_word(rc) : "accepted");
-	if (!named_in_filter("gntdev_badinput/notify_clear_byte_readonly")) {
+	if (!th_run_names("gntdev_badinput/notify_clear_byte_readonly")) {
 		ASSERT_EQ(gd_release(&m), 0);
 		ASSERT_EQ(dom0_active(&s), 0);
 		ASSERT_EQ(dom0_unshare(&s), 0);
@@ -739,14 +704,14 @@ TEST(gntdev_badinput, notify_clear_byte_failed_map)
 	char line[300] = "";
 	uint64_t index = 0;
 	pid_t pid;
-	int fd = gd_fd(), st = 0, done = 0;
+	int fd = gt_gntdev_open(), st = 0, done = 0;
 
 	ASSERT_EQ(dom0_share(1, true, 0xbe61, &s), 0);
 	g[0] = (struct ioctl_gntdev_grant_ref){ .domid = s.domid, .ref = s.ref[0] };
 	g[1] = (struct ioctl_gntdev_grant_ref){ .domid = s.domid, .ref = GT_BAD_REF };
 	ASSERT_EQ(gd_ioc_map(fd, g, 2, &index), 0);
 	ASSERT_EQ(gd_ioc_unmap_notify(fd, index + GT_PAGE + 64, UNMAP_NOTIFY_CLEAR_BYTE, 0), 0);
-	if (!named_in_filter("gntdev_badinput/notify_clear_byte_failed_map")) {
+	if (!th_run_names("gntdev_badinput/notify_clear_byte_failed_map")) {
 		ASSERT_EQ(gd_ioc_unmap(fd, index, 2), 0);
 		ASSERT_EQ(dom0_active(&s), 0);
 		ASSERT_EQ(dom0_unshare(&s), 0);

@@ -138,20 +138,9 @@ struct gd_shared {
 	struct gd_map map;
 };
 
-static int gd_fd(void)
-{
-	int fd;
-
-	if (!gd_available())
-		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
-	fd = gd_open();
-	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GD_DEVICE, strerror(errno));
-	return fd;
-}
-
 static void gd_share_map(struct gd_shared *t, uint32_t count, uint32_t seed)
 {
-	t->fd = gd_fd();
+	t->fd = gt_gntdev_open();
 	ASSERT_EQ(dom0_share(count, true, seed, &t->share), 0);
 	ASSERT_EQ(gd_map_refs(t->fd, t->share.domid, t->share.ref, count, false, &t->map), 0);
 	gt_assert_pages(t->map.addr, seed, 0, count);
@@ -229,42 +218,6 @@ static bool has_flag(const char *flags, const char *f)
 	}
 }
 
-/*
- * Hazards run only when the filter names them exactly: the harness's
- * --filter argument is in our own command line (a forked test child keeps
- * its parent's).
- */
-static bool named_in_filter(const char *full)
-{
-	static char buf[8192];
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	const char *filter = NULL;
-
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = 0;
-	for (char *p = buf; p < buf + n; p += strlen(p) + 1)
-		if (!strcmp(p, "--filter") && p + strlen(p) + 1 < buf + n)
-			filter = p + strlen(p) + 1;
-	if (!filter)
-		filter = getenv("TH_FILTER");
-	if (!filter)
-		return false;
-	for (const char *s = filter; *s;) {
-		size_t l = strcspn(s, ",+");
-
-		if (l == strlen(full) && !strncmp(s, full, l))
-			return true;
-		s += l;
-		if (*s)
-			s++;
-	}
-	return false;
-}
-
 static sigjmp_buf touch_jmp;
 
 static void touch_handler(int sig)
@@ -340,7 +293,7 @@ TEST(gntdev_teardown, munmap_partial)
 	uint64_t off = 0;
 	struct gd_map m;
 	uint8_t *a;
-	int fd = gd_fd();
+	int fd = gt_gntdev_open();
 
 	for (int k = 0; k < 3; k++) {
 		ASSERT_EQ(dom0_share(1, true, 0x6e10 + k, &s[k]), 0);
@@ -414,7 +367,7 @@ TEST(gntdev_teardown, exit_with_live_mapping)
 	pid_t pid;
 	int st;
 
-	close(gd_fd());
+	close(gt_gntdev_open());
 	ASSERT_EQ(dom0_share(3, true, 0x6e40, &s), 0);
 	ASSERT_EQ(pipe(ready), 0);
 	ASSERT_EQ(pipe(go), 0);
@@ -459,7 +412,7 @@ TEST(gntdev_teardown, sigkill_mid_use)
 	pid_t pid;
 	int st;
 
-	close(gd_fd());
+	close(gt_gntdev_open());
 	ASSERT_EQ(dom0_share(4, true, 0x6e50, &s), 0);
 	ASSERT_EQ(pipe(ready), 0);
 	pid = fork();
@@ -562,7 +515,7 @@ TEST(gntdev_teardown, madv_dofork)
 	EXPECT_FALSE(has_flag(flags, "dc"));
 	EXPECT_FALSE(has_flag(flags, "wf"));
 	gt_assert_pages(t.map.addr, 0x6e70, 0, 2);
-	if (!named_in_filter("gntdev_teardown/madv_dofork")) {
+	if (!th_run_names("gntdev_teardown/madv_dofork")) {
 		ASSERT_EQ(madvise(t.map.addr, t.map.len, MADV_DONTFORK), 0);
 		ASSERT_EQ(gd_unmap(&t.map), 0);
 		assert_inactive(&t.share);
@@ -751,7 +704,7 @@ TEST(gntdev_teardown, gup_vmsplice_munmap)
 	iov.iov_base = t.map.addr;
 	iov.iov_len = GT_PAGE;
 	ASSERT_EQ(vmsplice(p[1], &iov, 1, 0), GT_PAGE) TH_MSG("vmsplice: %s", strerror(errno));
-	if (!named_in_filter("gntdev_teardown/gup_vmsplice_munmap")) {
+	if (!th_run_names("gntdev_teardown/gup_vmsplice_munmap")) {
 		ASSERT_EQ(read(p[0], buf, sizeof(buf)), (ssize_t)sizeof(buf));
 		EXPECT_EQ(gntlab_pattern_check(buf, 0x6ec0, 0, 0, GT_PAGE), -1);
 		close(p[0]);

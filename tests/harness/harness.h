@@ -8,6 +8,7 @@
 #ifndef GNTLAB_HARNESS_H
 #define GNTLAB_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,9 @@ void th_set_reporter(void (*fn)(const struct th_result *r, void *arg), void *arg
 void th_set_before_each(th_check_fn fn, void *arg);
 void th_set_after_each(th_check_fn fn, void *arg);
 int th_main(int argc, char **argv);
+/* Inside a test: did this run's filter (--filter or $TH_FILTER) name
+ * suite/name exactly? A test that endangers the machine runs only then. */
+bool th_run_names(const char *name);
 
 #define TH_MAIN                                                                                    \
 	int main(int argc, char **argv)                                                            \

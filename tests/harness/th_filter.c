@@ -67,3 +67,13 @@ bool th_filter_selects_suite(const char *filter, const char *suite)
 		return true;
 	return th_filter_any(filter, suite, match_suite);
 }
+
+static bool same_name(const char *pat, const char *name)
+{
+	return !strcmp(pat, name);
+}
+
+bool th_filter_names(const char *filter, const char *name)
+{
+	return filter && th_filter_any(filter, name, same_name);
+}

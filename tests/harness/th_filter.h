@@ -23,4 +23,8 @@ bool th_filter_match(const char *filter, const char *name);
 /* Could filter select any test of this suite? (for skipping whole phases) */
 bool th_filter_selects_suite(const char *filter, const char *suite);
 
+/* Does one pattern of filter spell name exactly (no glob)? For tests that
+ * run only when asked for by name (hazards to the machine). */
+bool th_filter_names(const char *filter, const char *name);
+
 #endif

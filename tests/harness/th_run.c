@@ -335,6 +335,14 @@ struct th_inst {
 };
 
 /* The selected tests in run order: each test, its variants in theirs. */
+/* The run's filter, for th_run_names() (a forked test child keeps it). */
+static const char *th_run_filter;
+
+bool th_run_names(const char *name)
+{
+	return th_filter_names(th_run_filter, name);
+}
+
 static struct th_inst *th_select(const char *filter, unsigned int *count)
 {
 	struct th_test **all = th_xmalloc((th_count + 1) * sizeof(*all));
@@ -568,6 +576,7 @@ int th_main(int argc, char **argv)
 	}
 
 	th_check_docs(argv[0]);
+	th_run_filter = filter;
 	sel = th_select(filter, &n);
 	if (list) {
 		for (unsigned int i = 0; i < n; i++) {
