@@ -388,6 +388,7 @@ $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
 # dom0's step runner and the protocol's verb tables (and docs/protocol.md).
 UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
+	dom0-tools/markers_out.c \
 	$(HARNESS_SRC)
 $(B)/unit/unit-steps: $(UNIT_STEPS_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)

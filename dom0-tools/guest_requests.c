@@ -500,8 +500,7 @@ static int do_matrix(struct guest_requests *gr, const char *args, char *text, si
 	(void)gr;
 	(void)text;
 	(void)len;
-	printf(GNTLAB_MARK_MATRIX "%s\n", args);
-	fflush(stdout);
+	report_matrix(args);
 	return 0;
 }
 
@@ -511,8 +510,7 @@ static int do_bench(struct guest_requests *gr, const char *args, char *text, siz
 	(void)gr;
 	(void)text;
 	(void)len;
-	printf(GNTLAB_MARK_LOG "bench %s\n", args);
-	fflush(stdout);
+	report_log("bench", args);
 	return 0;
 }
 

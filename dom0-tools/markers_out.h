@@ -16,6 +16,10 @@ void report_verdict(enum d0_verdict v, const char *name, const char *ref,
 void report_narrate(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Relay a file line by line as GNTLAB-LOG <domain>. */
 void report_log_file(const char *domain, const char *path);
+/* One cell of the behaviour matrix (GNTLAB-MATRIX <row> <col> <exp> <obs>). */
+void report_matrix(const char *cell);
+/* One line of a domain's log (GNTLAB-LOG <domain> <text>). */
+void report_log(const char *domain, const char *text);
 /* Verdicts so far that fail the run (FAIL, ERROR, XPASS). */
 int report_problems(void);
 

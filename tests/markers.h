@@ -53,4 +53,49 @@
 #define GNTLAB_PHASE_TESTS "tests"		/* tests running */
 #define GNTLAB_PHASE_TESTS_DONE "tests-done"	/* all tests reported */
 
+/*
+ * Other writers share the serial line with dom0's markers: Xen prints its own
+ * lines ("(XEN) ..."), and dom0's kernel its console lines ("[   12.345678]
+ * ..."). Either can land inside a marker line, between two pieces of one
+ * write (seen: Xen's 'g' dump between a TAP line and its CRLF, which the tty
+ * writes separately). The runner takes such a line back out of the marker
+ * (tests/host/serial.c); for that to be unambiguous a marker's payload never
+ * contains either prefix (dom0-tools/markers_out.c rewrites them), except
+ * that a GNTLAB-LOG payload may carry kernel timestamps (relayed logs).
+ *
+ * gntlab_foreign_line_at(s): the length of such a prefix at s, or 0.
+ */
+static inline unsigned gntlab_foreign_line_at(const char *s)
+{
+	unsigned i = 1, digits = 0, frac = 0;
+
+	if (s[0] == '(' && s[1] == 'X' && s[2] == 'E' && s[3] == 'N' && s[4] == ')' &&
+	    s[5] == ' ')
+		return 6;
+	if (s[0] != '[')
+		return 0;
+	while (s[i] == ' ')
+		i++;
+	while (s[i] >= '0' && s[i] <= '9') {
+		i++;
+		digits++;
+	}
+	if (digits == 0 || s[i] != '.')
+		return 0;
+	i++;
+	while (s[i] >= '0' && s[i] <= '9') {
+		i++;
+		frac++;
+	}
+	if (frac != 6 || s[i] != ']')
+		return 0;
+	return i + 1;
+}
+
+/* Is it Xen's prefix (not a kernel timestamp)? */
+static inline int gntlab_foreign_is_xen(const char *s)
+{
+	return s[0] == '(';
+}
+
 #endif /* GNTLAB_MARKERS_H */

@@ -14,12 +14,87 @@ void linebuf_init(struct linebuf *lb)
 	lb->len = 0;
 	lb->prev_cr = false;
 	lb->buf[0] = '\0';
+	lb->pend_len = 0;
+	lb->pend_log = false;
+	lb->pend_held = 0;
+}
+
+/* Give up waiting for a marker's rest after this many foreign lines. */
+#define PEND_MAX_HELD 200
+
+static void flush_pend(struct linebuf *lb, line_fn fn, void *ctx)
+{
+	if (lb->pend_len == 0)
+		return;
+	lb->pend[lb->pend_len] = '\0';
+	fn(ctx, lb->pend, lb->pend_len);
+	lb->pend_len = 0;
+	lb->pend_held = 0;
+}
+
+/*
+ * Where does a foreign line start inside this marker line? 0 if nowhere.
+ * Only text after the marker word counts: Xen's text before a marker is the
+ * old, harmless case (the marker is found behind it).
+ */
+static size_t foreign_split(const char *line, bool *is_log)
+{
+	struct marker m;
+	const char *p;
+
+	if (!serial_find_marker(line, &m))
+		return 0;
+	*is_log = m.kind == MARK_LOG;
+	for (p = m.payload; *p; p++) {
+		unsigned n = gntlab_foreign_line_at(p);
+
+		if (n == 0 || (*is_log && !gntlab_foreign_is_xen(p)))
+			continue;
+		return (size_t)(p - line);
+	}
+	return 0;
+}
+
+static void deliver(struct linebuf *lb, const char *line, size_t len, line_fn fn, void *ctx)
+{
+	size_t k;
+	bool is_log = false;
+
+	if (lb->pend_len > 0) {
+		unsigned n = gntlab_foreign_line_at(line);
+
+		if (n > 0 && !(lb->pend_log && !gntlab_foreign_is_xen(line))) {
+			/* Another foreign line before the marker's rest. */
+			fn(ctx, line, len);
+			if (++lb->pend_held >= PEND_MAX_HELD)
+				flush_pend(lb, fn, ctx);
+			return;
+		}
+		memcpy(lb->work, lb->pend, lb->pend_len);
+		memcpy(lb->work + lb->pend_len, line, len);
+		len += lb->pend_len;
+		lb->work[len] = '\0';
+		lb->pend_len = 0;
+		lb->pend_held = 0;
+		line = lb->work;
+	}
+	k = foreign_split(line, &is_log);
+	if (k > 0 && k <= SERIAL_MAX_LINE) {
+		memcpy(lb->pend, line, k);
+		lb->pend_len = k;
+		lb->pend_log = is_log;
+		lb->pend_held = 0;
+		/* The foreign line runs to the end: the writer ended it. */
+		fn(ctx, line + k, len - k);
+		return;
+	}
+	fn(ctx, line, len);
 }
 
 static void emit(struct linebuf *lb, line_fn fn, void *ctx)
 {
 	lb->buf[lb->len] = '\0';
-	fn(ctx, lb->buf, lb->len);
+	deliver(lb, lb->buf, lb->len, fn, ctx);
 	lb->len = 0;
 }
 
@@ -38,7 +113,8 @@ void linebuf_feed(struct linebuf *lb, const char *data, size_t n, line_fn fn, vo
 			continue;
 		}
 		if (c == '\r') {
-			if (lb->len > 0)
+			/* An empty line still ends a waiting marker. */
+			if (lb->len > 0 || lb->pend_len > 0)
 				emit(lb, fn, ctx);
 			lb->prev_cr = true;
 			continue;
@@ -54,6 +130,7 @@ void linebuf_flush(struct linebuf *lb, line_fn fn, void *ctx)
 {
 	if (lb->len > 0)
 		emit(lb, fn, ctx);
+	flush_pend(lb, fn, ctx);
 	lb->prev_cr = false;
 }
 

@@ -20,6 +20,15 @@ struct linebuf {
 	char buf[SERIAL_MAX_LINE + 1];
 	size_t len;
 	bool prev_cr;
+	/*
+	 * A marker line another writer broke into (see gntlab_foreign_line_at
+	 * in tests/markers.h): its first part, waiting for the rest.
+	 */
+	char pend[SERIAL_MAX_LINE + 1];
+	size_t pend_len;
+	bool pend_log;      /* it is a GNTLAB-LOG line (may carry timestamps) */
+	unsigned pend_held; /* foreign lines seen while it waits */
+	char work[2 * SERIAL_MAX_LINE + 1];
 };
 
 /* Called with each complete line, NUL-terminated, without its terminator. */
@@ -30,6 +39,11 @@ void linebuf_init(struct linebuf *lb);
  * Split bytes into lines. "\n", "\r\n" and a lone "\r" end a line (a lone CR
  * is how consoles redraw a line: the text after it is a new line for us);
  * NUL bytes are dropped; a line reaching SERIAL_MAX_LINE is emitted in pieces.
+ *
+ * A marker line with a Xen or kernel console line inside it (the other
+ * writers of the serial line, tests/markers.h) is taken apart again: the
+ * foreign line is emitted first, the marker once its rest has come (the
+ * next line that is not itself foreign), joined to it.
  */
 void linebuf_feed(struct linebuf *lb, const char *data, size_t n, line_fn fn, void *ctx);
 /* Emit a pending partial line (at end of stream). */

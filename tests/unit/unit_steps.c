@@ -11,9 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gntlab_proto.h"
 #include "harness.h"
+#include "markers_out.h"
 #include "steps.h"
 
 /* ---- a fake run: steps that do what their table says ------------------- */
@@ -326,6 +328,43 @@ TEST(verbs, protocol_doc_matches)
 	TH_MSG("%s is stale: replace its verb block with `gntlab-conductor --list-verbs`", path);
 	free(doc);
 	free(want);
+}
+
+/*
+ * The runner takes a Xen or kernel console line back out of a marker line
+ * it landed in (tests/host/serial.c); that is only unambiguous if no payload
+ * contains those prefixes itself. markers_out.c rewrites them.
+ */
+TEST(markers, payload_never_looks_like_another_writer)
+{
+	char path[] = "/tmp/gntlab-unit-markers-XXXXXX";
+	int fd = mkstemp(path), saved = dup(1);
+	char out[2048] = "";
+	FILE *f;
+	size_t n;
+
+	ASSERT_GE(fd, 0);
+	fflush(stdout);
+	dup2(fd, 1);
+	report_diag("Xen says (XEN) grant 5 and [   12.345678] kernel");
+	report_verdict(D0_FAIL, "x/y", NULL, "saw (XEN)  [1.000000] twice");
+	report_log("guest", "[    1.234567] gntlab: kept (XEN) not");
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	f = fdopen(fd, "r");
+	ASSERT_NONNULL(f);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	unlink(path);
+	EXPECT_NONNULL(strstr(out, "GNTLAB-DIAG Xen says (xen) grant 5 and {   12.345678] kernel\n"))
+	TH_MSG("%s", out);
+	EXPECT_NONNULL(strstr(out, "(xen)  {1.000000] twice\n")) TH_MSG("%s", out);
+	EXPECT_NONNULL(strstr(out, "GNTLAB-LOG guest [    1.234567] gntlab: kept (xen) not\n"))
+	TH_MSG("%s", out);
+	EXPECT_NULL(strstr(out, "(XEN)")) TH_MSG("%s", out);
 }
 
 TH_MAIN

@@ -58,7 +58,7 @@ TEST(cli, defaults_and_argv)
 		     "[2] [-display] [none] [-vga] [none] [-monitor] [none] [-serial] [stdio] "
 		     "[-no-reboot] [-kernel] [/b/xen] [-append] [console=com1 com1=115200 "
 		     "dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all] [-initrd] "
-		     "[/b/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen,/b/initrd]");
+		     "[/b/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable,/b/initrd]");
 	free(joined);
 	cli_free_argv(argv);
 }

@@ -109,6 +109,66 @@ TEST(serial, linebuf_nul_and_long)
 	free(lb);
 }
 
+/*
+ * Xen's console and dom0's kernel share the serial line with dom0's markers
+ * and can write between two pieces of one marker line (seen in CI: Xen's 'g'
+ * dump between "GNTLAB-TAP ok tools/share-bad-domid" and its CRLF, which
+ * turned the test into "tools/share-bad-domid(XEN)"). The foreign line comes
+ * out first, the marker whole once its rest has arrived.
+ */
+TEST(serial, linebuf_foreign_line_inside_marker)
+{
+	struct linebuf *lb = malloc(sizeof(*lb));
+	struct lines l = {0};
+
+	linebuf_init(lb);
+	feed(lb, &l, "GNTLAB-TAP ok tools/share-bad-domid(XEN) -------- active --------"
+		     "       -------- shared --------\r\n");
+	EXPECT_EQ(l.n, 1);
+	EXPECT_STREQ(l.v[0], "(XEN) -------- active --------       -------- shared --------");
+	feed(lb, &l, "\r\n"); /* the marker's own line end */
+	EXPECT_EQ(l.n, 2);
+	EXPECT_STREQ(l.v[1], "GNTLAB-TAP ok tools/share-bad-domid");
+
+	/* dom0's kernel (clocksource watchdog), LF-only line ends */
+	feed(lb, &l, "GNTLAB-TAP ok a/b[   50.123456] clocksource: 'tsc' unstable\n\n");
+	EXPECT_EQ(l.n, 4);
+	EXPECT_STREQ(l.v[2], "[   50.123456] clocksource: 'tsc' unstable");
+	EXPECT_STREQ(l.v[3], "GNTLAB-TAP ok a/b");
+
+	/* several foreign lines, then the rest of the payload */
+	feed(lb, &l, "GNTLAB-DIAG half (XEN) x1\r\n(XEN) x2\r\n[    1.000000] k\r\nand rest\r\n");
+	EXPECT_EQ(l.n, 8);
+	EXPECT_STREQ(l.v[4], "(XEN) x1");
+	EXPECT_STREQ(l.v[5], "(XEN) x2");
+	EXPECT_STREQ(l.v[6], "[    1.000000] k");
+	EXPECT_STREQ(l.v[7], "GNTLAB-DIAG half and rest");
+
+	/* a relayed log keeps its timestamps; Xen inside it is still taken out */
+	feed(lb, &l, "GNTLAB-LOG guest [    1.234567] gntlab: loaded\r\n");
+	EXPECT_EQ(l.n, 9);
+	EXPECT_STREQ(l.v[8], "GNTLAB-LOG guest [    1.234567] gntlab: loaded");
+	feed(lb, &l, "GNTLAB-LOG guest [    1.5] y(XEN) z\r\n\r\n");
+	EXPECT_EQ(l.n, 11);
+	EXPECT_STREQ(l.v[9], "(XEN) z");
+	EXPECT_STREQ(l.v[10], "GNTLAB-LOG guest [    1.5] y");
+
+	/* not a marker line: left alone; a timestamp needs six decimals */
+	feed(lb, &l, "text(XEN) more\r\nGNTLAB-TAP ok c/d [1.5] e\r\n");
+	EXPECT_EQ(l.n, 13);
+	EXPECT_STREQ(l.v[11], "text(XEN) more");
+	EXPECT_STREQ(l.v[12], "GNTLAB-TAP ok c/d [1.5] e");
+
+	/* the stream ends while the marker waits: it still comes out */
+	feed(lb, &l, "GNTLAB-END 0(XEN) bye\r\n");
+	EXPECT_EQ(l.n, 14);
+	linebuf_flush(lb, collect, &l);
+	EXPECT_EQ(l.n, 15);
+	EXPECT_STREQ(l.v[14], "GNTLAB-END 0");
+	lines_free(&l);
+	free(lb);
+}
+
 static void check_marker(const char *line, enum marker_kind kind, const char *payload)
 {
 	struct marker m;
