@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <xenstore.h>
 
 #include "gntdev_map.h"
@@ -205,4 +208,47 @@ int gt_gntdev_open(void)
 	fd = gd_open();
 	ASSERT_GE(fd, 0) TH_MSG("open %s: %s", GD_DEVICE, strerror(errno));
 	return fd;
+}
+
+int gt_wait_child(int pid)
+{
+	int st = 0;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	return st;
+}
+
+const char *gt_status_str(int st, char *buf, size_t len)
+{
+	if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(st)));
+	else
+		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
+	return buf;
+}
+
+static sigjmp_buf touch_jmp;
+
+static void touch_handler(int sig)
+{
+	siglongjmp(touch_jmp, sig);
+}
+
+int gt_touch(const volatile uint8_t *p, uint8_t *val)
+{
+	struct sigaction sa, old_bus, old_segv;
+	int sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = touch_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(touch_jmp, 1);
+	if (!sig)
+		*val = *p;
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
 }

@@ -79,4 +79,14 @@ void *gt_guarded(size_t len);
 /* Inside a test: a reserved, never accessible range (pointers into it fault). */
 void *gt_hole(size_t len);
 
+/* waitpid() through EINTR; the wait status. */
+int gt_wait_child(int pid);
+/* "exit N" or "killed by <signal>" for a wait status, in buf. */
+const char *gt_status_str(int st, char *buf, size_t len);
+/*
+ * Read one byte at p: 0 and *val, or the signal (SIGBUS/SIGSEGV) the read
+ * raised (caught; the handlers before the call are restored).
+ */
+int gt_touch(const volatile uint8_t *p, uint8_t *val);
+
 #endif

@@ -161,24 +161,6 @@ static void assert_inactive(const struct dom0_share *s)
 	ASSERT_EQ(a, 0) TH_MSG("Xen still lists refs of share %u mapped after 5 s", s->id);
 }
 
-static int wait_child(pid_t pid)
-{
-	int st = 0;
-
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
-
-static const char *status_str(int st, char *buf, size_t len)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(st)));
-	else
-		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
-	return buf;
-}
-
 /* The VmFlags line of the smaps entry starting at addr ("" if none). */
 static void vm_flags_of(const void *addr, char *out, size_t len)
 {
@@ -216,29 +198,6 @@ static bool has_flag(const char *flags, const char *f)
 		snprintf(key, sizeof(key), " %s ", f);
 		return strstr(pad, key) != NULL;
 	}
-}
-
-static sigjmp_buf touch_jmp;
-
-static void touch_handler(int sig)
-{
-	siglongjmp(touch_jmp, sig);
-}
-
-/* Read one byte; returns 0 and the value, or the signal it raised. */
-static int touch(const volatile uint8_t *p, uint8_t *val)
-{
-	struct sigaction sa = { .sa_handler = touch_handler }, old_bus, old_segv;
-	int sig;
-
-	sigaction(SIGBUS, &sa, &old_bus);
-	sigaction(SIGSEGV, &sa, &old_segv);
-	sig = sigsetjmp(touch_jmp, 1);
-	if (!sig)
-		*val = *p;
-	sigaction(SIGBUS, &old_bus, NULL);
-	sigaction(SIGSEGV, &old_segv, NULL);
-	return sig;
 }
 
 TH_DOC(gntdev_teardown, munmap_full,
@@ -391,9 +350,9 @@ TEST(gntdev_teardown, exit_with_live_mapping)
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");
 	ASSERT_EQ(dom0_active(&s), 3);
 	ASSERT_EQ(write(go[1], "x", 1), 1);
-	st = wait_child(pid);
+	st = gt_wait_child(pid);
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		TH_MSG("child: %s", status_str(st, buf, sizeof(buf)));
+		TH_MSG("child: %s", gt_status_str(st, buf, sizeof(buf)));
 	assert_inactive(&s);
 	gt_assert_peer(&s, 0x6e40, 0, GT_PAGE);
 	ASSERT_EQ(dom0_unshare(&s), 0);
@@ -441,9 +400,9 @@ TEST(gntdev_teardown, sigkill_mid_use)
 	usleep(200 * 1000);
 	ASSERT_EQ(dom0_active(&s), 4);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
-	st = wait_child(pid);
+	st = gt_wait_child(pid);
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
-		TH_MSG("child: %s", status_str(st, buf, sizeof(buf)));
+		TH_MSG("child: %s", gt_status_str(st, buf, sizeof(buf)));
 	assert_inactive(&s);
 	gt_assert_peer(&s, 0x6e50, 0, GT_PAGE / 2);
 	ASSERT_EQ(dom0_unshare(&s), 0);
@@ -472,10 +431,10 @@ TEST(gntdev_teardown, fork_dontcopy)
 
 		_exit(x == gntlab_pattern_byte(0x6e60, 0, 0) ? 10 : 11);
 	}
-	ws = wait_child(pid);
-	TH_LOG("child touching the address: %s", status_str(ws, buf, sizeof(buf)));
+	ws = gt_wait_child(pid);
+	TH_LOG("child touching the address: %s", gt_status_str(ws, buf, sizeof(buf)));
 	ASSERT_TRUE(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV)
-		TH_MSG("child: %s", status_str(ws, buf, sizeof(buf)));
+		TH_MSG("child: %s", gt_status_str(ws, buf, sizeof(buf)));
 	gt_assert_pages(t.map.addr, 0x6e60, 0, 2);
 	ASSERT_EQ(dom0_active(&t.share), 2);
 	ASSERT_EQ(gd_unmap(&t.map), 0);
@@ -541,8 +500,8 @@ TEST(gntdev_teardown, madv_dofork)
 	close(p[1]);
 	ASSERT_EQ(read(p[0], rep, 1), 1) TH_MSG("child reported nothing");
 	rc = (int)read(p[0], rep + 1, 2);
-	ws = wait_child(pid);
-	TH_LOG("child: %s, %s", status_str(ws, buf, sizeof(buf)),
+	ws = gt_wait_child(pid);
+	TH_LOG("child: %s, %s", gt_status_str(ws, buf, sizeof(buf)),
 	       rc == 2 ? "read two bytes" : "did not read");
 	if (rc == 2)
 		TH_LOG("child read %#x %#x (grant data %#x %#x)", rep[1], rep[2],
@@ -607,7 +566,7 @@ TEST(gntdev_teardown, mremap_move)
 	assert_inactive(&t.share);
 	EXPECT_EQ(gd_ioc_offset_for_vaddr(t.fd, r, &off, NULL), 0);
 	EXPECT_EQ(off, t.map.index);
-	sig = touch(t.map.addr, &v);
+	sig = gt_touch(t.map.addr, &v);
 	TH_LOG("touching the moved mapping: %s", sig ? strsignal(sig) : "read a byte");
 	EXPECT_EQ(sig, SIGBUS);
 	if (!sig)

@@ -89,32 +89,6 @@ TEST(gup, mlock)
 	run_row("mlock", false, 0x2a00, mlock_cell, NULL);
 }
 
-static sigjmp_buf touch_jb;
-
-static void touch_handler(int sig)
-{
-	siglongjmp(touch_jb, sig);
-}
-
-/* Read one byte at p; returns 0, or the signal the read raised. */
-static int touch_read(const volatile uint8_t *p, uint8_t *val)
-{
-	struct sigaction sa, obus, osegv;
-	int sig;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = touch_handler;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &obus);
-	sigaction(SIGSEGV, &sa, &osegv);
-	sig = sigsetjmp(touch_jb, 1);
-	if (!sig)
-		*val = *p;
-	sigaction(SIGBUS, &obus, NULL);
-	sigaction(SIGSEGV, &osegv, NULL);
-	return sig;
-}
-
 static long wait_active(const struct dom0_share *s, long want)
 {
 	long n = -1;
@@ -143,7 +117,7 @@ static const char *madv_cell(struct gup_cell *c, void *arg)
 	}
 	/* The notifier unmapped the grant before the zap (both halves). */
 	EXPECT_EQ(wait_active(c->share, 0), 0);
-	sig = touch_read(c->map.addr, &v);
+	sig = gt_touch(c->map.addr, &v);
 	if (!sig) {
 		TH_LOG("%s: read after MADV_DONTNEED gave %#x", gt_subject_name[c->mode], v);
 		return "ok";
@@ -176,7 +150,7 @@ static const char *mprotect_cell(struct gup_cell *c, void *arg)
 		return errname(e);
 	}
 	/* The VMA is writable now. Is the grant still there (read, caught)? */
-	sig = touch_read(c->map.addr, &v);
+	sig = gt_touch(c->map.addr, &v);
 	if (sig) {
 		TH_LOG("%s: read after mprotect raised %s", gt_subject_name[c->mode], signame(sig));
 		/* Gone: Xen must list the grant inactive. */

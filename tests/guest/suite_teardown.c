@@ -76,24 +76,6 @@ static void get_stats(int fd, struct gntlab_stats *st)
 	ASSERT_EQ(gt_stats(fd, st), 0);
 }
 
-static int wait_child(pid_t pid)
-{
-	int st = 0;
-
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	return st;
-}
-
-static const char *status_str(int st, char *buf, size_t len)
-{
-	if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by %s", strsignal(WTERMSIG(st)));
-	else
-		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
-	return buf;
-}
-
 TH_DOC(teardown, munmap_full,
 	"A full munmap of a 4-page mapping, with the map's index still reserved.\n"
 	"Expected: right after munmap the module counts no user and no kernel grant\n"
@@ -276,9 +258,9 @@ TEST(teardown, exit_with_live_mapping)
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");
 	ASSERT_EQ(dom0_active(&s), 3);
 	ASSERT_EQ(write(go[1], "x", 1), 1);
-	st = wait_child(pid);
+	st = gt_wait_child(pid);
 	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) TH_MSG("child: %s",
-								  status_str(st, buf, sizeof(buf)));
+								  gt_status_str(st, buf, sizeof(buf)));
 	gt_assert_zero(fd);
 	ASSERT_EQ(dom0_active(&s), 0);
 	gt_assert_peer(&s, 0x7e40, 0, GT_PAGE);
@@ -327,9 +309,9 @@ TEST(teardown, sigkill_mid_use)
 	usleep(200 * 1000);
 	ASSERT_EQ(dom0_active(&s), 4);
 	ASSERT_EQ(kill(pid, SIGKILL), 0);
-	st = wait_child(pid);
+	st = gt_wait_child(pid);
 	ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
-		TH_MSG("child: %s", status_str(st, buf, sizeof(buf)));
+		TH_MSG("child: %s", gt_status_str(st, buf, sizeof(buf)));
 	gt_assert_zero(fd);
 	ASSERT_EQ(dom0_active(&s), 0);
 	/* The half the child only read is untouched. */
@@ -363,10 +345,10 @@ TEST(teardown, fork_dontcopy)
 
 		_exit(x == gntlab_pattern_byte(0x7e60, 0, 0) ? 10 : 11);
 	}
-	ws = wait_child(pid);
-	TH_LOG("child touching the address: %s", status_str(ws, buf, sizeof(buf)));
+	ws = gt_wait_child(pid);
+	TH_LOG("child touching the address: %s", gt_status_str(ws, buf, sizeof(buf)));
 	ASSERT_TRUE(WIFSIGNALED(ws) && WTERMSIG(ws) == SIGSEGV)
-		TH_MSG("child: %s", status_str(ws, buf, sizeof(buf)));
+		TH_MSG("child: %s", gt_status_str(ws, buf, sizeof(buf)));
 	gt_assert_pages(t.map.addr, 0x7e60, 0, 2);
 	ASSERT_EQ(dom0_active(&t.share), 2);
 	get_stats(t.fd, &st);
@@ -430,15 +412,15 @@ TEST(teardown, madv_dofork)
 	rc = (int)read(p[0], rep, 1);
 	ASSERT_EQ(rc, 1) TH_MSG("child reported nothing");
 	rc = (int)read(p[0], rep + 1, 2);
-	ws = wait_child(pid);
+	ws = gt_wait_child(pid);
 	if (rc == 2)
 		TH_LOG("child: VMA %s, read %#x %#x (grant data would be %#x %#x): %s",
 		       rep[0] ? "present" : "absent", rep[1], rep[2],
 		       gntlab_pattern_byte(0x7e70, 0, 0), gntlab_pattern_byte(0x7e70, 1, 0),
-		       status_str(ws, buf, sizeof(buf)));
+		       gt_status_str(ws, buf, sizeof(buf)));
 	else
 		TH_LOG("child: VMA %s, touching it: %s", rep[0] ? "present" : "absent",
-		       status_str(ws, buf, sizeof(buf)));
+		       gt_status_str(ws, buf, sizeof(buf)));
 	gt_assert_pages(t.map.addr, 0x7e70, 0, 2);
 	ASSERT_EQ(dom0_active(&t.share), 2);
 	ASSERT_EQ(gt_unmap(&t.map), 0);
@@ -475,29 +457,6 @@ TEST(teardown, mremap_grow)
 	gt_assert_zero(t.fd);
 	ASSERT_EQ(dom0_active(&t.share), 0);
 	ASSERT_EQ(dom0_unshare(&t.share), 0);
-}
-
-static sigjmp_buf touch_jmp;
-
-static void touch_handler(int sig)
-{
-	siglongjmp(touch_jmp, sig);
-}
-
-/* Read one byte; returns 0 and the value, or the signal it raised. */
-static int touch(const volatile uint8_t *p, uint8_t *val)
-{
-	struct sigaction sa = { .sa_handler = touch_handler }, old_bus, old_segv;
-	int sig;
-
-	sigaction(SIGBUS, &sa, &old_bus);
-	sigaction(SIGSEGV, &sa, &old_segv);
-	sig = sigsetjmp(touch_jmp, 1);
-	if (!sig)
-		*val = *p;
-	sigaction(SIGBUS, &old_bus, NULL);
-	sigaction(SIGSEGV, &old_segv, NULL);
-	return sig;
 }
 
 TH_DOC(teardown, mremap_move,
@@ -542,7 +501,7 @@ TEST(teardown, mremap_move)
 	} else {
 		t.map.addr = r;
 		EXPECT_EQ(active, 0);
-		sig = touch(t.map.addr, &v);
+		sig = gt_touch(t.map.addr, &v);
 		TH_LOG("touching the moved mapping: %s",
 		       sig ? strsignal(sig) : "read a byte");
 		/* A read that succeeds must not return the old grant's data. */
