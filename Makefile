@@ -510,8 +510,15 @@ catalogue: docs-inputs
 	@rm -rf $(B)/docs
 	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
-unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue matrix-unit
+# gntlab-inspect's checks on synthetic images, build trees and modules.
+$(B)/unit/unit-inspect: tools/inspect/unit_inspect.c $(INSPECT_SRC) $(filter-out %/main.c,$(INSPECT_SRC)) \
+		$(wildcard tools/inspect/*.h) $(HARNESS_SRC) $(wildcard tests/harness/*.h) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/harness -Itools/inspect -o $@ tools/inspect/unit_inspect.c \
+		$(filter-out %/main.c,$(INSPECT_SRC)) $(HARNESS_SRC) -lz -llzma
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-inspect $(RUNNER) catalogue matrix-unit
 	$(B)/unit/unit-dom0
+	$(B)/unit/unit-inspect
 	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check

@@ -69,7 +69,7 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 {
 	char file[4096], ver[80], cfg_sha[65], bid[130], cfg_path[4400];
 	struct blob b;
-	char *cfg;
+	char *cfg, *embedded = NULL;
 	long mb;
 
 	if (xen_resolve(src, file, sizeof(file), e) != 0)
@@ -77,10 +77,11 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 	if (blob_read(file, &b, e) != 0)
 		return ierr_set(e, "XEN=%s: %s", src, e->msg);
 	if (!elf_class(b.data, b.len)) {
+		bool packed = b.packing != PACK_NONE;
+
 		blob_free(&b);
 		return ierr_set(e, "XEN=%s: %s is not an ELF image%s (expected xen.gz or the xen "
-				   "ELF of a build: xen/xen)", src, file,
-				b.packing != PACK_NONE ? " once unpacked" : "");
+				   "ELF of a build: xen/xen)", src, file, packed ? " once unpacked" : "");
 	}
 	mb = multiboot1_offset(b.data, b.len);
 	if (mb < 0) {
@@ -89,7 +90,7 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 				   "header in its first 8 KiB; xen-syms? QEMU boots xen/xen or "
 				   "xen/xen.gz)", src, file);
 	}
-	xen_version(b.data, b.len, ver, sizeof(ver), cfg_sha);
+	xen_version(b.data, b.len, ver, sizeof(ver), cfg_sha, &embedded);
 	elf_build_id(b.data, b.len, bid, sizeof(bid));
 	info_add(in, "role", "xen");
 	info_add(in, "source", "%s", file);
@@ -105,6 +106,10 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 	info_add(in, "version", "%s", ver[0] ? ver : "unknown");
 	info_add(in, "build-id", "%s", bid[0] ? bid : "none");
 	cfg = xen_config_beside(file, cfg_path, sizeof(cfg_path));
+	if (embedded) {
+		free(cfg);
+		cfg = embedded;
+	}
 	if (cfg_sha[0]) {
 		info_add(in, "config", "embedded");
 		info_add(in, "config-sha256", "%s", cfg_sha);

@@ -337,10 +337,12 @@ static bool xen_config_version(const char *text, char *ver, size_t size)
 	return true;
 }
 
-void xen_version(const unsigned char *d, size_t len, char *ver, size_t size, char cfg_sha[65])
+void xen_version(const unsigned char *d, size_t len, char *ver, size_t size, char cfg_sha[65],
+		 char **config)
 {
 	ver[0] = '\0';
 	cfg_sha[0] = '\0';
+	*config = NULL;
 	/* Xen keeps its .config gzip'd inside (hypfs /buildinfo/config). */
 	for (size_t i = 0; i + 10 < len; i++) {
 		const unsigned char *p = memchr(d + i, 0x1f, len - i - 10);
@@ -360,9 +362,12 @@ void xen_version(const unsigned char *d, size_t len, char *ver, size_t size, cha
 			if (text) {
 				memcpy(text, u.data, u.len);
 				text[u.len] = '\0';
-				if (xen_config_version(text, ver, size))
+				if (xen_config_version(text, ver, size)) {
 					sha256_hex(u.data, u.len, cfg_sha);
-				free(text);
+					*config = text;
+				} else {
+					free(text);
+				}
 			}
 		}
 		blob_free(&u);

@@ -71,9 +71,10 @@ int linux_banner(const unsigned char *d, size_t len, char *out, size_t size);
 /* The first word of a version string: the release (uname -r). */
 void release_of(const char *version, char *out, size_t size);
 /* Xen's version: its embedded .config (gzip'd, "# Xen/x86 <v> Configuration")
- * or a "4.NN..." string; "" when neither. config_sha256 "" if not embedded. */
+ * or a "4.NN..." string; "" when neither. config_sha256 "" and *config NULL
+ * if not embedded; else *config is its text (free it). */
 void xen_version(const unsigned char *d, size_t len, char *ver, size_t size,
-		 char config_sha256[65]);
+		 char config_sha256[65], char **config);
 
 /* ---- kernel configuration ------------------------------------------------ */
 
