@@ -124,6 +124,10 @@ static void start_guest(struct scen_env *e, struct step_res *r)
 		return;
 	}
 	report_diag("guest %s is domain %d (libvirt %s)", e->o.name, id, e->o.uri);
+	/* What the guest booted, for the results' summary.txt (guest-boot:). */
+	snprintf(err, sizeof(err), "guest %s: kernel=%s initrd=%s cmdline='%s' memory=%uMiB vcpus=%u",
+		 e->o.name, s.kernel, s.initrd, s.cmdline, s.memory_mib, s.vcpus);
+	report_log("run", err);
 	e->domid = (unsigned int)id;
 	agent_init(&e->ag, e->xs, e->domid, e->o.timeout_s);
 }
@@ -202,13 +206,16 @@ static void relay_guest_failure_logs(struct scen_env *e)
 
 	if (e->dom && virDomainIsActive(e->dom) == 1 && virDomainDestroy(e->dom) != 0)
 		report_diag("virDomainDestroy(%s): %s", e->o.name, virGetLastErrorMessage());
-	usleep(500 * 1000);	/* xenconsoled writes what the guest printed last */
+	/*
+	 * libxl's logs first: a panic in the guest's console is a crash to
+	 * the runner, which stops QEMU a few seconds after it.
+	 */
+	snprintf(path, sizeof(path), "/var/log/libvirt/libxl/%s.log", e->o.name);
+	relay_tail("guest-libxl", path, 200);
+	relay_tail("libxl-driver", "/var/log/libvirt/libxl/libxl-driver.log", 100);
 	guest_console_log(e->o.name, path, sizeof(path));
 	report_log_file("guest", path);
 	e->logs_relayed = true;
-	snprintf(path, sizeof(path), "/var/log/libvirt/libxl/%s.log", e->o.name);
-	relay_tail("guest-libxl", path, 400);
-	relay_tail("libxl-driver", "/var/log/libvirt/libxl/libxl-driver.log", 200);
 }
 
 static void agent_ready(struct scen_env *e, struct step_res *r)
