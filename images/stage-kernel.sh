@@ -22,7 +22,7 @@ if [ "$(dd if="$src" bs=1 skip=514 count=4 status=none 2>/dev/null)" = HdrS ]; t
 	if [ ! -f "$staged" ]; then
 		# Keep only the last few extractions.
 		find "$(dirname "$out")/.extract" -name '*.vmlinux' -printf '%T@ %p\n' | sort -rn |
-			tail -n +5 | cut -d' ' -f2- | xargs -r rm -f
+			tail -n +4 | cut -d' ' -f2- | xargs -r rm -f
 		images/extract-vmlinux.sh "$src" "$staged.$$" >&2 && mv "$staged.$$" "$staged" ||
 			{ echo "[images] $src: no xz/zstd ELF payload: booting the bzImage as is" >&2; staged=$src; }
 	fi

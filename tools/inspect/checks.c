@@ -76,6 +76,17 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 		return -1;
 	if (blob_read(file, &b, e) != 0)
 		return ierr_set(e, "XEN=%s: %s", src, e->msg);
+	if (bzimage_version(b.data, b.len, bid, sizeof(bid)) == 0) {
+		blob_free(&b);
+		release_of(bid, ver, sizeof(ver));
+		return ierr_set(e, "XEN=%s: %s is a Linux kernel (bzImage of %s), not Xen", src, file,
+				ver);
+	}
+	if (b.len > 2 && b.data[0] == 'M' && b.data[1] == 'Z') {
+		blob_free(&b);
+		return ierr_set(e, "XEN=%s: %s is a PE/EFI binary (xen.efi boots from UEFI; QEMU "
+				   "boots the multiboot ELF: xen.gz or xen/xen)", src, file);
+	}
 	if (!elf_class(b.data, b.len)) {
 		bool packed = b.packing != PACK_NONE;
 

@@ -318,7 +318,7 @@ TEST(inspect, xen_gz_multiboot)
 }
 
 TH_DOC(inspect, xen_refusals, "XEN= refuses, naming the file: an ELF without a multiboot header "
-	"(xen-syms), a file that is not ELF, a gzip that is not ELF, a tree without xen/xen.gz, a "
+	"(xen-syms), a file that is not ELF, a gzip that is not ELF, a Linux bzImage, xen.efi, a tree without xen/xen.gz, a "
 	"missing path; a build tree with xen/xen is accepted.")
 TEST(inspect, xen_refusals)
 {
@@ -339,6 +339,18 @@ TEST(inspect, xen_refusals)
 	write_file(at("words.gz"), gz.d, gz.len);
 	EXPECT_EQ(xen_stage(at("words.gz"), NULL, &in, &e), -1);
 	EXPECT_TRUE(strstr(e.msg, "not an ELF image once unpacked") != NULL) TH_MSG("%s", e.msg);
+	{
+		struct buf bz = bzimage(REL " #1 SMP");
+
+		write_file(at("bzImage"), bz.d, bz.len);
+		EXPECT_EQ(xen_stage(at("bzImage"), NULL, &in, &e), -1);
+		EXPECT_TRUE(strstr(e.msg, "is a Linux kernel (bzImage of " REL "), not Xen") != NULL)
+			TH_MSG("%s", e.msg);
+		free(bz.d);
+	}
+	write_text(at("xen.efi"), "MZ\x90 a PE file");
+	EXPECT_EQ(xen_stage(at("xen.efi"), NULL, &in, &e), -1);
+	EXPECT_TRUE(strstr(e.msg, "is a PE/EFI binary") != NULL) TH_MSG("%s", e.msg);
 	mkdir(at("empty-tree"), 0755);
 	EXPECT_EQ(xen_stage(at("empty-tree"), NULL, &in, &e), -1);
 	EXPECT_TRUE(strstr(e.msg, "without xen/xen.gz or xen/xen") != NULL) TH_MSG("%s", e.msg);
