@@ -114,13 +114,20 @@ int xen_stage(const char *src, const char *out, struct info *in, struct ierr *e)
 		info_add(in, "image-sha256", "%s", img_sha);
 	}
 	info_add(in, "kind", "elf%d-multiboot", elf_class(b.data, b.len));
-	info_add(in, "version", "%s", ver[0] ? ver : "unknown");
 	info_add(in, "build-id", "%s", bid[0] ? bid : "none");
 	cfg = xen_config_beside(file, cfg_path, sizeof(cfg_path));
 	if (embedded) {
 		free(cfg);
 		cfg = embedded;
 	}
+	/* A build without the embedded config: the tree's .config has it. */
+	if (cfg && (!ver[0] || !embedded)) {
+		char v2[80];
+
+		if (xen_config_version(cfg, v2, sizeof(v2)))
+			snprintf(ver, sizeof(ver), "%s", v2);
+	}
+	info_add(in, "version", "%s", ver[0] ? ver : "unknown");
 	if (cfg_sha[0]) {
 		info_add(in, "config", "embedded");
 		info_add(in, "config-sha256", "%s", cfg_sha);

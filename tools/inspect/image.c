@@ -323,7 +323,7 @@ const char *kconfig_get(const char *text, const char *name)
 }
 
 /* "# Xen/x86 4.17.7 Configuration" -> "4.17.7". */
-static bool xen_config_version(const char *text, char *ver, size_t size)
+bool xen_config_version(const char *text, char *ver, size_t size)
 {
 	const char *p = strstr(text, "# Xen/");
 	const char *sp, *end;

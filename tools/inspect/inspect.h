@@ -76,6 +76,9 @@ void release_of(const char *version, char *out, size_t size);
 void xen_version(const unsigned char *d, size_t len, char *ver, size_t size,
 		 char config_sha256[65], char **config);
 
+/* A Xen .config's version ("# Xen/x86 4.17.7 Configuration" -> "4.17.7"). */
+bool xen_config_version(const char *config_text, char *ver, size_t size);
+
 /* ---- kernel configuration ------------------------------------------------ */
 
 /* The value of CONFIG_<name> in a .config text ("y", "m", a string),

@@ -210,7 +210,7 @@ static void scratch(void)
 
 /* A Xen-like image: ELF32, a multiboot header (or not), a build id, and
  * its .config gzip'd inside. */
-static struct buf xen_image(bool multiboot)
+static struct buf xen_image_cfg(bool multiboot, bool embed_config)
 {
 	static const char cfg[] = "#\n# Automatically generated file; DO NOT EDIT.\n"
 				  "# Xen/x86 4.99.1-unit Configuration\n#\nCONFIG_DEBUG=y\n";
@@ -221,9 +221,14 @@ static struct buf xen_image(bool multiboot)
 	struct buf img;
 
 	mb[2] = (uint32_t)(0u - mb[0] - mb[1]);
-	img = elf_make(32, multiboot ? mb : NULL, multiboot ? 12 : 0, s, 2);
+	img = elf_make(32, multiboot ? mb : NULL, multiboot ? 12 : 0, s, embed_config ? 2 : 1);
 	free(gz.d), free(n.d);
 	return img;
+}
+
+static struct buf xen_image(bool multiboot)
+{
+	return xen_image_cfg(multiboot, true);
 }
 
 /* A vmlinux: ELF64 with the Linux banner and Xen's notes as asked. */
@@ -356,11 +361,24 @@ TEST(inspect, xen_refusals)
 	EXPECT_TRUE(strstr(e.msg, "without xen/xen.gz or xen/xen") != NULL) TH_MSG("%s", e.msg);
 	EXPECT_EQ(xen_stage(at("nothing-here"), NULL, &in, &e), -1);
 	EXPECT_TRUE(strstr(e.msg, "no such file or directory") != NULL) TH_MSG("%s", e.msg);
-	write_file(at("tree/xen/xen"), mb.d, mb.len);
-	EXPECT_EQ(xen_resolve(at("tree"), file, sizeof(file), &e), 0);
-	EXPECT_TRUE(strstr(file, "tree/xen/xen") != NULL) TH_MSG("%s", file);
-	memset(&in, 0, sizeof(in));
-	EXPECT_EQ(xen_stage(at("tree"), NULL, &in, &e), 0) TH_MSG("%s", e.msg);
+	/* A build tree whose Xen does not embed its .config: the tree's says. */
+	{
+		struct buf plain = xen_image_cfg(true, false);
+		char v[64];
+
+		write_file(at("tree/xen/xen"), plain.d, plain.len);
+		write_text(at("tree/xen/.config"), "# Xen/x86 4.21-unstable Configuration\n"
+						   "CONFIG_DEBUG=y\n");
+		free(plain.d);
+		EXPECT_EQ(xen_resolve(at("tree"), file, sizeof(file), &e), 0);
+		EXPECT_TRUE(strstr(file, "tree/xen/xen") != NULL) TH_MSG("%s", file);
+		memset(&in, 0, sizeof(in));
+		EXPECT_EQ(xen_stage(at("tree"), NULL, &in, &e), 0) TH_MSG("%s", e.msg);
+		info_get(in.text, "version", v, sizeof(v));
+		EXPECT_STREQ(v, "4.21-unstable");
+		info_get(in.text, "debug", v, sizeof(v));
+		EXPECT_STREQ(v, "y");
+	}
 	free(no_mb.d), free(mb.d), free(gz.d);
 }
 
