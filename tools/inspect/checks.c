@@ -225,6 +225,17 @@ int kernel_stage(const struct kernel_opts *o, struct info *in, struct ierr *e)
 		blob_free(&src);
 		return ierr_set(e, "%s=%s: its extracted image: %s", o->var, o->src, e->msg);
 	}
+	/* A bzImage nobody extracted (gzip, which extract-vmlinux.sh leaves):
+	 * its payload is the ELF that boots. */
+	if (elf_class(img.data, img.len) != 64) {
+		struct blob elf;
+		struct ierr pe;
+
+		if (bzimage_payload(img.data, img.len, &elf, &pe) == 0) {
+			blob_free(&img);
+			img = elf;
+		}
+	}
 	/* A PV kernel carries Xen's ELF notes; the entry note is PV's (a
 	 * PVH-only kernel has only PHYS32_ENTRY). */
 	if (elf_class(img.data, img.len) == 64) {

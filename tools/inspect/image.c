@@ -268,6 +268,30 @@ int bzimage_version(const unsigned char *d, size_t len, char *out, size_t size)
 	return 0;
 }
 
+int bzimage_payload(const unsigned char *d, size_t len, struct blob *elf, struct ierr *e)
+{
+	size_t setup, off, plen;
+
+	/* Boot protocol 2.08+: payload_offset (0x248) and payload_length
+	 * (0x24c), from the protected-mode code after (setup_sects + 1) * 512. */
+	if (len < 0x260 || rd16(d + 0x1fe) != 0xAA55 || memcmp(d + 0x202, "HdrS", 4) != 0)
+		return ierr_set(e, "not a bzImage");
+	if (rd16(d + 0x206) < 0x208)
+		return ierr_set(e, "boot protocol %#x has no payload fields", rd16(d + 0x206));
+	setup = ((size_t)(d[0x1f1] ? d[0x1f1] : 4) + 1) * 512;
+	off = setup + rd32(d + 0x248);
+	plen = rd32(d + 0x24c);
+	if (off > len || plen > len - off)
+		return ierr_set(e, "payload outside the file");
+	if (blob_unpack(d + off, plen, elf, e) != 0)
+		return -1;
+	if (elf_class(elf->data, elf->len) != 64) {
+		blob_free(elf);
+		return ierr_set(e, "payload is not a 64-bit ELF");
+	}
+	return 0;
+}
+
 int linux_banner(const unsigned char *d, size_t len, char *out, size_t size)
 {
 	static const char tag[] = "Linux version ";

@@ -66,6 +66,8 @@ int elf_modinfo(const unsigned char *d, size_t len, const char *key, char *out, 
 long multiboot1_offset(const unsigned char *d, size_t len);
 /* A bzImage's setup header: its kernel_version string. 0 ok, -1 not a bzImage. */
 int bzimage_version(const unsigned char *d, size_t len, char *out, size_t size);
+/* A bzImage's compressed vmlinux (gzip or xz payload), unpacked. */
+int bzimage_payload(const unsigned char *d, size_t len, struct blob *elf, struct ierr *e);
 /* "Linux version <release> ..." in a vmlinux: the text after "Linux version ". */
 int linux_banner(const unsigned char *d, size_t len, char *out, size_t size);
 /* The first word of a version string: the release (uname -r). */

@@ -266,6 +266,22 @@ static struct buf bzimage(const char *version)
 	return b;
 }
 
+/* A bzImage (protocol 2.15, one setup sector) carrying a gzip'd vmlinux. */
+static struct buf bzimage_with(const char *version, const struct buf *vm)
+{
+	struct buf b = bzimage(version), gz = gzip_of(vm->d, vm->len);
+	uint32_t off = 0x40, len = (uint32_t)gz.len;
+
+	b.d[0x1f1] = 1;
+	b.d[0x206] = 0x0f, b.d[0x207] = 0x02;
+	memcpy(b.d + 0x248, &off, 4);
+	memcpy(b.d + 0x24c, &len, 4);
+	pad_to(&b, 1024 + off);
+	put(&b, gz.d, gz.len);
+	free(gz.d);
+	return b;
+}
+
 static struct buf module(const char *vermagic)
 {
 	char mi[256];
@@ -417,6 +433,34 @@ TEST(inspect, kernel_bzimage_vmlinux)
 	info_get(in.text, "release", v, sizeof(v));
 	EXPECT_STREQ(v, REL);
 	free(bz.d), free(vm.d);
+}
+
+TH_DOC(inspect, kernel_bzimage_payload, "A bzImage nobody extracted (gzip payload): its ELF "
+	"is what is staged and checked (build id, PV note); a non-PV payload is refused.")
+TEST(inspect, kernel_bzimage_payload)
+{
+	struct buf pv = vmlinux(true, false), bare = vmlinux(false, false);
+	struct buf bz = bzimage_with(REL " #1", &pv), bz_bare = bzimage_with(REL " #1", &bare);
+	struct kernel_opts o = {.role = "guest", .var = "GUEST_KERNEL"};
+	struct info in = {0};
+	struct ierr e = {{0}};
+	char v[128], *staged;
+
+	scratch();
+	write_file(at("bzImage"), bz.d, bz.len);
+	write_file(at("bzImage-bare"), bz_bare.d, bz_bare.len);
+	o.src = at("bzImage"), o.out = at("boot");
+	ASSERT_EQ(kernel_stage(&o, &in, &e), 0) TH_MSG("%s", e.msg);
+	info_get(in.text, "build-id", v, sizeof(v));
+	EXPECT_STREQ(v, "abcd");
+	staged = text_read(at("boot"));
+	ASSERT_NONNULL(staged);
+	EXPECT_EQ(memcmp(staged, pv.d, pv.len), 0);
+	free(staged);
+	o.src = at("bzImage-bare"), o.out = NULL;
+	EXPECT_EQ(kernel_stage(&o, &in, &e), -1);
+	EXPECT_TRUE(strstr(e.msg, "no Xen notes at all") != NULL) TH_MSG("%s", e.msg);
+	free(pv.d), free(bare.d), free(bz.d), free(bz_bare.d);
 }
 
 TH_DOC(inspect, kernel_refusals, "GUEST_KERNEL= refuses, naming the file: no CONFIG_XEN_PV in "
