@@ -326,8 +326,12 @@ endif
 # staged (each image's source, sha256, build id, version, config hash:
 # $(B)/boot/*.info, prefixed by its role) and the make variables that named them.
 BOOT_INFOS = $(XEN_IMG).info $(DOM0_IMG).info $(GUEST_IMG).info
+# $(call ran-version,USERVAR,ROLE,INFO,KEY): "package version" of the
+# configuration's package, or the plain version of what the user named
+# (the matrix tools read either).
+ran-version = $$($(if $(1),sed -n 's/^$(4) //p' $(3),awk '$$1 == "$(2)" { print $$2, $$3; exit }' $(B)/packages.manifest))
 record-config = { cat $(B)/manifest.txt; \
-		for f in $(BOOT_INFOS); do r=$$(sed -n 's/^role //p' $$f); sed "/^role /d; s/^/$$r /" $$f; done; \
+		for f in $(BOOT_INFOS); do r=$$(sed -n 's/^role //p' $$f); sed "/^role /d; s/^/image-$$r /" $$f; done; \
 		sed 's/^/guest-kbuild /' $(B)/kmod.kbuild; \
 		echo "guest-module gntlab.ko sha256 $$(sha256sum $(KO) | cut -c1-64)"; \
 		echo "guest-drivers $$(cat $(B)/guest/kmods.list)"; \
@@ -335,9 +339,9 @@ record-config = { cat $(B)/manifest.txt; \
 			'$(XEN)' '$(DOM0_KERNEL)' '$(GUEST_KERNEL)' '$(KERNEL_BUILD)' '$(DOM0_KERNEL_BUILD)' '$(GUEST_BREAK)'; \
 		} > $(1)/manifest.txt; \
 	[ ! -f $(1)/summary.txt ] || { printf 'config: %s\nxen: %s\ndom0-kernel: %s\nguest-kernel: %s\nmanifest: manifest.txt\n' \
-		'$(CONFIG)' "$$(awk '$$1 == "xen" { print $$2, $$3; exit }' $(B)/packages.manifest)" \
-		"$$(awk '$$1 == "dom0" { print $$2, $$3; exit }' $(B)/packages.manifest)" \
-		"$$(awk '$$1 == "guest" { print $$2, $$3; exit }' $(B)/packages.manifest)"; \
+		'$(CONFIG)' "$(call ran-version,$(XEN),xen,$(XEN_IMG).info,version)" \
+		"$(call ran-version,$(DOM0_KERNEL),dom0,$(DOM0_IMG).info,release)" \
+		"$(call ran-version,$(GUEST_KERNEL),guest,$(GUEST_IMG).info,release)"; \
 		$(INSPECT) summary $(addprefix --info ,$(BOOT_INFOS)); } >> $(1)/summary.txt
 
 # The end-to-end path only (dom0's smoke tests, no suites): the quick check.
