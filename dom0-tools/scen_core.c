@@ -178,6 +178,10 @@ static void relay_tail(const char *domain, const char *path, int max)
 	}
 	while (fgets(line, sizeof(line), f))
 		n++;
+	if (n == 0) {
+		snprintf(line, sizeof(line), "(%s is empty)", path);
+		report_log(domain, line);
+	}
 	skip = n > max ? n - max : 0;
 	if (skip) {
 		snprintf(line, sizeof(line), "(%s: the last %d of %ld lines)", path, max, n);
