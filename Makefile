@@ -95,7 +95,7 @@ DOM0_KERNEL_BUILD ?=
 KBUILD_SUITE ?=
 # Testing the failure paths: GUEST_BREAK=init packs a guest initramfs
 # without /init (the guest kernel panics), =module a gntlab.ko that does
-# not load; empty: a normal guest.
+# not load, =hang an /init that never starts the agent; empty: a normal guest.
 GUEST_BREAK ?=
 INSPECT := $(B)/host/gntlab-inspect
 # What boots (staged; internal names, never set these).
