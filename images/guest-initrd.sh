@@ -12,9 +12,26 @@ trap 'rm -rf "$stage"' EXIT
 chmod 0755 "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/gntlab}
 install -m 0755 "$init" "$stage/init"
+# GUEST_BREAK (testing the failure paths, Makefile): init = no /init, the
+# guest kernel panics; module = a gntlab.ko that insmod refuses; hang = an
+# /init that never starts the agent (the guest runs, nobody answers).
+case "${GUEST_BREAK:-}" in
+"") ;;
+init) rm -f "$stage/init"; echo "[images] GUEST_BREAK=init: guest initramfs without /init" >&2 ;;
+module) ;;
+hang)
+	printf '#!/bin/busybox sh\necho "gntlab guest: GUEST_BREAK=hang, no agent"\nwhile :; do /bin/busybox sleep 60; done\n' > "$stage/init"
+	chmod 0755 "$stage/init"
+	echo "[images] GUEST_BREAK=hang: a guest whose agent never starts" >&2 ;;
+*) echo "guest-initrd.sh: GUEST_BREAK=$GUEST_BREAK: not init, module or hang" >&2; exit 2 ;;
+esac
 install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0644 "$module" "$stage/lib/gntlab/"
+if [ "${GUEST_BREAK:-}" = module ]; then
+	head -c 4096 /dev/urandom > "$stage/lib/gntlab/gntlab.ko"
+	echo "[images] GUEST_BREAK=module: a gntlab.ko that does not load" >&2
+fi
 mkdir -p "$stage/lib/gntlab/kmod"
 # 6.12+ ship them xz-compressed (.ko.xz): busybox insmod wants them plain.
 for k in $kmods; do
