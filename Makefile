@@ -148,7 +148,8 @@ PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
-	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
+	dom0-tools/scen_multi.c dom0-tools/scen_soak.c dom0-tools/soak_destroy.c dom0-tools/soak_mem.c \
+	dom0-tools/agent_client.c dom0-tools/markers_out.c \
 	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
@@ -193,6 +194,17 @@ $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
 
+# The soak program (`make soak`, docs/soak.md), in the guest as /bin/gntlab-soak:
+# the same main and harness as the suites, the soak tests instead of them.
+GUEST_SOAK := $(B)/guest/gntlab-soak
+GUEST_SOAK_SRC := tests/guest/main.c $(GUEST_LIB_SRC) $(wildcard tests/guest/soak*.c) \
+	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
+	$(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
+$(GUEST_SOAK): $(GUEST_SOAK_SRC) $(call srclist,guest-soak,$(GUEST_SOAK_SRC)) \
+		$(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_SOAK_SRC) -lxenstore
+
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
 # tests/guest/bench_count.c: the counts (kprobes, tracepoints; docs/bench.md).
 $(GUEST_BENCH): tests/guest/bench.c tests/guest/bench_count.c tests/guest/dom0_client.c $(GTMAP) $(PROTO_SRC) $(wildcard tests/guest/*.h) $(HDRS) $(B)/.host-deps
@@ -206,9 +218,9 @@ $(GUEST_BENCH): tests/guest/bench.c tests/guest/bench_count.c tests/guest/dom0_c
 GUEST_KMODS := kernel/drivers/block/brd.ko kernel/drivers/block/loop.ko \
 	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko \
 	kernel/drivers/xen/xen-gntalloc.ko
-$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
+$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) $(GUEST_SOAK)
 	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
-		$(GKMODROOT)/lib/modules/$(GKVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
+		$(GKMODROOT)/lib/modules/$(GKVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) $(GUEST_SOAK)
 # $(B)/dom0-base.cpio links to the rootfs cached in GNTLAB_CACHE, which the
 # configurations of one dom0 suite share: the stamp, not the shared file's
 # time, says when this configuration's base changed.
