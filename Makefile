@@ -90,7 +90,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
-.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml
+.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml soak
 all: images $(RUNNER)
 images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
 
@@ -328,6 +328,47 @@ bench-boot: $(RUNNER)
 	@mkdir -p $(B)/results-boot
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 
+# --- soak (docs/soak.md) -----------------------------------------------------
+# One boot, time-bounded: random ioctls, map/teardown cycles and guest
+# destroy cycles, checked after each phase. The raw run (results.tap,
+# junit.xml, soak.log, ...) goes to $(SOAK_RUN); soak.json and soak.md to
+# $(B)/results/. Small scale while developing:
+#   make soak SOAK_IOCTLS=10000 SOAK_CYCLES=200 SOAK_DESTROYS=5 SOAK_MINUTES=8
+SOAK_IOCTLS ?= 1000000
+SOAK_CYCLES ?= 10000
+SOAK_DESTROYS ?= 100
+SOAK_MINUTES ?= 27
+SOAK_RUN ?= $(B)/results-soak
+SOAK_REPORT := $(B)/host/gntlab-soakreport
+SOAK_REPORT_SRC := tools/soak/soakreport.c tools/soak/soak_parse.c tools/soak/soak_write.c
+SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
+# dom0's default command line (the runner's), plus the scale.
+SOAK_DOM0_ARGS = $(shell sed -n 's/.*CLI_DEFAULT_DOM0_ARGS "\(.*\)"/\1/p' tests/host/cli.h) \
+	gntlab.soak=$(SOAK_IOCTLS):$(SOAK_CYCLES):$(SOAK_DESTROYS):$(SOAK_SECONDS)
+$(SOAK_REPORT): $(SOAK_REPORT_SRC) tools/soak/soakreport.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(SOAK_REPORT_SRC)
+$(B)/unit/unit-soak: tools/soak/unit_soak.c tools/soak/soak_parse.c tools/soak/soak_write.c \
+		tools/soak/soakreport.h $(HARNESS_SRC) $(wildcard tests/harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itools/soak -Itests/harness -o $@ tools/soak/unit_soak.c \
+		tools/soak/soak_parse.c tools/soak/soak_write.c $(HARNESS_SRC)
+soak: images $(RUNNER) $(CONDUCTOR) $(GUEST_SOAK) $(SOAK_REPORT)
+	@[[ "$(SOAK_IOCTLS)$(SOAK_CYCLES)$(SOAK_DESTROYS)$(SOAK_MINUTES)" =~ ^[0-9]+$$ ]] && [ $(SOAK_MINUTES) -ge 2 ] || \
+		{ echo "make soak: SOAK_IOCTLS, SOAK_CYCLES, SOAK_DESTROYS must be numbers, SOAK_MINUTES a number >= 2" >&2; exit 2; }
+	@echo "[soak] $(SOAK_IOCTLS) ioctls, $(SOAK_CYCLES) map cycles, $(SOAK_DESTROYS) destroy cycles, within $(SOAK_MINUTES) min"
+	@mkdir -p $(SOAK_RUN) $(B)/results
+	{ $(DOM0_BUILD) $(CONDUCTOR) --list --filter soak; $(GUEST_SOAK) --list; } > $(B)/results-soak-expected.txt
+	rc=0; $(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
+		--results $(SOAK_RUN) --accel $(ACCEL) --tests soak --dom0-args '$(SOAK_DOM0_ARGS)' \
+		--timeout-phase $$(( $(SOAK_SECONDS) + 300 )) --timeout-total $$(( $(SOAK_SECONDS) + 900 )) \
+		--expect $(B)/results-soak-expected.txt $(RUN_ARGS) || rc=$$?; \
+	$(call record-config,$(SOAK_RUN)); \
+	touch $(SOAK_RUN)/soak.log; \
+	$(SOAK_REPORT) --log $(SOAK_RUN)/soak.log --tap $(SOAK_RUN)/results.tap --out $(B)/results/soak || rc=$$((rc ? rc : $$?)); \
+	echo "[soak] verdicts: $(SOAK_RUN)/results.tap, junit.xml, summary.txt; report: $(B)/results/soak.json, soak.md"; \
+	exit $$rc
+
 # --- configuration matrix (docs/matrix.md) ------------------------------------
 # `make matrix` runs every configuration (`make configs`, or MATRIX_CONFIGS)
 # into $(MATRIX_OUT)/<config>/, MATRIX_JOBS at a time, then merges them into
@@ -439,9 +480,10 @@ catalogue: docs-inputs
 	@rm -rf $(B)/docs
 	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
-unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue matrix-unit
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-soak $(RUNNER) catalogue matrix-unit
 	$(B)/unit/unit-dom0
 	$(B)/unit/unit-steps
+	$(B)/unit/unit-soak
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 
