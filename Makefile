@@ -466,11 +466,11 @@ DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt 
 	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
 	--append m2p=$(DOCS_IN)/m2p-expect.md \
 	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md)
-docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
+docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(GUEST_SOAK) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
 	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
-	$(GUEST_TESTS) --list --verbose > $(DOCS_IN)/guest.txt
-	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
+	{ $(GUEST_TESTS) --list --verbose; $(GUEST_SOAK) --list --verbose; } > $(DOCS_IN)/guest.txt
+	{ $(GUEST_TESTS) --print-suites; $(GUEST_SOAK) --print-suites; } > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
 	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
 	$(foreach t,$(EXPECT_APPEND),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
