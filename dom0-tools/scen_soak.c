@@ -296,7 +296,9 @@ static const struct step soak[] = {
 	  "through /dev/gntlab, maps 2 pages the guest grants (kernel gntdev), destroys it\n"
 	  "while both are mapped, then checks Xen dropped the guest's mappings, revokes,\n"
 	  "unmaps, and the domain disappears within 10 s (not stuck dying); the guest's console\n"
-	  "has no crash pattern. Expected: every cycle clean, the asked number of cycles\n"
+	  "has no crash pattern. Meanwhile the first guest unmaps every 60 s (nothing is\n"
+	  "mapped: its module counters must be zero; it also keeps its agent, which ends\n"
+	  "after 900 s without a command, alive). Expected: every cycle clean, the asked number of cycles\n"
 	  "within the time bound; FAIL names the first bad cycle. A guest that does not come\n"
 	  "up is counted (ERROR if more than a tenth of them).", soak_destroy_cycles,
 	  "soak/baseline" },
