@@ -119,7 +119,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
-.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml
+.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml soak
 all: images $(RUNNER)
 images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
 
@@ -219,7 +219,8 @@ PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
 DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
-	dom0-tools/scen_multi.c dom0-tools/agent_client.c dom0-tools/markers_out.c \
+	dom0-tools/scen_multi.c dom0-tools/scen_soak.c dom0-tools/soak_destroy.c dom0-tools/soak_mem.c \
+	dom0-tools/agent_client.c dom0-tools/markers_out.c \
 	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
@@ -253,15 +254,27 @@ SUITES ?= $(wildcard $(SUITE_ORDER:%=tests/guest/suite_%.c)) \
 	$(filter-out $(SUITE_ORDER:%=tests/guest/suite_%.c),$(sort $(wildcard tests/guest/suite_*.c)))
 HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/harness/*.c))
 # Expectation tables: expect*.c (lookup, printing), <suite>_expect.c (large tables).
-GUEST_TESTS_SRC := tests/guest/main.c tests/guest/gt.c tests/guest/gtmap.c tests/guest/gntdev_map.c \
-	tests/guest/gt_subject.c \
-	tests/guest/dom0_client.c \
+# The random-input engines (fuzz_*.c) are shared with `make soak` (gntlab-soak).
+GUEST_LIB_SRC := tests/guest/gt.c tests/guest/gtmap.c tests/guest/gntdev_map.c \
+	tests/guest/gt_subject.c tests/guest/dom0_client.c $(wildcard tests/guest/fuzz_*.c)
+GUEST_TESTS_SRC := tests/guest/main.c $(GUEST_LIB_SRC) \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
 		$(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_TESTS_SRC) -lxenstore
+
+# The soak program (`make soak`, docs/soak.md), in the guest as /bin/gntlab-soak:
+# the same main and harness as the suites, the soak tests instead of them.
+GUEST_SOAK := $(B)/guest/gntlab-soak
+GUEST_SOAK_SRC := tests/guest/main.c $(GUEST_LIB_SRC) $(wildcard tests/guest/soak*.c) \
+	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
+	$(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
+$(GUEST_SOAK): $(GUEST_SOAK_SRC) $(call srclist,guest-soak,$(GUEST_SOAK_SRC)) \
+		$(wildcard tests/guest/*.h tests/harness/*.h) $(HDRS) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Iguest-kmod -Idom0-tools -Itests/harness -o $@ $(GUEST_SOAK_SRC) -lxenstore
 
 # The benchmark program (`make bench`), in the guest as /bin/gntlab-bench.
 # tests/guest/bench_count.c: the counts (kprobes, tracepoints; docs/bench.md).
@@ -273,10 +286,10 @@ $(GUEST_BENCH): tests/guest/bench.c tests/guest/bench_count.c tests/guest/dom0_c
 # --- initramfs images -------------------------------------------------------
 # The guest's kernel modules: $(B)/guest/kmods.list (above). GUEST_BREAK
 # (testing the failure paths) is part of the image: it rebuilds when it changes.
-$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) \
+$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) $(GUEST_SOAK) \
 		$(B)/guest/kmods.list $(call srclist,guest-break,$(GUEST_BREAK))
 	GUEST_BREAK='$(GUEST_BREAK)' images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
-		$(B)/guest/kmods "$$(cat $(B)/guest/kmods.list)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
+		$(B)/guest/kmods "$$(cat $(B)/guest/kmods.list)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) $(GUEST_SOAK)
 # $(B)/dom0-base.cpio links to the rootfs cached in GNTLAB_CACHE, which the
 # configurations of one dom0 suite share: the stamp, not the shared file's
 # time, says when this configuration's base changed.
@@ -403,6 +416,48 @@ bench-boot: $(RUNNER)
 	@mkdir -p $(B)/results-boot
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 
+# --- soak (docs/soak.md) -----------------------------------------------------
+# One boot, time-bounded: random ioctls, map/teardown cycles and guest
+# destroy cycles, checked after each phase. The raw run (results.tap,
+# junit.xml, soak.log, ...) goes to $(SOAK_RUN); soak.json and soak.md to
+# $(B)/results/. Small scale while developing:
+#   make soak SOAK_IOCTLS=10000 SOAK_CYCLES=200 SOAK_DESTROYS=5 SOAK_MINUTES=8
+SOAK_IOCTLS ?= 1000000
+SOAK_CYCLES ?= 10000
+SOAK_DESTROYS ?= 100
+SOAK_MINUTES ?= 27
+SOAK_RUN ?= $(B)/results-soak
+SOAK_REPORT := $(B)/host/gntlab-soakreport
+SOAK_REPORT_SRC := tools/soak/soakreport.c tools/soak/soak_parse.c tools/soak/soak_write.c
+SOAK_SECONDS = $(shell echo $$(( $(SOAK_MINUTES) * 60 )))
+# dom0's default command line (the runner's), plus the scale.
+SOAK_DOM0_ARGS = $(shell sed -n 's/.*CLI_DEFAULT_DOM0_ARGS "\(.*\)"/\1/p' tests/host/cli.h) \
+	gntlab.soak=$(SOAK_IOCTLS):$(SOAK_CYCLES):$(SOAK_DESTROYS):$(SOAK_SECONDS)
+$(SOAK_REPORT): $(SOAK_REPORT_SRC) tools/soak/soakreport.h
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $(SOAK_REPORT_SRC)
+$(B)/unit/unit-soak: tools/soak/unit_soak.c tools/soak/soak_parse.c tools/soak/soak_write.c \
+		tools/soak/soakreport.h $(HARNESS_SRC) $(wildcard tests/harness/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itools/soak -Itests/harness -o $@ tools/soak/unit_soak.c \
+		tools/soak/soak_parse.c tools/soak/soak_write.c $(HARNESS_SRC)
+soak: images $(RUNNER) $(CONDUCTOR) $(GUEST_SOAK) $(SOAK_REPORT)
+	@[[ "$(SOAK_IOCTLS)$(SOAK_CYCLES)$(SOAK_DESTROYS)$(SOAK_MINUTES)" =~ ^[0-9]+$$ ]] && [ $(SOAK_MINUTES) -ge 2 ] || \
+		{ echo "make soak: SOAK_IOCTLS, SOAK_CYCLES, SOAK_DESTROYS must be numbers, SOAK_MINUTES a number >= 2" >&2; exit 2; }
+	@echo "[soak] $(SOAK_IOCTLS) ioctls, $(SOAK_CYCLES) map cycles, $(SOAK_DESTROYS) destroy cycles, within $(SOAK_MINUTES) min"
+	@mkdir -p $(SOAK_RUN) $(B)/results
+	{ $(DOM0_BUILD) $(CONDUCTOR) --list --filter soak; $(GUEST_SOAK) --list; } > $(B)/results-soak-expected.txt
+	$(preflight)
+	rc=0; $(RUNNER) --xen $(XEN_IMG) --dom0-kernel $(DOM0_IMG) --dom0-initrd $(DOM0_INITRD) \
+		--results $(SOAK_RUN) --accel $(ACCEL) --tests soak --dom0-args '$(SOAK_DOM0_ARGS)' \
+		--timeout-phase $$(( $(SOAK_SECONDS) + 300 )) --timeout-total $$(( $(SOAK_SECONDS) + 900 )) \
+		--expect $(B)/results-soak-expected.txt $(RUN_ARGS) || rc=$$?; \
+	$(call record-config,$(SOAK_RUN)); \
+	touch $(SOAK_RUN)/soak.log; \
+	$(SOAK_REPORT) --log $(SOAK_RUN)/soak.log --tap $(SOAK_RUN)/results.tap --out $(B)/results/soak || rc=$$((rc ? rc : $$?)); \
+	echo "[soak] verdicts: $(SOAK_RUN)/results.tap, junit.xml, summary.txt; report: $(B)/results/soak.json, soak.md"; \
+	exit $$rc
+
 # --- configuration matrix (docs/matrix.md) ------------------------------------
 # `make matrix` runs every configuration (`make configs`, or MATRIX_CONFIGS)
 # into $(MATRIX_OUT)/<config>/, MATRIX_JOBS at a time, then merges them into
@@ -500,11 +555,11 @@ DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt 
 	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
 	--append m2p=$(DOCS_IN)/m2p-expect.md \
 	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md)
-docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
+docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(GUEST_SOAK) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
 	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
-	$(GUEST_TESTS) --list --verbose > $(DOCS_IN)/guest.txt
-	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
+	{ $(GUEST_TESTS) --list --verbose; $(GUEST_SOAK) --list --verbose; } > $(DOCS_IN)/guest.txt
+	{ $(GUEST_TESTS) --print-suites; $(GUEST_SOAK) --print-suites; } > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
 	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
 	$(foreach t,$(EXPECT_APPEND),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
@@ -520,10 +575,11 @@ $(B)/unit/unit-inspect: tools/inspect/unit_inspect.c $(INSPECT_SRC) $(filter-out
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -Itests/harness -Itools/inspect -o $@ tools/inspect/unit_inspect.c \
 		$(filter-out %/main.c,$(INSPECT_SRC)) $(HARNESS_SRC) -lz -llzma
-unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-inspect $(RUNNER) catalogue matrix-unit
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-inspect $(B)/unit/unit-soak $(RUNNER) catalogue matrix-unit
 	$(B)/unit/unit-dom0
 	$(B)/unit/unit-inspect
 	$(B)/unit/unit-steps
+	$(B)/unit/unit-soak
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 

@@ -152,8 +152,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* demo and bench replace the test run: only a filter that names them runs them. */
-enum mode { MODE_TESTS, MODE_DEMO, MODE_BENCH };
+/* demo, bench and soak replace the test run: only a filter that names them runs them. */
+enum mode { MODE_TESTS, MODE_DEMO, MODE_BENCH, MODE_SOAK };
 
 static enum mode mode_of(const char *filter)
 {
@@ -161,6 +161,8 @@ static enum mode mode_of(const char *filter)
 		return MODE_DEMO;
 	if (filter_names_suite(filter, "bench"))
 		return MODE_BENCH;
+	if (filter_names_suite(filter, "soak"))
+		return MODE_SOAK;
 	return MODE_TESTS;
 }
 
@@ -179,6 +181,9 @@ static size_t plan(const char *filter, bool every, const struct scenario **out)
 	static const struct scenario *const bench[] = {
 		&scen_init_begin, &scen_setup, &scen_bench, &scen_end, &scen_init_end,
 	};
+	static const struct scenario *const soak[] = {
+		&scen_init_begin, &scen_setup, &scen_soak, &scen_end, &scen_init_end,
+	};
 	const struct scenario *const *all = tests;
 	size_t n = sizeof(tests) / sizeof(tests[0]), k = 0;
 
@@ -191,15 +196,20 @@ static size_t plan(const char *filter, bool every, const struct scenario **out)
 		all = bench;
 		n = sizeof(bench) / sizeof(bench[0]);
 		break;
+	case MODE_SOAK:
+		all = soak;
+		n = sizeof(soak) / sizeof(soak[0]);
+		break;
 	case MODE_TESTS:
 		break;
 	}
 	if (every) {
-		/* The test plan, and what demo and bench run instead. */
+		/* The test plan, and what demo, bench and soak run instead. */
 		for (size_t i = 0; i < n; i++)
 			out[k++] = all[i];
 		out[k++] = &scen_demo;
 		out[k++] = &scen_bench;
+		out[k++] = &scen_soak;
 		return k;
 	}
 	for (size_t i = 0; i < n && k < PLAN_MAX; i++)
@@ -281,6 +291,9 @@ int main(int argc, char **argv)
 		/* 2^16 grants: more guest memory (the limit: scen_bench.start) */
 		if (!e.o.guest_mem)
 			e.o.guest_mem = 512;
+		break;
+	case MODE_SOAK:
+		/* Long phases: the program reports progress every 5 s. */
 		break;
 	case MODE_TESTS:
 		break;

@@ -13,6 +13,7 @@
 
 #include "gntlab_proto.h"
 #include "markers_out.h"
+#include "soak.h"
 #include "xen_grants.h"
 #include "xs_wait.h"
 #include "../tests/markers.h"
@@ -514,6 +515,15 @@ static int do_bench(struct guest_requests *gr, const char *args, char *text, siz
 	return 0;
 }
 
+/* `make soak`: the guest's record, with dom0's time and memory (soak_mem.c). */
+static int do_soak(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	(void)text;
+	(void)len;
+	soak_log(gr->xc, args);
+	return 0;
+}
+
 static int do_leakcheck_req(struct guest_requests *gr, const char *args, char *text, size_t len)
 {
 	(void)args;
@@ -539,6 +549,7 @@ static const req_fn serve[GNTLAB_REQ_COUNT] = {
 	[GNTLAB_REQ_BENCH] = do_bench,
 	[GNTLAB_REQ_MATRIX] = do_matrix,
 	[GNTLAB_REQ_RESULT] = do_result,
+	[GNTLAB_REQ_SOAK] = do_soak,
 };
 
 const char *guest_requests_unserved(void)

@@ -96,6 +96,9 @@ extern const struct scenario scen_demo, scen_bench;
 /* scenarios.c */
 extern const struct scenario scen_reverse, scen_tools, scen_multi;
 
+/* scen_soak.c: `make soak` (docs/soak.md) */
+extern const struct scenario scen_soak;
+
 /* scen_gntalloc.c: the guest's kernel gntalloc granting to dom0 */
 extern const struct scenario scen_gntalloc;
 

@@ -33,6 +33,7 @@
 #define CMD_TIMEOUT_MS (900 * 1000)
 #define GUEST_TESTS "/bin/gntlab-guest-tests"
 #define GUEST_BENCH "/bin/gntlab-bench"
+#define GUEST_SOAK "/bin/gntlab-soak"
 #define SUITE_NONE_SELECTED 3	/* ack rc of "suite" when nothing matched */
 
 struct agent {
@@ -271,10 +272,11 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 }
 
 /*
- * "bench": run the benchmark (`make bench`). Like a suite it talks to dom0
- * itself (req/rsp); the ack carries its exit status.
+ * Run one of our programs that talks to dom0 itself (req/rsp), with extra
+ * environment ("NAME=value" strings, NULL-terminated, may be NULL); the
+ * ack carries its exit status (128 + n: killed by signal n).
  */
-static int cmd_bench(char *text, size_t tlen)
+static int run_prog(const char *path, char *const env[], char *text, size_t tlen)
 {
 	int status;
 	pid_t pid;
@@ -286,8 +288,10 @@ static int cmd_bench(char *text, size_t tlen)
 		return 2;
 	}
 	if (pid == 0) {
-		execl(GUEST_BENCH, GUEST_BENCH, (char *)NULL);
-		fprintf(stderr, "exec %s: %s\n", GUEST_BENCH, strerror(errno));
+		for (size_t i = 0; env && env[i]; i++)
+			putenv(env[i]);
+		execl(path, path, (char *)NULL);
+		fprintf(stderr, "exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) < 0) {
@@ -295,11 +299,37 @@ static int cmd_bench(char *text, size_t tlen)
 		return 2;
 	}
 	if (WIFSIGNALED(status)) {
-		snprintf(text, tlen, "bench killed by signal %d", WTERMSIG(status));
+		snprintf(text, tlen, "%s killed by signal %d", path, WTERMSIG(status));
 		return 128 + WTERMSIG(status);
 	}
-	snprintf(text, tlen, "bench exited with %d", WEXITSTATUS(status));
+	snprintf(text, tlen, "%s exited with %d", path, WEXITSTATUS(status));
 	return WEXITSTATUS(status);
+}
+
+/* "bench": run the benchmark (`make bench`). */
+static int cmd_bench(char *text, size_t tlen)
+{
+	return run_prog(GUEST_BENCH, NULL, text, tlen);
+}
+
+/* "soak <filter> <ioctls> <cycles> <seconds>": the guest part of `make soak`. */
+static int cmd_soak(struct agent *a, const char *args, char *text, size_t tlen)
+{
+	static char ioc[48], cyc[48], sec[48], filter[160];
+	char *const env[] = { ioc, cyc, sec, filter, NULL };
+	unsigned long i, c, t;
+	char f[128];
+
+	(void)a;
+	if (sscanf(args, "%127s %lu %lu %lu", f, &i, &c, &t) != 4) {
+		snprintf(text, tlen, "usage: soak <filter> <ioctls> <cycles> <seconds>");
+		return EINVAL;
+	}
+	snprintf(ioc, sizeof(ioc), "SOAK_IOCTLS=%lu", i);
+	snprintf(cyc, sizeof(cyc), "SOAK_CYCLES=%lu", c);
+	snprintf(sec, sizeof(sec), "SOAK_SECONDS=%lu", t);
+	snprintf(filter, sizeof(filter), "TH_FILTER=%s", f);
+	return run_prog(GUEST_SOAK, env, text, tlen);
 }
 
 /*
@@ -660,6 +690,7 @@ static const cmd_fn serve[GNTLAB_CMD_COUNT] = {
 	[GNTLAB_CMD_GEVBIND] = cmd_gevbind,
 	[GNTLAB_CMD_GEVWAIT] = cmd_gevwait,
 	[GNTLAB_CMD_QUIT] = cmd_quit,
+	[GNTLAB_CMD_SOAK] = cmd_soak,
 };
 
 /* Watch predicate: a command whose sequence number we have not run yet. */

@@ -2,20 +2,16 @@
 /*
  * gntdev_badinput, part 2: a bounded multi-thread fuzz run of the kernel's
  * gntdev ioctls (random arguments) with racing mmap/munmap. The suite's
- * description and the deliberate bad input: suite_gntdev_badinput.c.
+ * description and the deliberate bad input: suite_gntdev_badinput.c. The
+ * engine (shared with `make soak`) is fuzz_gntdev.c.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "fuzz_gntdev.h"
 #include "gntdev_map.h"
 #include "gt.h"
 #include "harness.h"
@@ -23,298 +19,6 @@
 #define GF_THREADS 4
 #define GF_SECONDS 12
 #define GF_MIN_CALLS 5000
-#define GF_SCRATCH (64 * 1024)
-#define GF_MAPS 8
-#define GF_VMAS 4
-
-struct gf_shared {
-	int fd;				/* one fd every thread uses */
-	const struct dom0_share *share;
-	uint8_t *hole;
-	atomic_bool stop;
-	atomic_ulong calls, ok, mmaps, mmap_ok, copies, bad_errno, bad_success;
-	atomic_ulong first_bad;		/* cmd << 8 | errno of the first bad result */
-};
-
-struct gf_map {
-	int fd;
-	uint64_t index;
-	uint32_t count;
-};
-
-struct gf_thread {
-	pthread_t tid;
-	struct gf_shared *sh;
-	uint64_t rng;
-	int own_fd;
-	uint8_t *scratch;		/* GF_SCRATCH bytes before a guard page */
-	struct gf_map maps[GF_MAPS];
-	unsigned int nmaps;
-	struct { uint8_t *addr; size_t len; } vmas[GF_VMAS];
-	unsigned int nvmas;
-};
-
-static uint64_t rnd(struct gf_thread *t)
-{
-	t->rng ^= t->rng >> 12;
-	t->rng ^= t->rng << 25;
-	t->rng ^= t->rng >> 27;
-	return t->rng * 0x2545f4914f6cdd1dull;
-}
-
-static uint32_t below(struct gf_thread *t, uint32_t n)
-{
-	return (uint32_t)(rnd(t) % n);
-}
-
-/* An argument pointer: the scratch buffer (maybe at its guard page) or one that faults. */
-static void *gf_ptr(struct gf_thread *t)
-{
-	static const uint64_t k[] = { 0, GT_KADDR_DIRECTMAP, GT_KADDR_TEXT, GT_NONCANONICAL };
-
-	switch (below(t, 8)) {
-	case 0:
-		return (void *)(uintptr_t)(k[below(t, 4)] + below(t, 4096));
-	case 1:
-		return t->sh->hole + below(t, 1 << 20);
-	case 2:
-		return t->scratch + GF_SCRATCH - below(t, 32);
-	default:
-		return t->scratch + below(t, GF_SCRATCH / 2);
-	}
-}
-
-static int gf_fd(struct gf_thread *t)
-{
-	return below(t, 2) ? t->sh->fd : t->own_fd;
-}
-
-static void gf_grant(struct gf_thread *t, struct ioctl_gntdev_grant_ref *g)
-{
-	const struct dom0_share *s = t->sh->share;
-	uint32_t r = below(t, 100);
-
-	g->domid = r < 85 ? 0 : r < 90 ? GT_DOMID_SELF : r < 95 ? below(t, 0x8000) : (uint32_t)rnd(t);
-	r = below(t, 100);
-	g->ref = r < 80 ? s->ref[below(t, s->count)] : r < 90 ? below(t, 16) : (uint32_t)rnd(t);
-}
-
-static void gf_bad(struct gf_thread *t, unsigned long cmd, int e)
-{
-	unsigned long none = 0;
-
-	atomic_fetch_add(e ? &t->sh->bad_errno : &t->sh->bad_success, 1);
-	atomic_compare_exchange_strong(&t->sh->first_bad, &none, (cmd & 0xff) << 8 | (unsigned)e);
-}
-
-static void gf_forget_fd(struct gf_thread *t, int fd)
-{
-	for (unsigned int i = 0; i < t->nmaps;)
-		if (t->maps[i].fd == fd)
-			t->maps[i] = t->maps[--t->nmaps];
-		else
-			i++;
-}
-
-static void gf_map(struct gf_thread *t)
-{
-	struct ioctl_gntdev_map_grant_ref *r = (void *)t->scratch;
-	uint32_t c = below(t, 20) ? 1 + below(t, 8) : (uint32_t[]){ 0, 0x10001, 0x80000000u }[below(t, 3)];
-	int fd = gf_fd(t), e;
-
-	r->count = c;
-	for (uint32_t i = 0; i < c && i < 8; i++)
-		gf_grant(t, &r->refs[i]);
-	e = gd_ioctl(fd, IOCTL_GNTDEV_MAP_GRANT_REF, below(t, 10) ? (void *)r : gf_ptr(t));
-	if (!e && r->count == c && c <= 8 && (void *)r == (void *)t->scratch) {
-		if (t->nmaps == GF_MAPS) {
-			gd_ioc_unmap(t->maps[0].fd, t->maps[0].index, t->maps[0].count);
-			t->maps[0] = t->maps[--t->nmaps];
-		}
-		t->maps[t->nmaps++] = (struct gf_map){ fd, r->index, c };
-	}
-	if (e && e != EFAULT && e != EINVAL && e != ENOMEM)
-		gf_bad(t, IOCTL_GNTDEV_MAP_GRANT_REF, e);
-}
-
-static void gf_mmap(struct gf_thread *t)
-{
-	struct gf_map *m;
-	uint64_t off;
-	size_t len;
-	void *a;
-
-	if (!t->nmaps || t->nvmas == GF_VMAS)
-		return;
-	m = &t->maps[below(t, t->nmaps)];
-	off = m->index + (below(t, 8) ? 0 : GT_PAGE * below(t, 3));
-	len = (size_t)(m->count + (below(t, 8) ? 0 : below(t, 3))) * GT_PAGE;
-	atomic_fetch_add(&t->sh->mmaps, 1);
-	/* Only shared writable mmaps (or private ones gntdev refuses): a read-only
-	 * one with CLEAR_BYTE armed is the hazard of notify_clear_byte_readonly. */
-	a = mmap(NULL, len ? len : GT_PAGE, PROT_READ | PROT_WRITE,
-		 below(t, 10) ? MAP_SHARED : MAP_PRIVATE, m->fd, (off_t)off);
-	if (a != MAP_FAILED) {
-		atomic_fetch_add(&t->sh->mmap_ok, 1);
-		t->vmas[t->nvmas].addr = a;
-		t->vmas[t->nvmas++].len = len ? len : GT_PAGE;
-	}
-}
-
-static void gf_munmap(struct gf_thread *t)
-{
-	unsigned int i;
-
-	if (!t->nvmas)
-		return;
-	i = below(t, t->nvmas);
-	munmap(t->vmas[i].addr, t->vmas[i].len);
-	t->vmas[i] = t->vmas[--t->nvmas];
-}
-
-static void gf_other(struct gf_thread *t)
-{
-	uint8_t *a = t->scratch + 4096;
-	unsigned long cmd;
-	void *arg = a;
-	int e, fd = gf_fd(t);
-	uint32_t r = below(t, 100);
-
-	memset(a, 0, 256);
-	if (r < 30) {
-		struct ioctl_gntdev_unmap_grant_ref *u = (void *)a;
-
-		cmd = IOCTL_GNTDEV_UNMAP_GRANT_REF;
-		if (t->nmaps && below(t, 2)) {
-			unsigned int i = below(t, t->nmaps);
-
-			fd = t->maps[i].fd;
-			u->index = t->maps[i].index + (below(t, 8) ? 0 : below(t, 3000));
-			u->count = below(t, 8) ? t->maps[i].count : below(t, 3);
-			t->maps[i] = t->maps[--t->nmaps];
-		} else {
-			u->index = (uint64_t)below(t, 64) * GT_PAGE;
-			u->count = below(t, 4) ? 1 + below(t, 8) : (uint32_t)rnd(t);
-		}
-	} else if (r < 45) {
-		struct ioctl_gntdev_get_offset_for_vaddr *o = (void *)a;
-
-		cmd = IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR;
-		o->vaddr = t->nvmas && below(t, 2) ?
-			(uint64_t)(uintptr_t)t->vmas[below(t, t->nvmas)].addr + below(t, 8192) :
-			(uint64_t)(uintptr_t)gf_ptr(t);
-	} else if (r < 60) {
-		struct ioctl_gntdev_unmap_notify *n = (void *)a;
-
-		cmd = IOCTL_GNTDEV_SET_UNMAP_NOTIFY;
-		n->index = t->nmaps ? t->maps[below(t, t->nmaps)].index + below(t, 8192) : rnd(t);
-		/* Never CLEAR_BYTE: armed on a map whose mmap then fails part-way it is
-		 * the hazard of notify_clear_byte_failed_map. Other bits: EINVAL. */
-		n->action = below(t, 10) ? below(t, 2) * UNMAP_NOTIFY_SEND_EVENT
-					 : (uint32_t)rnd(t) | 4;
-		n->event_channel_port = below(t, 2) ? below(t, 64) : (uint32_t)rnd(t);
-	} else if (r < 90) {
-		struct ioctl_gntdev_grant_copy *c = (void *)a;
-		struct gntdev_grant_copy_segment *seg = (void *)(a + 64);
-		unsigned int n = 1 + below(t, 4);
-
-		cmd = IOCTL_GNTDEV_GRANT_COPY;
-		c->count = below(t, 20) ? n : (unsigned int)rnd(t);
-		c->segments = below(t, 10) ? seg : gf_ptr(t);
-		for (unsigned int i = 0; i < n; i++) {
-			struct ioctl_gntdev_grant_ref g;
-
-			seg[i].flags = below(t, 8) ? (below(t, 2) ? GNTCOPY_source_gref : GNTCOPY_dest_gref)
-						    : below(t, 4);
-			seg[i].len = below(t, 4) ? below(t, 4097) : (uint16_t)rnd(t);
-			gf_grant(t, &g);
-			/* Local side: our scratch (never a grant mapping) or a faulting pointer. */
-			if (seg[i].flags & GNTCOPY_source_gref) {
-				seg[i].source.foreign.ref = g.ref;
-				seg[i].source.foreign.domid = (domid_t)g.domid;
-				seg[i].source.foreign.offset = below(t, 4) ? 0 : below(t, 8192);
-			} else {
-				seg[i].source.virt = below(t, 6) ? t->scratch + 8192 + below(t, 16384) : gf_ptr(t);
-			}
-			if (seg[i].flags & GNTCOPY_dest_gref) {
-				seg[i].dest.foreign.ref = g.ref;
-				seg[i].dest.foreign.domid = (domid_t)g.domid;
-				seg[i].dest.foreign.offset = below(t, 4) ? 0 : below(t, 8192);
-			} else {
-				seg[i].dest.virt = below(t, 6) ? t->scratch + 32768 + below(t, 16384) : gf_ptr(t);
-			}
-		}
-		atomic_fetch_add(&t->sh->copies, 1);
-	} else {
-		/* Random numbers of 'G', but never SET_UNMAP_NOTIFY (see above). */
-		cmd = _IOC(below(t, 4), 'G', below(t, 16), below(t, 64));
-		if (cmd == IOCTL_GNTDEV_SET_UNMAP_NOTIFY)
-			cmd++;
-		arg = below(t, 2) ? (void *)a : gf_ptr(t);
-		for (unsigned int i = 0; i < 64; i += 8)
-			*(uint64_t *)(a + i) = rnd(t);
-	}
-	if (below(t, 10) == 0)	/* a pointer that faults (scratch could arm CLEAR_BYTE) */
-		arg = (uint8_t *)t->sh->hole + below(t, 1 << 20);
-	e = gd_ioctl(fd, cmd, arg);
-	if (!e) {
-		atomic_fetch_add(&t->sh->ok, 1);
-		if (cmd != IOCTL_GNTDEV_UNMAP_GRANT_REF && cmd != IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR &&
-		    cmd != IOCTL_GNTDEV_SET_UNMAP_NOTIFY && cmd != IOCTL_GNTDEV_GRANT_COPY &&
-		    cmd != IOCTL_GNTDEV_MAP_GRANT_REF)
-			gf_bad(t, cmd, 0);
-		return;
-	}
-	switch (cmd) {
-	case IOCTL_GNTDEV_UNMAP_GRANT_REF:
-		if (e != EFAULT && e != ENOENT)
-			gf_bad(t, cmd, e);
-		break;
-	case IOCTL_GNTDEV_GET_OFFSET_FOR_VADDR:
-	case IOCTL_GNTDEV_GRANT_COPY:
-	case IOCTL_GNTDEV_SET_UNMAP_NOTIFY:
-	case IOCTL_GNTDEV_MAP_GRANT_REF:
-		if (e != EFAULT && e != EINVAL && e != ENOENT && e != ENOMEM)
-			gf_bad(t, cmd, e);
-		break;
-	default:
-		if (e != ENOTTY)
-			gf_bad(t, cmd, e);
-	}
-}
-
-static void *gf_run(void *arg)
-{
-	struct gf_thread *t = arg;
-
-	while (!atomic_load_explicit(&t->sh->stop, memory_order_relaxed)) {
-		uint32_t r = below(t, 1000);
-
-		if (r < 300)
-			gf_map(t);
-		else if (r < 900)
-			gf_other(t);
-		else if (r < 950)
-			gf_mmap(t);
-		else if (r < 995)
-			gf_munmap(t);
-		else {
-			int fd = gd_open();
-
-			if (fd >= 0) {
-				gf_forget_fd(t, t->own_fd);
-				close(t->own_fd);
-				t->own_fd = fd;
-			}
-			continue;
-		}
-		atomic_fetch_add_explicit(&t->sh->calls, 1, memory_order_relaxed);
-	}
-	while (t->nvmas)
-		gf_munmap(t);
-	close(t->own_fd);
-	return NULL;
-}
 
 TH_DOC(gntdev_badinput, fuzz,
 	"Four threads for 12 s against `/dev/xen/gntdev`: `MAP_GRANT_REF` (1..8 refs,\n"
@@ -342,114 +46,38 @@ TH_DOC(gntdev_badinput, fuzz,
 	"EFAULT/EINVAL/ENOENT/ENOMEM), at least 5,000 calls were made (count, rate\n"
 	"and successes are logged), no new WARN/BUG/Oops line in the guest log, and\n"
 	"once every mapping and fd is gone Xen lists none of the share mapped.");
-/* Threads of a stuck process: "tid state wchan" of each, for the log. */
-static void log_threads(pid_t pid)
-{
-	char path[96], line[256], w[64];
-	FILE *f;
-
-	for (int tid = pid; tid < pid + 64; tid++) {
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		if (!fgets(line, sizeof(line), f))
-			line[0] = 0;
-		fclose(f);
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/wchan", pid, tid);
-		f = fopen(path, "re");
-		w[0] = 0;
-		if (f) {
-			if (!fgets(w, sizeof(w), f))
-				w[0] = 0;
-			fclose(f);
-		}
-		TH_LOG("stuck thread: %.80s wchan %s", line, w);
-	}
-}
-
-/* The fuzz run itself, in a child: a thread stuck in the kernel cannot hide the verdict. */
-static void gf_child(struct gf_shared *sh)
-{
-	struct gf_thread th[GF_THREADS];
-	struct timespec t0, now;
-	double el;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (int i = 0; i < GF_THREADS; i++) {
-		memset(&th[i], 0, sizeof(th[i]));
-		th[i].sh = sh;
-		th[i].rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1) ^ (uint64_t)t0.tv_nsec;
-		th[i].scratch = gt_guarded(GF_SCRATCH);
-		th[i].own_fd = gd_open();
-		if (th[i].own_fd < 0 || pthread_create(&th[i].tid, NULL, gf_run, &th[i]))
-			_exit(2);
-	}
-	do {
-		usleep(200 * 1000);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-	} while (el < GF_SECONDS);
-	atomic_store(&sh->stop, true);
-	for (int i = 0; i < GF_THREADS; i++)
-		pthread_join(th[i].tid, NULL);
-	close(sh->fd);
-	_exit(0);
-}
-
 TEST_TIMEOUT(gntdev_badinput, fuzz, 60)
 {
 	unsigned int bad0 = gt_kernel_log_bad_count();
-	struct gf_shared *sh;
+	static struct fuzz_gntdev_result res;
+	struct fuzz_gntdev_opts o = { .threads = GF_THREADS, .min_s = GF_SECONDS,
+				      .max_s = GF_SECONDS };
 	struct dom0_share s;
 	char line[300] = "";
-	int st = 0, done = 0;
 	long a = -1;
-	pid_t pid;
 
 	if (!gd_available())
 		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_TRUE(sh != MAP_FAILED);
-	memset(sh, 0, sizeof(*sh));
 	ASSERT_EQ(dom0_share(16, true, 0xbe70, &s), 0);
-	sh->share = &s;
-	sh->hole = gt_hole(1 << 20);
-	sh->fd = gd_open();
-	ASSERT_GE(sh->fd, 0);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0)
-		gf_child(sh);
-	close(sh->fd);
-	TH_LOG("%d threads for %d s in process %d", GF_THREADS, GF_SECONDS, (int)pid);
-	for (int i = 0; i < (GF_SECONDS + 20) * 10 && !done; i++) {
-		done = waitpid(pid, &st, WNOHANG) == pid;
-		if (!done)
-			usleep(100 * 1000);
-	}
+	fuzz_gntdev_run(&s, &o, &res);
 	TH_LOG("%lu calls (%.0f/s), %lu ioctls succeeded, %lu grant copies; %lu mmaps, "
-	       "%lu succeeded", atomic_load(&sh->calls), atomic_load(&sh->calls) / (double)GF_SECONDS,
-	       atomic_load(&sh->ok), atomic_load(&sh->copies), atomic_load(&sh->mmaps),
-	       atomic_load(&sh->mmap_ok));
+	       "%lu succeeded", res.calls, res.calls / (double)GF_SECONDS, res.ok, res.copies,
+	       res.mmaps, res.mmap_ok);
 	TH_LOG("unexpected errnos %lu, unknown commands accepted %lu (first: nr %lu errno %lu)",
-	       atomic_load(&sh->bad_errno), atomic_load(&sh->bad_success),
-	       atomic_load(&sh->first_bad) >> 8, atomic_load(&sh->first_bad) & 0xff);
+	       res.bad_errno, res.bad_success, res.first_bad >> 8, res.first_bad & 0xff);
 	if (gt_kernel_log_bad_count() != bad0)
 		gt_kernel_log_bad(line, sizeof(line));
-	if (!done)
-		log_threads(pid);
-	EXPECT_TRUE(done && WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		TH_MSG("fuzz process: %s; kernel log: %s", !done ? "did not end 20 s after its time" :
-		       WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "exited non-zero", line);
+	EXPECT_TRUE(res.done && WIFEXITED(res.status) && WEXITSTATUS(res.status) == 0)
+		TH_MSG("fuzz process: %s; kernel log: %s", !res.done ? "did not end 20 s after its time" :
+		       WIFSIGNALED(res.status) ? strsignal(WTERMSIG(res.status)) : "exited non-zero", line);
 	EXPECT_EQ(gt_kernel_log_bad_count(), bad0) TH_MSG("%s", line);
-	if (!done)
+	if (!res.done)
 		return;
 	for (int i = 0; i < 50 && (a = dom0_active(&s)) != 0; i++)
 		usleep(100 * 1000);
 	EXPECT_EQ(a, 0) TH_MSG("Xen lists refs of the share mapped after every fd and VMA is gone");
 	ASSERT_EQ(dom0_unshare(&s), 0);
-	EXPECT_EQ(atomic_load(&sh->bad_success), 0);
-	EXPECT_EQ(atomic_load(&sh->bad_errno), 0);
-	EXPECT_GE(atomic_load(&sh->calls), GF_MIN_CALLS);
+	EXPECT_EQ(res.bad_success, 0);
+	EXPECT_EQ(res.bad_errno, 0);
+	EXPECT_GE(res.calls, GF_MIN_CALLS);
 }
