@@ -325,8 +325,8 @@ MATRIX_OUT ?= $(B)/results/matrix
 MATRIX_JOBS ?= 1
 MATRIX_CONFIGS ?=
 # A prefix for each configuration's `make run`, e.g. the shared machine's
-# QEMU lock: MATRIX_LOCK='flock /tmp/gntlab-qemu.lock' (builds run outside it
-# only if built before: `make all CONFIG=...`).
+# QEMU lock: MATRIX_LOCK='flock /tmp/gntlab-qemu.lock' (the builds run before
+# it, outside the lock).
 MATRIX_LOCK ?=
 MATRIX_LIB := tools/matrix/load.c tools/matrix/merge.c tools/matrix/write.c \
 	tests/guest/expect.c $(wildcard tests/guest/*_expect.c)
@@ -336,8 +336,10 @@ $(MATRIX): tools/matrix/main.c $(MATRIX_LIB) tools/matrix/gmx.h tests/guest/expe
 # The configurations: MATRIX_CONFIGS, else `make configs`, else the default.
 all-configs = $(or $(shell $(MAKE) -s --no-print-directory configs 2>/dev/null),bookworm)
 matrix-configs = $(or $(strip $(MATRIX_CONFIGS)),$(all-configs))
+# Each configuration is built first (MATRIX_BUILD), then booted with the
+# MATRIX_LOCK prefix: the lock is held for the boot only.
 matrix: $(MATRIX)
-	tools/matrix/run-configs.sh $(MATRIX_OUT) $(MATRIX_JOBS) '$(MATRIX_LOCK) $(MAKE)' $(matrix-configs)
+	MATRIX_BUILD='$(MAKE)' tools/matrix/run-configs.sh $(MATRIX_OUT) $(MATRIX_JOBS) '$(MATRIX_LOCK) $(MAKE)' $(matrix-configs)
 	$(MATRIX) --out $(MATRIX_OUT) $(addprefix $(MATRIX_OUT)/,$(matrix-configs))
 # Only the merge, of results already in $(MATRIX_OUT)/<config>/ (the CI merge job).
 matrix-merge: $(MATRIX)
