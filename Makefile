@@ -409,11 +409,14 @@ list: $(CONDUCTOR) $(GUEST_TESTS)
 DOCGEN := $(B)/host/gntlab-docgen
 DOCS_IN := $(B)/docs-in
 # Suites whose expectation table (--print-matrix=NAME) ends their docs page.
-EXPECT_APPEND := badinput gntdev_teardown gntdev_badinput gntcopy
+EXPECT_APPEND := probe gntdev_teardown gntdev_badinput gntcopy
+# Tables shared by suites, appended to one suite's page: TABLE=SUITE.
+EXPECT_SHARED := gup_refused=badinput
 DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt \
 	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
 	--append m2p=$(DOCS_IN)/m2p-expect.md \
-	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md)
+	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md) \
+	$(foreach t,$(EXPECT_SHARED),--append $(lastword $(subst =, ,$(t)))=$(DOCS_IN)/$(firstword $(subst =, ,$(t)))-expect.md)
 docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
 	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
@@ -421,7 +424,7 @@ docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(RUNNER)
 	$(GUEST_TESTS) --print-suites > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
 	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
-	$(foreach t,$(EXPECT_APPEND),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
+	$(foreach t,$(EXPECT_APPEND) $(foreach s,$(EXPECT_SHARED),$(firstword $(subst =, ,$(s)))),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
 docs: docs-inputs
 	$(DOCGEN) --out docs --prune $(DOCGEN_ARGS)
 catalogue: docs-inputs

@@ -338,131 +338,34 @@ TEST(badinput, introspect_bad_input)
 	close(other.fd);
 }
 
-/*
- * What each GUP flavour returns for an address no user mapping covers: the
- * columns are the flavours (GNTLAB_GUP_*), the rows classes of address. The
- * fast flavours' answers moved between kernel releases; each such cell is
- * conditioned on the release that changed it (the commit subject with it).
- */
-#define R_BI_NOVMA                                                                                 \
-	"`__get_user_pages()` finds no VMA that allows the access (none, or PROT_NONE: "           \
-	"`check_vma_flags()`) → -EFAULT"
-#define R_BI_FALLBACK                                                                              \
-	"GUP-fast finds no PTE and falls back to the slow path: " R_BI_NOVMA
-#define R_BI_KSLOW                                                                                 \
-	"`__get_user_pages()`: no VMA above the user address space (the vsyscall address goes "    \
-	"through `get_gate_page()`, which has no page to give) → -EFAULT"
-#define R_BI_RANGE                                                                                 \
-	"the range check of the fast path (`access_ok()` in `internal_get_user_pages_fast()`; "   \
-	"from 6.5 also `end > TASK_SIZE_MAX` in `gup_fast_fallback()`) → -EFAULT"
-#define R_BI_CLAMP                                                                                 \
-	"6.3 dropped the clamp (\"mm/gup: make get_user_pages_fast_only() return the common "     \
-	"return value\", Linux 6.3): the fast path's errors reach the caller"
-#define R_BI_OVERFLOW                                                                              \
-	"`start + len` wraps: from 6.5 the overflow check returns -EOVERFLOW (\"mm/gup: do not "   \
-	"return 0 from pin_user_pages_fast() for bad args\", Linux 6.5)"
-
-static struct expect_table badinput_expect = {
-	.name = "badinput",
-	.title = "badinput: GUP flavours on addresses no user mapping covers",
-	.row_label = "address",
-	.intro = "Looked up by `badinput/gup_probe_bad_input` (table `badinput_expect` in "
-		 "`tests/guest/suite_badinput_maps.c`), once per address, flavour and "
-		 "read/write: `.ret` of `GNTLAB_IOC_GUP_PROBE` (`0pages`: 0 pages, no error). "
-		 "The columns are the GUP flavours of the probe (`gntlab.h`, `GNTLAB_GUP_*`).",
-	.rows = (const struct expect_row[]){
-		{ "user-hole", "badinput/gup_probe_bad_input",
-		  "user addresses without a mapping: 0, 1, 4095, a PROT_NONE range.",
-		  (const struct expect_cell[]){
-			  { .subject = "fast-only", "0pages",
-			    "`get_user_pages_fast_only()` walks the page tables without faulting and "
-			    "never falls back: no PTE, 0 pages" },
-			  { .subject = "fast", "EFAULT", R_BI_FALLBACK },
-			  { .subject = "slow", "EFAULT", R_BI_NOVMA },
-			  { .subject = "remote", "EFAULT", R_BI_NOVMA },
-			  { .subject = "pin", "EFAULT", R_BI_NOVMA },
-			  { .subject = "pin-longterm", "EFAULT", R_BI_NOVMA },
-			  { 0 } } },
-		{ "kernel", "badinput/gup_probe_bad_input",
-		  "above the user address space: the kernel's direct map, its text, the vsyscall "
-		  "page, the first non-canonical address.",
-		  (const struct expect_cell[]){
-			  { .subject = "fast-only", "0pages",
-			    "before 6.3 `get_user_pages_fast_only()` turned every error of "
-			    "`internal_get_user_pages_fast()` (here `access_ok()`'s -EFAULT) into 0: "
-			    "\"not allowed to return negative values\"" },
-			  { .subject = "fast-only", "EFAULT", R_BI_CLAMP ": " R_BI_RANGE,
-			    .when = { .kernel = "6.3.." } },
-			  { .subject = "fast", "EFAULT", R_BI_RANGE },
-			  { .subject = "slow", "EFAULT", R_BI_KSLOW },
-			  { .subject = "remote", "EFAULT", R_BI_KSLOW },
-			  { .subject = "pin", "EFAULT", R_BI_KSLOW },
-			  { .subject = "pin-longterm", "EFAULT", R_BI_KSLOW },
-			  { 0 } } },
-		{ "top-page", "badinput/gup_probe_bad_input",
-		  "the last page, 0xfffffffffffff000: `start + len` wraps to 0.",
-		  (const struct expect_cell[]){
-			  { .subject = "fast-only", "0pages",
-			    "`check_add_overflow()` comes first in `internal_get_user_pages_fast()` "
-			    "and returns 0 before any range check" },
-			  { .subject = "fast-only", "EOVERFLOW", R_BI_OVERFLOW "; " R_BI_CLAMP,
-			    .when = { .kernel = "6.5.." } },
-			  { .subject = "fast", "0pages",
-			    "`check_add_overflow()` comes first in `internal_get_user_pages_fast()` "
-			    "and returns 0 before any range check (seen on the first boot)" },
-			  { .subject = "fast", "EOVERFLOW", R_BI_OVERFLOW, .when = { .kernel = "6.5.." } },
-			  { .subject = "slow", "EFAULT", R_BI_KSLOW },
-			  { .subject = "remote", "EFAULT", R_BI_KSLOW },
-			  { .subject = "pin", "EFAULT", R_BI_KSLOW },
-			  { .subject = "pin-longterm", "EFAULT", R_BI_KSLOW },
-			  { 0 } } },
-		{ 0 } },
-};
-EXPECT_TABLE(badinput_expect)
-
-static const char *const gup_flavour[GNTLAB_GUP_COUNT] = {
-	[GNTLAB_GUP_FAST_ONLY] = "fast-only", [GNTLAB_GUP_FAST] = "fast",
-	[GNTLAB_GUP_SLOW] = "slow",	      [GNTLAB_GUP_REMOTE] = "remote",
-	[GNTLAB_GUP_PIN] = "pin",	      [GNTLAB_GUP_PIN_LONGTERM] = "pin-longterm",
-};
-
-/* A probe's .ret as the table writes it: "0pages", "1pages", "EFAULT". */
-static const char *gup_ret_word(int64_t ret, char *buf, size_t len)
-{
-	if (ret >= 0)
-		snprintf(buf, len, "%lldpages", (long long)ret);
-	else
-		snprintf(buf, len, "%s", strerrorname_np((int)-ret) ?: "E?");
-	return buf;
-}
-
 TH_DOC(badinput, gup_probe_bad_input,
 	"`GNTLAB_IOC_GUP_PROBE`: kind 6 or 0xffffffff, write 2 → **EINVAL**; NULL\n"
 	"argument, or a read-only one (copy-out) → **EFAULT**. Addresses no user\n"
 	"mapping covers (0, 1, 4095, a PROT_NONE range; kernel direct map / text /\n"
-	"vsyscall, non-canonical; the top page), for every GUP flavour, read and\n"
-	"write: the ioctl succeeds, no page, and `.ret` is what the table below\n"
-	"gives for that kernel (-EFAULT mostly; `get_user_pages_fast_only()` reports\n"
-	"0 pages where it cannot fault, and before 6.3 for every error; the top\n"
-	"page's `start + len` wraps: 0 before 6.5, -EOVERFLOW from 6.5). A\n"
-	"write GUP on a read-only grant mapping fails (fast-only: 0 pages, the\n"
-	"others -EFAULT); a read GUP (`get_user_pages()`) at an unaligned address\n"
-	"inside it returns the map's page.");
+	"vsyscall, non-canonical, the page below 2^47 that `TASK_SIZE_MAX` leaves out;\n"
+	"the top page), for every GUP flavour, read and write: the ioctl succeeds, no\n"
+	"page, and `.ret` is what the table `gup_refused` below gives on that kernel\n"
+	"(-EFAULT mostly; `get_user_pages_fast_only()` reports 0 pages where it cannot\n"
+	"fault, and before 6.3 for every error; the top page's `start + len` wraps: 0\n"
+	"before 6.5, -EOVERFLOW from 6.5). A write GUP on a read-only grant mapping\n"
+	"fails (fast-only: 0 pages, the others -EFAULT); a read GUP (`get_user_pages()`)\n"
+	"at an unaligned address inside it returns the map's page.");
 TEST(badinput, gup_probe_bad_input)
 {
 	uint8_t *none = gt_hole(1 << 16);
 	const struct {
 		uint64_t addr;
-		const char *row; /* of badinput_expect */
+		const char *row; /* of gup_refused_expect */
 	} bad[] = {
 		{ 0, "user-hole" },
 		{ 1, "user-hole" },
 		{ 4095, "user-hole" },
 		{ (uint64_t)(uintptr_t)(none + 8192), "user-hole" },
-		{ GT_KADDR_DIRECTMAP, "kernel" },
-		{ GT_KADDR_TEXT, "kernel" },
-		{ GT_KADDR_VSYSCALL, "kernel" },
-		{ GT_NONCANONICAL, "kernel" },
+		{ 0x7ffffffff000ull, "beyond-user" },
+		{ GT_KADDR_DIRECTMAP, "beyond-user" },
+		{ GT_KADDR_TEXT, "beyond-user" },
+		{ GT_KADDR_VSYSCALL, "beyond-user" },
+		{ GT_NONCANONICAL, "beyond-user" },
 		{ ~0ull & ~4095ull, "top-page" },
 	};
 	struct gntlab_gup_probe p, *ro;
@@ -489,7 +392,7 @@ TEST(badinput, gup_probe_bad_input)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		for (uint32_t k = 0; k < GNTLAB_GUP_COUNT; k++) {
 			const struct expect_cell *c =
-				expect_get(&badinput_expect, bad[i].row, gup_flavour[k]);
+				expect_get(&gup_refused_expect, bad[i].row, gt_gup_flavour(k));
 
 			for (int w = 0; w < 2; w++) {
 				char word[32], row[96];
@@ -497,7 +400,7 @@ TEST(badinput, gup_probe_bad_input)
 				ASSERT_EQ(gt_gup(o.fd, (void *)(uintptr_t)bad[i].addr, k, w, &p), 0);
 				snprintf(row, sizeof(row), "%s (%#llx, %s)", bad[i].row,
 					 (unsigned long long)bad[i].addr, w ? "write" : "read");
-				expect_check(c, row, gup_ret_word(p.ret, word, sizeof(word)));
+				expect_check(c, row, gt_gup_ret_word(p.ret, word, sizeof(word)));
 				EXPECT_EQ(p.page_pfn, ~0ull) TH_MSG("%s", row);
 			}
 		}
