@@ -57,7 +57,7 @@ DOM0_PKGS := $(xen-utils-$(DOM0_SUITE)) busybox kmod libvirt-daemon libvirt-daem
 # GKVMLINUZ; XEN_GZ, XEN_BRANCH.
 # Goals that need no image do not fetch packages for it (the CI merge job,
 # docs/matrix.md).
-NO_IMAGE_GOALS := configs matrix-merge matrix-unit ci-local-merge ci-yml $(B)/host/gntlab-matrix
+NO_IMAGE_GOALS := configs matrix-merge matrix-doc matrix-unit ci-local-merge ci-yml $(B)/host/gntlab-matrix
 ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(B)/packages.manifest.mk
 endif
@@ -90,7 +90,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
-.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml
+.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml
 all: images $(RUNNER)
 images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
 
@@ -344,6 +344,15 @@ matrix: $(MATRIX)
 # Only the merge, of results already in $(MATRIX_OUT)/<config>/ (the CI merge job).
 matrix-merge: $(MATRIX)
 	$(MATRIX) --out $(MATRIX_OUT) $(addprefix $(MATRIX_OUT)/,$(matrix-configs))
+# docs/matrix.md's measured part (between its matrix-index markers): the
+# configurations and differences of the results in $(MATRIX_OUT), as
+# gntlab-matrix writes them (--doc: no links into the results).
+matrix-doc: $(MATRIX)
+	rc=0; $(MATRIX) --out $(MATRIX_OUT) --doc $(abspath $(MATRIX_OUT))/doc.md \
+		$(addprefix $(MATRIX_OUT)/,$(matrix-configs)) || rc=$$?; [ $$rc -le 1 ]
+	awk -v f='$(MATRIX_OUT)/doc.md' '/<!-- matrix-index:end -->/ { skip = 0 } !skip { print } \
+		/<!-- matrix-index:begin -->/ { while ((getline l < f) > 0) print l; skip = 1 }' \
+		docs/matrix.md > docs/matrix.md.tmp && mv docs/matrix.md.tmp docs/matrix.md
 # Its unit tests, on recorded results (tools/matrix/testdata).
 MATRIX_UNIT := $(B)/unit/unit-matrix
 $(MATRIX_UNIT): tools/matrix/unit_matrix.c $(MATRIX_LIB) tools/matrix/gmx.h $(HARNESS_SRC) $(wildcard tests/harness/*.h)
