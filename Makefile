@@ -58,7 +58,7 @@ DOM0_PKGS := $(xen-utils-$(DOM0_SUITE)) busybox kmod libvirt-daemon libvirt-daem
 # GKVMLINUZ; XEN_GZ, XEN_BRANCH.
 # Goals that need no image do not fetch packages for it (the CI merge job,
 # docs/matrix.md).
-NO_IMAGE_GOALS := configs matrix-merge matrix-unit ci-local-merge ci-yml $(B)/host/gntlab-matrix
+NO_IMAGE_GOALS := configs matrix-merge matrix-doc matrix-unit ci-local-merge ci-yml $(B)/host/gntlab-matrix
 ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 -include $(B)/packages.manifest.mk
 endif
@@ -119,7 +119,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
-.PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml soak
+.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak
 all: images $(RUNNER)
 images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
 
@@ -468,8 +468,8 @@ MATRIX_OUT ?= $(B)/results/matrix
 MATRIX_JOBS ?= 1
 MATRIX_CONFIGS ?=
 # A prefix for each configuration's `make run`, e.g. the shared machine's
-# QEMU lock: MATRIX_LOCK='flock /tmp/gntlab-qemu.lock' (builds run outside it
-# only if built before: `make all CONFIG=...`).
+# QEMU lock: MATRIX_LOCK='flock /tmp/gntlab-qemu.lock' (the builds run before
+# it, outside the lock).
 MATRIX_LOCK ?=
 MATRIX_LIB := tools/matrix/load.c tools/matrix/merge.c tools/matrix/write.c \
 	tests/guest/expect.c $(wildcard tests/guest/*_expect.c)
@@ -479,12 +479,23 @@ $(MATRIX): tools/matrix/main.c $(MATRIX_LIB) tools/matrix/gmx.h tests/guest/expe
 # The configurations: MATRIX_CONFIGS, else `make configs`, else the default.
 all-configs = $(or $(shell $(MAKE) -s --no-print-directory configs 2>/dev/null),bookworm)
 matrix-configs = $(or $(strip $(MATRIX_CONFIGS)),$(all-configs))
+# Each configuration is built first (MATRIX_BUILD), then booted with the
+# MATRIX_LOCK prefix: the lock is held for the boot only.
 matrix: $(MATRIX)
-	tools/matrix/run-configs.sh $(MATRIX_OUT) $(MATRIX_JOBS) '$(MATRIX_LOCK) $(MAKE)' $(matrix-configs)
+	MATRIX_BUILD='$(MAKE)' tools/matrix/run-configs.sh $(MATRIX_OUT) $(MATRIX_JOBS) '$(MATRIX_LOCK) $(MAKE)' $(matrix-configs)
 	$(MATRIX) --out $(MATRIX_OUT) $(addprefix $(MATRIX_OUT)/,$(matrix-configs))
 # Only the merge, of results already in $(MATRIX_OUT)/<config>/ (the CI merge job).
 matrix-merge: $(MATRIX)
 	$(MATRIX) --out $(MATRIX_OUT) $(addprefix $(MATRIX_OUT)/,$(matrix-configs))
+# docs/matrix.md's measured part (between its matrix-index markers): the
+# configurations and differences of the results in $(MATRIX_OUT), as
+# gntlab-matrix writes them (--doc: no links into the results).
+matrix-doc: $(MATRIX)
+	rc=0; $(MATRIX) --out $(MATRIX_OUT) --doc $(abspath $(MATRIX_OUT))/doc.md \
+		$(addprefix $(MATRIX_OUT)/,$(matrix-configs)) || rc=$$?; [ $$rc -le 1 ]
+	awk -v f='$(MATRIX_OUT)/doc.md' '/<!-- matrix-index:end -->/ { skip = 0 } !skip { print } \
+		/<!-- matrix-index:begin -->/ { while ((getline l < f) > 0) print l; skip = 1 }' \
+		docs/matrix.md > docs/matrix.md.tmp && mv docs/matrix.md.tmp docs/matrix.md
 # Its unit tests, on recorded results (tools/matrix/testdata).
 MATRIX_UNIT := $(B)/unit/unit-matrix
 $(MATRIX_UNIT): tools/matrix/unit_matrix.c $(MATRIX_LIB) tools/matrix/gmx.h $(HARNESS_SRC) $(wildcard tests/harness/*.h)
@@ -550,11 +561,14 @@ list: $(CONDUCTOR) $(GUEST_TESTS)
 DOCGEN := $(B)/host/gntlab-docgen
 DOCS_IN := $(B)/docs-in
 # Suites whose expectation table (--print-matrix=NAME) ends their docs page.
-EXPECT_APPEND := gntdev_teardown gntdev_badinput gntcopy
+EXPECT_APPEND := probe gntdev_teardown gntdev_badinput gntcopy
+# Tables shared by suites, appended to one suite's page: TABLE=SUITE.
+EXPECT_SHARED := gup_refused=badinput
 DOCGEN_ARGS := --tests $(DOCS_IN)/guest.txt --tests-as dom0=$(DOCS_IN)/dom0.txt \
 	--suites $(DOCS_IN)/suites.txt --page gup-matrix.md=$(DOCS_IN)/gup-matrix.md \
 	--append m2p=$(DOCS_IN)/m2p-expect.md \
-	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md)
+	$(foreach t,$(EXPECT_APPEND),--append $(t)=$(DOCS_IN)/$(t)-expect.md) \
+	$(foreach t,$(EXPECT_SHARED),--append $(lastword $(subst =, ,$(t)))=$(DOCS_IN)/$(firstword $(subst =, ,$(t)))-expect.md)
 docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(GUEST_SOAK) $(RUNNER)
 	@mkdir -p $(DOCS_IN)
 	$(CONDUCTOR) --list-all --verbose > $(DOCS_IN)/dom0.txt
@@ -562,7 +576,7 @@ docs-inputs: $(CONDUCTOR) $(GUEST_TESTS) $(GUEST_SOAK) $(RUNNER)
 	{ $(GUEST_TESTS) --print-suites; $(GUEST_SOAK) --print-suites; } > $(DOCS_IN)/suites.txt
 	$(GUEST_TESTS) --print-matrix=gup > $(DOCS_IN)/gup-matrix.md
 	$(GUEST_TESTS) --print-matrix=m2p > $(DOCS_IN)/m2p-expect.md
-	$(foreach t,$(EXPECT_APPEND),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
+	$(foreach t,$(EXPECT_APPEND) $(foreach s,$(EXPECT_SHARED),$(firstword $(subst =, ,$(s)))),$(GUEST_TESTS) --print-matrix=$(t) > $(DOCS_IN)/$(t)-expect.md;)
 docs: docs-inputs
 	$(DOCGEN) --out docs --prune $(DOCGEN_ARGS)
 catalogue: docs-inputs
@@ -583,8 +597,17 @@ unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-inspect $(B)/unit/
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check
 
+# `make check` also boots a second configuration, filtered: the one most
+# different from the default (Xen 4.20, trixie dom0, guest Linux 7.3 whose
+# module uses find_normal_page), on the tests whose outcomes depend on the
+# version: the hook and the M2P for every subject (m2p), the GUP matrix
+# (gup), GUP on bad addresses (docs/matrix.md). CHECK_CONFIG2= skips it.
+CHECK_CONFIG2 ?= trixie-g7.3
+CHECK_TESTS2 ?= m2p,gup,badinput/gup_probe_bad_input
 check: unit ci-local-merge
-	$(MAKE) run
+	rc=0; $(MAKE) run || rc=$$?; \
+	$(if $(CHECK_CONFIG2),$(MAKE) run CONFIG=$(CHECK_CONFIG2) TESTS='$(CHECK_TESTS2)' || rc=$$?;) \
+	exit $$rc
 
 clean:
 	rm -rf $(B)

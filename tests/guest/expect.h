@@ -111,6 +111,15 @@ void expect_fact_register(struct expect_fact *f);
 
 /* The suites' tables (gup's is large: it has a file of its own). */
 extern struct expect_table gup_expect;
+/* The probe suite's version differences: tests/guest/probe_expect.c. */
+extern struct expect_table probe_expect;
+/* Where GUP is refused (badinput, probe): tests/guest/gup_refused_expect.c. */
+extern struct expect_table gup_refused_expect;
+/* The row of gup_refused_expect for addr: "user-hole", "beyond-user", "top-page". */
+const char *gup_refused_row(unsigned long long addr);
+/* The columns: GUP flavour names by GNTLAB_GUP_* ("fast-only", ..., "pin-longterm"). */
+#define GUP_FLAVOURS 6
+extern const char *const gup_flavour_name[GUP_FLAVOURS];
 
 /* ---- pure part (host-testable) ------------------------------------------ */
 

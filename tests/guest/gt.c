@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <xenstore.h>
 
+#include "expect.h"
 #include "gntdev_map.h"
 #include "harness.h"
 
@@ -251,4 +252,48 @@ int gt_touch(const volatile uint8_t *p, uint8_t *val)
 	sigaction(SIGBUS, &old_bus, NULL);
 	sigaction(SIGSEGV, &old_segv, NULL);
 	return sig;
+}
+
+_Static_assert(GUP_FLAVOURS == GNTLAB_GUP_COUNT, "gup_flavour_name[] lists every GNTLAB_GUP_*");
+
+const char *gt_gup_flavour(uint32_t kind)
+{
+	return kind < GNTLAB_GUP_COUNT ? gup_flavour_name[kind] : "?";
+}
+
+static const struct {
+	int err;
+	const char *name;
+} gup_errs[] = {
+	{ EFAULT, "EFAULT" }, { EOVERFLOW, "EOVERFLOW" }, { EINVAL, "EINVAL" },
+	{ ENOMEM, "ENOMEM" }, { EPERM, "EPERM" },	  { EEXIST, "EEXIST" },
+	{ EOPNOTSUPP, "EOPNOTSUPP" }, { EIO, "EIO" },
+};
+
+const char *gt_gup_ret_word(long long ret, char *buf, size_t len)
+{
+	if (ret >= 0) {
+		snprintf(buf, len, "%lldpages", ret);
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(gup_errs) / sizeof(gup_errs[0]); i++)
+		if (gup_errs[i].err == -ret)
+			return gup_errs[i].name;
+	snprintf(buf, len, "E%lld", -ret);
+	return buf;
+}
+
+int gt_gup_refused(uint64_t addr, uint32_t kind)
+{
+	const struct expect_cell *c =
+		expect_get(&gup_refused_expect, gup_refused_row(addr), gt_gup_flavour(kind));
+
+	if (!strcmp(c->outcome, "0pages"))
+		return 0;
+	for (size_t i = 0; i < sizeof(gup_errs) / sizeof(gup_errs[0]); i++)
+		if (!strcmp(c->outcome, gup_errs[i].name))
+			return -gup_errs[i].err;
+	ERROR("gup_refused_expect: outcome %s of %s/%s is not a GUP result", c->outcome,
+	      gup_refused_row(addr), gt_gup_flavour(kind));
+	return -EFAULT;
 }

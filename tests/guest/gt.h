@@ -89,4 +89,15 @@ const char *gt_status_str(int st, char *buf, size_t len);
  */
 int gt_touch(const volatile uint8_t *p, uint8_t *val);
 
+/* A GUP flavour's name (GNTLAB_GUP_*, the columns of gup_refused_expect). */
+const char *gt_gup_flavour(uint32_t kind);
+/* A probe's .ret as the expectation tables write it: "1pages", "0pages", "EFAULT". */
+const char *gt_gup_ret_word(long long ret, char *buf, size_t len);
+/*
+ * Inside a test: the .ret GUP flavour `kind` gives where GUP is refused at
+ * addr on this kernel (0 or -errno), from gup_refused_expect; ERROR when the
+ * table has no cell.
+ */
+int gt_gup_refused(uint64_t addr, uint32_t kind);
+
 #endif

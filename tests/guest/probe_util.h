@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "gntlab.h"
+#include "gt.h"
 
 /* vm_flags bits (include/linux/mm.h, 6.1): the ones the tests look at. */
 #define PU_VM_READ	0x00000001ull
@@ -150,16 +151,11 @@ static inline bool pu_same_facts(const struct gntlab_introspect *a,
 }
 /*
  * What a GUP flavour returns where no user mapping covers addr (or the VMA
- * refuses GUP): get_user_pages_fast_only() reports 0 pages, and so does
- * get_user_pages_fast() when start + len wraps; everything else -EFAULT.
+ * refuses GUP): the table gup_refused_expect on this kernel (gt_gup_refused()).
  */
 static inline int pu_gup_refused(uint64_t addr, uint32_t kind)
 {
-	if (kind == GNTLAB_GUP_FAST_ONLY)
-		return 0;
-	if (kind == GNTLAB_GUP_FAST && addr + 4096 < addr)
-		return 0;
-	return -EFAULT;
+	return gt_gup_refused(addr, kind);
 }
 
 #endif

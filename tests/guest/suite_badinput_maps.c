@@ -5,6 +5,7 @@
  * mappings) and bad input to the probes. Part 1 and the suite's description:
  * suite_badinput.c.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <linux/capability.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "expect.h"
 #include "gt.h"
 #include "harness.h"
 
@@ -336,40 +338,35 @@ TEST(badinput, introspect_bad_input)
 	close(other.fd);
 }
 
-/*
- * What a GUP flavour returns for an address no mapping covers:
- * get_user_pages_fast_only() never reports an error (0 pages), and
- * get_user_pages_fast() returns 0 too when start + length wraps (its
- * check_add_overflow() comes before access_ok()); everything else -EFAULT.
- */
-static int gup_bad_ret(uint64_t addr, uint32_t kind)
-{
-	if (kind == GNTLAB_GUP_FAST_ONLY)
-		return 0;
-	if (kind == GNTLAB_GUP_FAST && addr + GT_PAGE < addr)
-		return 0;
-	return -EFAULT;
-}
-
 TH_DOC(badinput, gup_probe_bad_input,
 	"`GNTLAB_IOC_GUP_PROBE`: kind 6 or 0xffffffff, write 2 → **EINVAL**; NULL\n"
 	"argument, or a read-only one (copy-out) → **EFAULT**. Addresses no user\n"
-	"mapping covers (0, 1, 4095, kernel direct map / text / vsyscall,\n"
-	"non-canonical, top page, PROT_NONE range), for every GUP flavour, read and\n"
-	"write: the ioctl succeeds and `.ret` is **-EFAULT**\n"
-	"(`get_user_pages_fast_only()` reports **0** pages instead, and so does\n"
-	"`get_user_pages_fast()` for the top page 0xfffffffffffff000, whose\n"
-	"`start + len` wraps: its overflow check returns 0 before `access_ok()`; seen\n"
-	"on the first boot), no page. A\n"
-	"write GUP on a read-only grant mapping fails the same way; a read GUP\n"
-	"(`get_user_pages()`) at an unaligned address inside it returns the map's\n"
-	"page.");
+	"mapping covers (0, 1, 4095, a PROT_NONE range; kernel direct map / text /\n"
+	"vsyscall, non-canonical, the page below 2^47 that `TASK_SIZE_MAX` leaves out;\n"
+	"the top page), for every GUP flavour, read and write: the ioctl succeeds, no\n"
+	"page, and `.ret` is what the table `gup_refused` below gives on that kernel\n"
+	"(-EFAULT mostly; `get_user_pages_fast_only()` reports 0 pages where it cannot\n"
+	"fault, and before 6.3 for every error; the top page's `start + len` wraps: 0\n"
+	"before 6.5, -EOVERFLOW from 6.5). A write GUP on a read-only grant mapping\n"
+	"fails (fast-only: 0 pages, the others -EFAULT); a read GUP (`get_user_pages()`)\n"
+	"at an unaligned address inside it returns the map's page.");
 TEST(badinput, gup_probe_bad_input)
 {
 	uint8_t *none = gt_hole(1 << 16);
-	const uint64_t bad[] = {
-		0, 1, 4095, GT_KADDR_DIRECTMAP, GT_KADDR_TEXT, GT_KADDR_VSYSCALL, GT_NONCANONICAL,
-		~0ull & ~4095ull, (uint64_t)(uintptr_t)(none + 8192),
+	const struct {
+		uint64_t addr;
+		const char *row; /* of gup_refused_expect */
+	} bad[] = {
+		{ 0, "user-hole" },
+		{ 1, "user-hole" },
+		{ 4095, "user-hole" },
+		{ (uint64_t)(uintptr_t)(none + 8192), "user-hole" },
+		{ 0x7ffffffff000ull, "beyond-user" },
+		{ GT_KADDR_DIRECTMAP, "beyond-user" },
+		{ GT_KADDR_TEXT, "beyond-user" },
+		{ GT_KADDR_VSYSCALL, "beyond-user" },
+		{ GT_NONCANONICAL, "beyond-user" },
+		{ ~0ull & ~4095ull, "top-page" },
 	};
 	struct gntlab_gup_probe p, *ro;
 	struct one_map o;
@@ -391,14 +388,20 @@ TEST(badinput, gup_probe_bad_input)
 	ASSERT_EQ(mprotect(ro, GT_PAGE, PROT_READ), 0);
 	ASSERT_EQ(gt_ioctl(o.fd, GNTLAB_IOC_GUP_PROBE, ro), EFAULT);
 
+	/* Every address, flavour and direction, each against its table cell. */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		for (uint32_t k = 0; k < GNTLAB_GUP_COUNT; k++) {
+			const struct expect_cell *c =
+				expect_get(&gup_refused_expect, bad[i].row, gt_gup_flavour(k));
+
 			for (int w = 0; w < 2; w++) {
-				ASSERT_EQ(gt_gup(o.fd, (void *)(uintptr_t)bad[i], k, w, &p), 0);
-				ASSERT_EQ(p.ret, gup_bad_ret(bad[i], k))
-					TH_MSG("addr %#llx kind %u write %d",
-					       (unsigned long long)bad[i], k, w);
-				ASSERT_EQ(p.page_pfn, ~0ull);
+				char word[32], row[96];
+
+				ASSERT_EQ(gt_gup(o.fd, (void *)(uintptr_t)bad[i].addr, k, w, &p), 0);
+				snprintf(row, sizeof(row), "%s (%#llx, %s)", bad[i].row,
+					 (unsigned long long)bad[i].addr, w ? "write" : "read");
+				expect_check(c, row, gt_gup_ret_word(p.ret, word, sizeof(word)));
+				EXPECT_EQ(p.page_pfn, ~0ull) TH_MSG("%s", row);
 			}
 		}
 	}

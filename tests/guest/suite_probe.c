@@ -52,6 +52,47 @@ static uint32_t lru_count(int fd, const void *addr)
 	return in.page_count;
 }
 
+
+/*
+ * A R/O long-term pin of pfn's page at addr, in a private mapping that may
+ * become writable: the table's cow-longterm-pin row says what it takes.
+ */
+static void longterm_pin_cow(int fd, const void *addr, uint64_t pfn)
+{
+	struct gntlab_gup_probe p;
+	struct gntlab_introspect after;
+	const char *seen = "other";
+
+	ASSERT_EQ(gt_gup_any(fd, addr, GNTLAB_GUP_PIN_LONGTERM, false, &p), 0);
+	ASSERT_EQ(p.ret, 1) TH_MSG("%p", addr);
+	ASSERT_EQ(gt_introspect_any(fd, addr, &after), 0);
+	if (p.page_pfn == pfn && after.page_pfn == pfn)
+		seen = "same-page";
+	else if (p.page_pfn != pfn && after.page_pfn == p.page_pfn)
+		seen = "copy";
+	TH_LOG("long-term pin at %p: pfn %#llx, the PTE's before %#llx, after %#llx", addr,
+	       (unsigned long long)p.page_pfn, (unsigned long long)pfn,
+	       (unsigned long long)after.page_pfn);
+	expect_check(expect_get(&probe_expect, "cow-longterm-pin", "pin-longterm"),
+		     "cow-longterm-pin", seen);
+}
+
+/* The [vvar] VMA's kind, as the table's vvar-vma row writes it. */
+static const char *vvar_kind(uint64_t vm_flags)
+{
+	bool io = vm_flags & PU_VM_IO, pfn = vm_flags & PU_VM_PFNMAP,
+	     mixed = vm_flags & PU_VM_MIXEDMAP;
+
+	if (io && pfn && !mixed)
+		return "io-pfnmap";
+	if (mixed && !pfn)
+		return io ? "io-mixedmap" : "mixedmap";
+	return "other";
+}
+
+/* ret[k][w] of gup_all(): not checked there (the caller checks it on its own). */
+#define PU_GUP_SKIP 2
+
 static int probe_fd(void)
 {
 	int fd = gt_open();
@@ -120,6 +161,8 @@ static void gup_all(int fd, const void *addr, const int ret[GNTLAB_GUP_COUNT][2]
 
 	for (uint32_t k = 0; k < GNTLAB_GUP_COUNT; k++) {
 		for (int w = 0; w < 2; w++) {
+			if (ret[k][w] == PU_GUP_SKIP)
+				continue;
 			ASSERT_EQ(gt_gup_any(fd, addr, k, w, &p), 0);
 			ASSERT_EQ(p.ret, ret[k][w]) TH_MSG("%p kind %u write %d", addr, k, w);
 			ASSERT_EQ(p.page_pfn, p.ret == 1 ? pfn : PU_NONE)
@@ -291,9 +334,10 @@ TH_DOC(probe, kernel_and_noncanonical,
        "Kernel addresses (direct map, text, the vsyscall page), the first\n"
        "non-canonical address 0x0000800000000000, ~0, and 0x7ffffffff000, the page\n"
        "below 2^47 that `TASK_SIZE_MAX` leaves out of user space: `INTROSPECT_ANY` is\n"
-       "**EFAULT** (rejected before the mmap lock: `addr >= TASK_SIZE`). GUP: `.ret`\n"
-       "-EFAULT (`access_ok()`), fast-only 0 pages, and `get_user_pages_fast()` 0 pages\n"
-       "for the top page, whose `start + len` wraps.")
+       "**EFAULT** (rejected before the mmap lock: `addr >= TASK_SIZE`). GUP: `.ret` as\n"
+       "the table `gup_refused` gives on the running kernel (docs/tests/badinput.md):\n"
+       "-EFAULT; fast-only 0 pages before 6.3 and -EFAULT from 6.3; the top page,\n"
+       "whose `start + len` wraps, 0 pages (fast, fast-only) before 6.5, -EOVERFLOW from 6.5.")
 TEST(probe, kernel_and_noncanonical)
 {
 	static const uint64_t bad[] = {
@@ -381,7 +425,10 @@ TH_DOC(probe, file_mapping,
        "that page; the refcount is exactly unchanged afterwards (LRU batches drained\n"
        "before both readings; the first boot saw +2 without the drain). A\n"
        "private read-only mapping of the same file: read GUP gives the same page-cache\n"
-       "page, write GUP is refused (-EFAULT, fast-only 0: no FOLL_FORCE).")
+       "page, write GUP is refused (-EFAULT, fast-only 0: no FOLL_FORCE); the read\n"
+       "long-term pin, last, takes the page-cache page on 6.1 and an anonymous copy that\n"
+       "replaces it in the page table from 6.2 (table `probe` below: the file was\n"
+       "opened read/write, so the private map is a COW mapping).")
 TEST(probe, file_mapping)
 {
 	struct gntlab_introspect in, after, ro_in;
@@ -415,7 +462,9 @@ TEST(probe, file_mapping)
 		ret[k][0] = 1;
 		ret[k][1] = pu_gup_refused((uintptr_t)ro, k);
 	}
+	ret[GNTLAB_GUP_PIN_LONGTERM][0] = PU_GUP_SKIP; /* last: it may replace the page */
 	gup_all(fd, ro + GT_PAGE, ret, in.page_pfn);
+	longterm_pin_cow(fd, ro + GT_PAGE, in.page_pfn);
 	ASSERT_EQ(munmap(p, 2 * GT_PAGE), 0);
 	ASSERT_EQ(munmap(ro, 2 * GT_PAGE), 0);
 	close(file);
@@ -425,11 +474,14 @@ TEST(probe, file_mapping)
 TH_DOC(probe, vdso_vvar,
        "Mappings of another kernel component. The vDSO (its first page read first): pages installed by\n"
        "`install_special_mapping()` behind normal PTEs, so `vm_normal_page()` finds\n"
-       "the page (our own frame, M2P points back); read GUP returns it, write GUP is\n"
-       "refused (no VM_WRITE). The vvar area: a `VM_PFNMAP | VM_IO` VMA whose first page\n"
+       "the page (our own frame, M2P points back); read GUP returns it (fast-only:\n"
+       "0 pages on 6.10..7.3, and the long-term pin an anonymous copy from 6.2: table\n"
+       "`probe` below), write GUP is refused (no VM_WRITE). The vvar area: a `VM_PFNMAP | VM_IO` VMA whose first page\n"
        "(`__vvar_page`, read here first) is inserted by `vmf_insert_pfn()`: present,\n"
        "special, `vm_normal_page()` NULL, no page facts; every GUP flavour refused\n"
-       "(`check_vma_flags()`: VM_IO/VM_PFNMAP → -EFAULT; fast-only 0 pages).")
+       "(`check_vma_flags()`: VM_IO/VM_PFNMAP → -EFAULT; fast-only 0 pages). From 7.3\n"
+       "the vvar area is a `VM_MIXEDMAP` VMA of struct pages (table `probe`, row\n"
+       "`vvar-vma`) and the test ends after checking that.")
 TEST(probe, vdso_vvar)
 {
 	struct gntlab_introspect in;
@@ -452,13 +504,34 @@ TEST(probe, vdso_vvar)
 		ret[k][0] = 1;
 		ret[k][1] = pu_gup_refused(s, k);
 	}
+	ret[GNTLAB_GUP_FAST_ONLY][0] = PU_GUP_SKIP;
+	ret[GNTLAB_GUP_PIN_LONGTERM][0] = PU_GUP_SKIP; /* last: it may replace the page */
 	gup_all(fd, (void *)s, ret, in.page_pfn);
+	{
+		struct gntlab_gup_probe p;
+		char word[32];
+
+		ASSERT_EQ(gt_gup_any(fd, (void *)s, GNTLAB_GUP_FAST_ONLY, false, &p), 0);
+		expect_check(expect_get(&probe_expect, "vdso-fast-only", "fast-only"),
+			     "vdso-fast-only", gt_gup_ret_word(p.ret, word, sizeof(word)));
+		ASSERT_EQ(p.page_pfn, p.ret == 1 ? in.page_pfn : PU_NONE);
+	}
+	longterm_pin_cow(fd, (void *)s, in.page_pfn);
 
 	ASSERT_EQ(pu_find_vma("[vvar]", &s, &e), 0) TH_MSG("no [vvar] in /proc/self/maps");
 	(void)*(volatile uint8_t *)s;
 	ASSERT_EQ(gt_introspect_any(fd, (void *)s, &in), 0);
 	introspect_log("vvar", &in);
 	assert_not_ours(&in);
+	expect_check(expect_get(&probe_expect, "vvar-vma", "vvar"), "vvar-vma",
+		     vvar_kind(in.vm_flags));
+	if (!(in.vm_flags & PU_VM_PFNMAP)) {
+		/* No VM_IO | VM_PFNMAP mapping left in the vDSO to probe. */
+		TH_LOG("[vvar] is %s here: its GUP answers are not the subject of this test",
+		       vvar_kind(in.vm_flags));
+		close(fd);
+		return;
+	}
 	ASSERT_EQ(in.vm_flags & (PU_VM_IO | PU_VM_PFNMAP), PU_VM_IO | PU_VM_PFNMAP);
 	ASSERT_TRUE(in.bits & GNTLAB_PTE_PRESENT);
 	ASSERT_TRUE(in.bits & GNTLAB_PTE_SPECIAL);

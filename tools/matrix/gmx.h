@@ -110,6 +110,8 @@ bool gmx_ok(const struct gmx_merge *m);
 int gmx_write_html(FILE *f, const struct gmx_merge *m);
 int gmx_write_md(FILE *f, const struct gmx_merge *m);
 int gmx_write_json(FILE *f, const struct gmx_merge *m);
+/* Configurations and differences only, no links (docs/matrix.md). */
+int gmx_write_doc(FILE *f, const struct gmx_merge *m);
 
 void *gmx_xalloc(void *p, size_t n);
 char *gmx_strdup(const char *s);

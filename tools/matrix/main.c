@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gntlab-matrix --out DIR [NAME=]RESULTS_DIR...
+ * gntlab-matrix --out DIR [--doc FILE] [NAME=]RESULTS_DIR...
  *
  * Writes DIR/index.html, DIR/index.md and DIR/index.json from the results
- * directories, one configuration each (in the order given). Exit status 0
+ * directories, one configuration each (in the order given); --doc also the
+ * configurations and differences without links, for docs/matrix.md. Exit status 0
  * when every configuration passed and every difference between them is
  * explained by the expectation tables, 1 otherwise, 2 on a usage or write
  * error. `make matrix` and the CI pipeline's merge job run it.
@@ -24,7 +25,10 @@ static int write_file(const char *dir, const char *name,
 	FILE *f;
 	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (name[0] == '/')
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f) {
@@ -41,14 +45,15 @@ static int write_file(const char *dir, const char *name,
 
 static int usage(void)
 {
-	fputs("usage: gntlab-matrix --out DIR [NAME=]RESULTS_DIR...\n", stderr);
+	fputs("usage: gntlab-matrix --out DIR [--doc FILE] [NAME=]RESULTS_DIR...\n", stderr);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	const char *out = NULL;
+	const char *out = NULL, *doc = NULL;
 	struct gmx_config *cfg;
+	int first = 3;
 	struct gmx_merge m;
 	size_t n = 0;
 	int rc = 0;
@@ -56,12 +61,16 @@ int main(int argc, char **argv)
 	if (argc < 3 || strcmp(argv[1], "--out"))
 		return usage();
 	out = argv[2];
+	if (argc >= 5 && !strcmp(argv[3], "--doc")) {
+		doc = argv[4];
+		first = 5;
+	}
 	if (mkdir(out, 0777) && errno != EEXIST) {
 		fprintf(stderr, "gntlab-matrix: cannot create %s: %s\n", out, strerror(errno));
 		return 2;
 	}
 	cfg = gmx_xalloc(NULL, (size_t)argc * sizeof(*cfg));
-	for (int i = 3; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		char *eq = strchr(argv[i], '='), *name = NULL;
 		const char *dir = argv[i];
 
@@ -77,7 +86,8 @@ int main(int argc, char **argv)
 	gmx_merge(&m, cfg, n);
 	if (write_file(out, "index.html", gmx_write_html, &m) ||
 	    write_file(out, "index.md", gmx_write_md, &m) ||
-	    write_file(out, "index.json", gmx_write_json, &m))
+	    write_file(out, "index.json", gmx_write_json, &m) ||
+	    (doc && write_file(".", doc, gmx_write_doc, &m)))
 		rc = 2;
 	for (size_t k = 0; k < n; k++) {
 		const struct gmx_config *c = &cfg[k];

@@ -450,6 +450,52 @@ int gmx_write_md(FILE *f, const struct gmx_merge *m)
 	return ferror(f) ? -1 : 0;
 }
 
+/*
+ * The part of index.md a document keeps (docs/matrix.md, `make matrix-doc`):
+ * the configurations and the differences, without links into a results
+ * directory that the document does not carry.
+ */
+int gmx_write_doc(FILE *f, const struct gmx_merge *m)
+{
+	totals(f, m);
+	fprintf(f, ": **%s**\n\n", gmx_ok(m) ? "PASS" : "FAIL");
+	fputs("| configuration | result | Xen | dom0 kernel | guest kernel | time | tests |\n"
+	      "| --- | --- | --- | --- | --- | --- | --- |\n",
+	      f);
+	for (size_t k = 0; k < m->ncfg; k++) {
+		const struct gmx_config *c = &m->cfg[k];
+
+		fputs("| ", f);
+		md_esc(f, c->name);
+		fprintf(f, " | %s", state_text(c));
+		if (gmx_config_failed(c) && c->why) {
+			fputs(": ", f);
+			md_esc(f, c->why);
+		}
+		fputs(" | ", f);
+		md_esc(f, c->xen ? c->xen : "?");
+		fputs(" | ", f);
+		md_esc(f, c->dom0_kernel ? c->dom0_kernel : "?");
+		fputs(" | ", f);
+		md_esc(f, c->kernel ? c->kernel : "?");
+		fprintf(f, " | %s | ", c->total ? c->total : "-");
+		counts_text(f, c);
+		fputs(" |\n", f);
+	}
+	fputs("\n**≠** marks a row whose outcome differs between configurations; the reason "
+	      "follows each outcome.\n\n",
+	      f);
+	if (m->differing_cells || m->unexplained)
+		md_cells(f, m, true);
+	else
+		fputs("No GUP cell differs.\n\n", f);
+	if (m->differing_tests || m->failed_cfgs)
+		md_tests(f, m, true);
+	else
+		fputs("No test differs.\n\n", f);
+	return ferror(f) ? -1 : 0;
+}
+
 /* ---- JSON ---- */
 
 static void json_kv(FILE *f, const char *k, const char *v, bool comma)
