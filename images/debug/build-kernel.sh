@@ -41,6 +41,10 @@ write_mk() {
 	cmp -s "$out.tmp" "$out" && rm -f "$out.tmp" || mv "$out.tmp" "$out"
 }
 
+# One build of a key at a time (worktrees, CI jobs share the cache).
+mkdir -p "$cache/debug"
+exec 9> "$cache/debug/.kernel-$key.lock"
+flock -n 9 || { say "waiting for another build of $key to finish"; flock 9; }
 if [ -e "$dir/.done" ]; then
 	write_mk
 	exit 0

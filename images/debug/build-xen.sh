@@ -41,6 +41,11 @@ write_mk() {
 	cmp -s "$out.tmp" "$out" && rm -f "$out.tmp" || mv "$out.tmp" "$out"
 }
 key="xen-$ver-$hash" dir=$cache/debug/xen-$ver-$hash
+# One build at a time (worktrees, CI jobs share the cache).
+mkdir -p "$cache/debug"
+exec 9> "$cache/debug/.xen-$want-$hash.lock"
+flock -n 9 || { say "waiting for another build of xen $want to finish"; flock 9; }
+[ -s "$resolved" ] && ver=$(cat "$resolved") && key="xen-$ver-$hash" dir=$cache/debug/xen-$ver-$hash
 if [ -e "$dir/.done" ]; then
 	write_mk
 	exit 0
