@@ -14,6 +14,9 @@ const struct crash_pattern crash_patterns[] = {
 	{"Assertion '", "Xen ASSERT() failed (debug builds: \"Assertion '...' failed at file:line\")",
 	 BOTH},
 	{"Xen WARN at", "Xen WARN() / WARN_ON()", BOTH},
+	{"Attempt to implicitly unmap",
+	 "debug Xen: a PV guest cleared a grant PTE without GNTTABOP_unmap (the guest gets a #GP)",
+	 BOTH},
 	{"FATAL PAGE FAULT", "Xen faulted in hypervisor context", BOTH},
 	{"domain_crash", "Xen killed a domain (domain_crash, domain_crash_sync)", BOTH},
 	/* Linux. */

@@ -45,6 +45,9 @@ TEST(crash, patterns_in_both_logs)
 		{"(XEN) Assertion '!page_get_owner(page)' failed at arch/x86/mm.c:1234",
 		 "Assertion '"},
 		{"(XEN) Xen WARN at common/grant_table.c:1000", "Xen WARN at"},
+		{"(XEN) arch/x86/mm.c:1231:d1v0 Attempt to implicitly unmap d1's grant PTE "
+		 "4000000012345067",
+		 "Attempt to implicitly unmap"},
 		{"(XEN) FATAL PAGE FAULT", "FATAL PAGE FAULT"},
 		{"(XEN) domain_crash called from p2m.c:1234", "domain_crash"},
 		{"(XEN) d1v0 domain_crash_sync called from entry.S", "domain_crash"},
