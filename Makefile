@@ -54,7 +54,8 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 
 # Debian packages the host needs (installed by `make deps` when root).
 HOST_PKGS := qemu-system-x86 debootstrap libxen-dev libvirt-dev busybox-static \
-	cpio gzip xz-utils zstd kmod gcc make libc6-dev libelf-dev bc libxml2-utils gnuplot-nox
+	cpio gzip xz-utils zstd kmod gcc make libc6-dev libelf-dev bc libxml2-utils gnuplot-nox \
+	zlib1g-dev liblzma-dev
 # What the dom0 root filesystem is made of (debootstrap --include).
 DOM0_PKGS := $(xen-utils-$(DOM0_SUITE)) busybox kmod libvirt-daemon libvirt-daemon-driver-xen libvirt-clients
 
@@ -69,16 +70,44 @@ ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 endif
 
 comma := ,
-XEN := $(B)/boot/xen
-VMLINUZ := $(B)/boot/vmlinuz
-VMLINUX := $(B)/boot/vmlinux
-# The kernel Xen boots as dom0 and libxl as the guest: the uncompressed ELF
-# by default (no xz decompression inside the emulated machine at every
-# boot, docs/bench.md); $(VMLINUZ) works too.
-# A guest kernel other than dom0's is $(GVMLINUX).
-GVMLINUX := $(B)/boot/guest-vmlinux
-DOM0_KERNEL ?= $(VMLINUX)
-GUEST_KERNEL ?= $(if $(filter $(KVER),$(GKVER)),$(VMLINUX),$(GVMLINUX))
+# --- bring your own builds (README "Bring your own Xen and kernel") ---------
+# What the user names, each empty by default (= the configuration's Debian
+# packages):
+#   XEN=<path>           a xen.gz, a xen ELF (multiboot) or a Xen build tree
+#                        (its xen/xen.gz or xen/xen is taken)
+#   DOM0_KERNEL=<path>   dom0's kernel: a bzImage or a vmlinux
+#   GUEST_KERNEL=<path>  the guest's kernel: a bzImage or a vmlinux
+#   KERNEL_BUILD=<dir>   the guest kernel's build tree or headers directory
+#                        (.config, Module.symvers, include/config/kernel.release):
+#                        gntlab.ko is built against it; the drivers the guest
+#                        loads are taken from its modules (the tree itself, its
+#                        lib/modules/<release>, or the release's modules
+#                        directory beside a Debian headers tree)
+#   DOM0_KERNEL_BUILD=<dir>  the same for dom0's kernel (its Xen drivers)
+#   KBUILD_SUITE=<suite> the build root gntlab.ko is compiled in for a
+#                        KERNEL_BUILD (default: picked from its .config's
+#                        compiler: gcc 12 = bookworm, gcc 14 = trixie)
+# Each is staged into $(B)/boot on every make: copied (decompressed) and
+# compared by content, never by time, so what is named is what boots; it
+# is validated first (build/host/gntlab-inspect): anything missing or
+# mismatched stops before the boot with a message naming the file. What
+# ran (paths, sha256, build ids, versions, config hashes) is in
+# $(B)/boot/*.info and every run's manifest.txt and summary.txt.
+XEN ?=
+DOM0_KERNEL ?=
+GUEST_KERNEL ?=
+KERNEL_BUILD ?=
+DOM0_KERNEL_BUILD ?=
+KBUILD_SUITE ?=
+# Testing the failure paths: GUEST_BREAK=init packs a guest initramfs
+# without /init (the guest kernel panics), =module a gntlab.ko that does
+# not load; empty: a normal guest.
+GUEST_BREAK ?=
+INSPECT := $(B)/host/gntlab-inspect
+# What boots (staged; internal names, never set these).
+XEN_IMG := $(B)/boot/xen
+DOM0_IMG := $(B)/boot/dom0-kernel
+GUEST_IMG := $(B)/boot/guest-kernel
 KO := $(B)/kmod/gntlab.ko
 CONDUCTOR := $(B)/dom0/gntlab-conductor
 AGENT := $(B)/guest/gntlab-agent
@@ -105,18 +134,23 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
 .PHONY: matrix matrix-merge matrix-unit ci-local ci-local-merge ci-yml
 all: images $(RUNNER)
-images: $(XEN) $(DOM0_KERNEL) $(DOM0_INITRD)
+images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
 
 deps: $(B)/.host-deps
-$(B)/.host-deps: images/host-deps.sh
+$(B)/.host-deps: images/host-deps.sh $(call srclist,host-pkgs,$(HOST_PKGS))
 	images/host-deps.sh $@ $(HOST_PKGS)
 
 # Resolve and fetch the Xen/kernel packages (versions recorded in the manifest).
 # fetch.sh rewrites the .mk only when a version changed, so nothing downstream
 # rebuilds unless the packages did.
-$(B)/packages.manifest.mk: images/fetch.sh images/apt-suite.sh $(call srclist,config-$(CONFIG),$(CONFIG_ROW)) $(B)/.host-deps
+# (The stamp says when fetch.sh last ran: the .mk keeps its time when its
+# content did not change, and must not make fetch.sh run at every make.)
+$(B)/packages.manifest.mk: $(B)/.packages-fetched
+	@test -f $@
+$(B)/.packages-fetched: images/fetch.sh images/apt-suite.sh $(call srclist,config-$(CONFIG),$(CONFIG_ROW)) | $(B)/.host-deps
 	@mkdir -p $(B)
 	images/fetch.sh $(GNTLAB_CACHE) $(B)/packages.manifest $(CONFIG_ROW)
+	touch $@
 # The names of the configurations, one per line.
 configs:
 	@awk '!/^#/ && NF >= 4 { print $$1 }' $(CONFIGS_TXT)
@@ -125,20 +159,57 @@ $(B)/.buildroot-%: images/buildroot.sh
 	@mkdir -p $(@D)
 	images/buildroot.sh $(GNTLAB_CACHE) $* > $@
 refresh-packages:
-	rm -f $(B)/packages.manifest.mk
+	rm -f $(B)/packages.manifest.mk $(B)/.packages-fetched
 	$(MAKE) images
 
-$(XEN): $(B)/packages.manifest.mk
+# --- what boots: staged on every make, compared by content ----------------
+# The sources: what the user named, else the configuration's packages.
+BOOT_XEN_SRC = $(or $(XEN),$(XEN_GZ))
+BOOT_DOM0_SRC = $(or $(DOM0_KERNEL),$(KVMLINUZ))
+BOOT_GUEST_SRC = $(or $(GUEST_KERNEL),$(GKVMLINUZ))
+# The kernels' build trees (headers): gntlab.ko and the drivers' modules.
+GUEST_KBUILD = $(or $(KERNEL_BUILD),$(GKDIR))
+DOM0_KBUILD = $(or $(DOM0_KERNEL_BUILD),$(KDIR))
+# The build root gntlab.ko compiles in: the guest suite's for Debian's
+# headers, else the one whose gcc built the named tree (its .config).
+kbuild-gcc = $(shell sed -n 's/^CONFIG_GCC_VERSION=\([0-9]*\)[0-9][0-9][0-9][0-9]$$/\1/p' $(1)/.config 2>/dev/null)
+gcc-suite-12 := bookworm
+gcc-suite-14 := trixie
+KMOD_SUITE := $(if $(KERNEL_BUILD),$(or $(KBUILD_SUITE),$(gcc-suite-$(call kbuild-gcc,$(KERNEL_BUILD))),bookworm),$(GUEST_SUITE))
+KMOD_BUILD := $(call in-suite,$(KMOD_SUITE))
+INSPECT_SRC := $(filter-out %/unit_inspect.c,$(wildcard tools/inspect/*.c))
+$(INSPECT): $(INSPECT_SRC) $(wildcard tools/inspect/*.h) $(B)/.host-deps
 	@mkdir -p $(@D)
-	gunzip -c $(XEN_GZ) > $@.tmp && mv $@.tmp $@
-$(VMLINUZ): $(B)/packages.manifest.mk
+	$(CC) $(USER_CFLAGS) -o $@ $(INSPECT_SRC) -lz -llzma
+# Validate, decompress, and replace the staged file only when its content
+# differs (so nothing downstream rebuilds for the same bytes, and a named
+# file older than the last one still boots). $@.info: what it is.
+$(XEN_IMG): FORCE $(INSPECT) $(B)/packages.manifest.mk
 	@mkdir -p $(@D)
-	cp $(KVMLINUZ) $@
-$(VMLINUX): $(VMLINUZ) images/extract-vmlinux.sh $(B)/.host-deps
-	images/extract-vmlinux.sh $< $@
-$(GVMLINUX): $(B)/packages.manifest.mk images/extract-vmlinux.sh $(B)/.host-deps
-	@mkdir -p $(@D)
-	images/extract-vmlinux.sh $(GKVMLINUZ) $@
+	$(INSPECT) xen --in '$(BOOT_XEN_SRC)' --out $@ --info $@.info
+$(DOM0_IMG): FORCE $(INSPECT) images/stage-kernel.sh images/extract-vmlinux.sh $(B)/packages.manifest.mk $(B)/.host-deps
+	USER_KBUILD=$(if $(DOM0_KERNEL_BUILD),1) images/stage-kernel.sh $(INSPECT) dom0 '$(BOOT_DOM0_SRC)' '$(DOM0_KBUILD)' $@
+$(GUEST_IMG): FORCE $(INSPECT) images/stage-kernel.sh images/extract-vmlinux.sh $(B)/packages.manifest.mk $(B)/.host-deps
+	USER_KBUILD=$(if $(KERNEL_BUILD),1) images/stage-kernel.sh $(INSPECT) guest '$(BOOT_GUEST_SRC)' '$(GUEST_KBUILD)' $@
+# The guest kernel's build tree, as gntlab.ko sees it (release, config and
+# Module.symvers hashes): rewritten only when one of them changes.
+$(B)/kmod.kbuild: FORCE $(INSPECT) $(B)/packages.manifest.mk
+	$(INSPECT) kbuild --dir '$(GUEST_KBUILD)' --out $@ $(if $(KERNEL_BUILD),,--var 'the configuration'"'"'s headers')
+# The drivers the guest loads, from the guest kernel's modules, checked
+# against its release (flat, decompressed; built-in ones are skipped).
+GUEST_KMODS := xen-evtchn xen-gntdev xen-gntalloc brd loop
+$(B)/guest/kmods.list: FORCE $(INSPECT) $(GUEST_IMG)
+	@mkdir -p $(B)/guest/kmods
+	$(INSPECT) kmods --kbuild '$(GUEST_KBUILD)' $(if $(KERNEL_BUILD),,--var 'the configuration'"'"'s headers') --kernel-info $(GUEST_IMG).info \
+		--out-dir $(B)/guest/kmods --list $@ $(GUEST_KMODS)
+# dom0's modules root (lib/modules/<release> below it), for the overlay.
+$(B)/dom0-modroot: FORCE $(INSPECT) $(DOM0_IMG)
+	$(INSPECT) modroot --kbuild '$(DOM0_KBUILD)' --kernel-info $(DOM0_IMG).info --out $@
+# Just before a boot: the staged set agrees (gntlab.ko built for the guest
+# kernel's release, each image what its .info says).
+preflight = $(INSPECT) preflight --xen-info $(XEN_IMG).info --dom0-info $(DOM0_IMG).info \
+	--guest-info $(GUEST_IMG).info --module $(KO) --kbuild $(B)/kmod.kbuild
+FORCE:
 
 # --- guest kernel module ---------------------------------------------------
 # Built against the guest kernel's headers, in its suite's build root; the
@@ -147,13 +218,13 @@ $(GVMLINUX): $(B)/packages.manifest.mk images/extract-vmlinux.sh $(B)/.host-deps
 KMOD_SRC := $(wildcard guest-kmod/*.c guest-kmod/*.h) guest-kmod/Kbuild guest-kmod/Makefile \
 	guest-kmod/configure.sh
 KMOD_PROBES := $(wildcard guest-kmod/probes/*.c) guest-kmod/probes/exports.txt
-$(KO): $(KMOD_SRC) $(KMOD_PROBES) $(call srclist,kmod,$(KMOD_SRC) $(KMOD_PROBES)) $(B)/packages.manifest.mk \
-		$(call buildroot-stamp,$(GUEST_SUITE))
+$(KO): $(KMOD_SRC) $(KMOD_PROBES) $(call srclist,kmod,$(KMOD_SRC) $(KMOD_PROBES)) $(B)/kmod.kbuild \
+		$(call buildroot-stamp,$(KMOD_SUITE))
 	@rm -rf $(B)/kmod && mkdir -p $(B)/kmod/probes
 	cp $(KMOD_SRC) $(B)/kmod/
 	cp $(KMOD_PROBES) $(B)/kmod/probes/
-	@echo "[kmod] building gntlab.ko against $(GKVER) (W=1)"
-	$(GUEST_BUILD) $(MAKE) -s -C $(B)/kmod KDIR=$(GKDIR) W=1 2>&1 | tee $(B)/kmod/build.log
+	@echo "[kmod] building gntlab.ko against $$(sed -n 's/^release //p' $(B)/kmod.kbuild) in $(GUEST_KBUILD) (W=1)"
+	$(KMOD_BUILD) $(MAKE) -s -C $(B)/kmod KDIR=$(GUEST_KBUILD) W=1 2>&1 | tee $(B)/kmod/build.log
 	@if grep -q 'warning:' $(B)/kmod/build.log; then echo "[kmod] warnings (see $(B)/kmod/build.log)"; exit 1; fi
 
 # --- user space -------------------------------------------------------------
@@ -213,22 +284,21 @@ $(GUEST_BENCH): tests/guest/bench.c tests/guest/bench_count.c tests/guest/dom0_c
 		tests/guest/dom0_client.c tests/guest/gtmap.c $(PROTO_SRC) -lxenstore -lxengnttab
 
 # --- initramfs images -------------------------------------------------------
-# Kernel modules of the Debian kernel the guest tests may load (by name, flat).
-# (6.12+ ship them xz-compressed: guest-initrd.sh unpacks .ko.xz.)
-GUEST_KMODS := kernel/drivers/block/brd.ko kernel/drivers/block/loop.ko \
-	kernel/drivers/xen/xen-evtchn.ko kernel/drivers/xen/xen-gntdev.ko \
-	kernel/drivers/xen/xen-gntalloc.ko
-$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
-	images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
-		$(GKMODROOT)/lib/modules/$(GKVER) "$(GUEST_KMODS)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
+# The guest's kernel modules: $(B)/guest/kmods.list (above). GUEST_BREAK
+# (testing the failure paths) is part of the image: it rebuilds when it changes.
+$(GUEST_INITRD): images/guest-initrd.sh images/guest/init $(KO) $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH) \
+		$(B)/guest/kmods.list $(call srclist,guest-break,$(GUEST_BREAK))
+	GUEST_BREAK='$(GUEST_BREAK)' images/guest-initrd.sh $@ images/guest/init /bin/busybox $(KO) \
+		$(B)/guest/kmods "$$(cat $(B)/guest/kmods.list)" $(AGENT) $(GUEST_TESTS) $(GUEST_BENCH)
 # $(B)/dom0-base.cpio links to the rootfs cached in GNTLAB_CACHE, which the
 # configurations of one dom0 suite share: the stamp, not the shared file's
 # time, says when this configuration's base changed.
 $(B)/dom0-base.stamp: images/dom0-rootfs.sh $(call srclist,dom0-pkgs,$(DOM0_SUITE) $(DOM0_PKGS)) $(B)/.host-deps
 	DOM0_SUITE=$(DOM0_SUITE) images/dom0-rootfs.sh $(GNTLAB_CACHE) $(B)/dom0-base.cpio $(DOM0_PKGS)
 	touch $@
-$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
-	images/dom0-overlay.sh $@ $(KMODROOT) $(KVER) images/dom0/init $(GUEST_KERNEL) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
+$(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(GUEST_IMG) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL) $(B)/dom0-modroot
+	images/dom0-overlay.sh $@ $$(sed -n 1p $(B)/dom0-modroot) $$(sed -n 2p $(B)/dom0-modroot) images/dom0/init \
+		$(GUEST_IMG) $(GUEST_INITRD) $(CONDUCTOR) $(TOOL)
 # Linux unpacks concatenated cpio archives in order: base, then our overlay.
 # manifest.txt: the configuration, then every package that runs (role,
 # name, version), dom0's whole userland included; each run gets a copy.
@@ -256,20 +326,32 @@ run: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
 ifeq ($(EXPECT),1)
 	$(call expect-list,$(TESTS),$(B)/results-expected.txt)
 endif
+	$(preflight)
 	@mkdir -p $(RESULTS)
-	rc=0; $(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
+	rc=0; $(RUNNER) --xen $(XEN_IMG) --dom0-kernel $(DOM0_IMG) --dom0-initrd $(DOM0_INITRD) \
 		--results $(RESULTS) --accel $(ACCEL) --timeout-total $(RUN_TIMEOUT) \
 		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') \
 		$(call expect-arg,$(B)/results-expected.txt) $(RUN_ARGS) || rc=$$?; \
 	$(call record-config,$(RESULTS)); exit $$rc
 
 # $(call record-config,DIR): the configuration and the versions that ran,
-# into DIR/manifest.txt and DIR/summary.txt.
-record-config = cp $(B)/manifest.txt $(1)/manifest.txt; \
-	[ ! -f $(1)/summary.txt ] || printf 'config: %s$(if $(PROFILE), (profile $(PROFILE)))\nxen: %s\ndom0-kernel: %s\nguest-kernel: %s\nmanifest: manifest.txt\n' \
+# into DIR/manifest.txt and DIR/summary.txt: the packages, then what was
+# staged (each image's source, sha256, build id, version, config hash:
+# $(B)/boot/*.info, prefixed by its role) and the make variables that named them.
+BOOT_INFOS = $(XEN_IMG).info $(DOM0_IMG).info $(GUEST_IMG).info
+record-config = { cat $(B)/manifest.txt; \
+		for f in $(BOOT_INFOS); do r=$$(sed -n 's/^role //p' $$f); sed "/^role /d; s/^/$$r /" $$f; done; \
+		sed 's/^/guest-kbuild /' $(B)/kmod.kbuild; \
+		echo "guest-module gntlab.ko sha256 $$(sha256sum $(KO) | cut -c1-64)"; \
+		echo "guest-drivers $$(cat $(B)/guest/kmods.list)"; \
+		printf 'make-vars XEN=%s DOM0_KERNEL=%s GUEST_KERNEL=%s KERNEL_BUILD=%s DOM0_KERNEL_BUILD=%s GUEST_BREAK=%s\n' \
+			'$(XEN)' '$(DOM0_KERNEL)' '$(GUEST_KERNEL)' '$(KERNEL_BUILD)' '$(DOM0_KERNEL_BUILD)' '$(GUEST_BREAK)'; \
+		} > $(1)/manifest.txt; \
+	[ ! -f $(1)/summary.txt ] || { printf 'config: %s$(if $(PROFILE), (profile $(PROFILE)))\nxen: %s\ndom0-kernel: %s\nguest-kernel: %s\nmanifest: manifest.txt\n' \
 		'$(CONFIG)' "$$(awk '$$1 == "xen" { print $$2, $$3; exit }' $(RUN_MANIFEST))" \
 		"$$(awk '$$1 == "dom0" { print $$2, $$3; exit }' $(RUN_MANIFEST))" \
-		"$$(awk '$$1 == "guest" { print $$2, $$3; exit }' $(RUN_MANIFEST))" >> $(1)/summary.txt
+		"$$(awk '$$1 == "guest" { print $$2, $$3; exit }' $(RUN_MANIFEST))"; \
+		$(INSPECT) summary $(addprefix --info ,$(BOOT_INFOS)); } >> $(1)/summary.txt
 
 # The end-to-end path only (dom0's smoke tests, no suites): the quick check.
 smoke:
@@ -280,7 +362,8 @@ demo: images $(RUNNER) $(CONDUCTOR) $(GUEST_TESTS)
 ifeq ($(EXPECT),1)
 	$(call expect-list,demo/*,$(B)/results-demo-expected.txt)
 endif
-	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
+	$(preflight)
+	$(RUNNER) --xen $(XEN_IMG) --dom0-kernel $(DOM0_IMG) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results-demo --accel $(ACCEL) --tests 'demo/*' \
 		$(call expect-arg,$(B)/results-demo-expected.txt) $(RUN_ARGS)
 
@@ -308,7 +391,8 @@ ifeq ($(BENCH_BOOT),1)
 	tools/bench/boot-runs.sh $(B) $(BENCH_BOOT_RUNS) '$(MAKE)'
 	@echo "[bench] 2/2 throughput and scaling: one boot"
 endif
-	$(RUNNER) --xen $(XEN) --dom0-kernel $(DOM0_KERNEL) --dom0-initrd $(DOM0_INITRD) \
+	$(preflight)
+	$(RUNNER) --xen $(XEN_IMG) --dom0-kernel $(DOM0_IMG) --dom0-initrd $(DOM0_INITRD) \
 		--results $(B)/results-bench --accel $(ACCEL) --tests 'bench/*' \
 		--xen-args-add '$(BENCH_XEN_ARGS)' --timeout-phase 900 --timeout-total 1800 \
 		$(RUN_ARGS) || echo "[bench] runner exit $$?" >&2
@@ -439,8 +523,15 @@ catalogue: docs-inputs
 	@rm -rf $(B)/docs
 	$(DOCGEN) --out $(B)/docs --check docs $(DOCGEN_ARGS)
 
-unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(RUNNER) catalogue matrix-unit
+# gntlab-inspect's checks on synthetic images, build trees and modules.
+$(B)/unit/unit-inspect: tools/inspect/unit_inspect.c $(INSPECT_SRC) $(filter-out %/main.c,$(INSPECT_SRC)) \
+		$(wildcard tools/inspect/*.h) $(HARNESS_SRC) $(wildcard tests/harness/*.h) $(B)/.host-deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -Itests/harness -Itools/inspect -o $@ tools/inspect/unit_inspect.c \
+		$(filter-out %/main.c,$(INSPECT_SRC)) $(HARNESS_SRC) -lz -llzma
+unit: $(B)/unit/unit-dom0 $(B)/unit/unit-steps $(B)/unit/unit-inspect $(RUNNER) catalogue matrix-unit
 	$(B)/unit/unit-dom0
+	$(B)/unit/unit-inspect
 	$(B)/unit/unit-steps
 	$(MAKE) -s -C tests/host OUT=$(abspath $(B)/host) check
 	$(MAKE) -s -C tests/harness OUT=$(abspath $(B)/harness) check

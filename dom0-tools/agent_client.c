@@ -53,6 +53,38 @@ int agent_wait_ready(const struct agent_conn *a)
 	return v ? 0 : -1;
 }
 
+enum agent_ready_rc agent_wait_ready_while(const struct agent_conn *a, int timeout_s,
+					   bool (*alive)(void *arg), void *arg, int *waited_s)
+{
+	long long t0 = xs_now_ms(), deadline = t0 + timeout_s * 1000LL;
+	enum agent_ready_rc rc = AGENT_TIMEOUT;
+	char p[192];
+
+	agent_path(a, GNTLAB_XS_READY, p, sizeof(p));
+	for (;;) {
+		long long left = deadline - xs_now_ms();
+		char *v;
+
+		if (left <= 0)
+			break;
+		v = xs_wait_for(a->xs, p, left < 1000 ? (int)left : 1000, NULL, NULL);
+		if (v) {
+			free(v);
+			rc = AGENT_READY;
+			break;
+		}
+		if (alive && !alive(arg)) {
+			/* It may have written "ready" just before it ended. */
+			v = xs_wait_for(a->xs, p, 1, NULL, NULL);
+			free(v);
+			rc = v ? AGENT_READY : AGENT_GONE;
+			break;
+		}
+	}
+	*waited_s = (int)((xs_now_ms() - t0 + 500) / 1000);
+	return rc;
+}
+
 static bool ack_matches(const char *val, void *arg)
 {
 	struct gntlab_ack a;

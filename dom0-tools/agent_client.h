@@ -3,6 +3,7 @@
 #ifndef GNTLAB_AGENT_CLIENT_H
 #define GNTLAB_AGENT_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <xenstore.h>
@@ -25,6 +26,15 @@ int agent_put(const struct agent_conn *a, const char *key, const char *val);
 char *agent_get(const struct agent_conn *a, const char *key);
 /* Wait for the agent's "ready"; 0 or -1 after the timeout. */
 int agent_wait_ready(const struct agent_conn *a);
+enum agent_ready_rc { AGENT_READY = 0, AGENT_TIMEOUT = -1, AGENT_GONE = -2 };
+/*
+ * Wait up to timeout_s for the agent's "ready", asking alive(arg) every
+ * second whether the guest still runs (a guest whose kernel panicked or
+ * whose /init gave up is gone long before any timeout). *waited_s: how
+ * long it waited.
+ */
+enum agent_ready_rc agent_wait_ready_while(const struct agent_conn *a, int timeout_s,
+					   bool (*alive)(void *arg), void *arg, int *waited_s);
 /*
  * Send one command and wait for its ack. Returns the agent's rc (0 ok), or
  * -1 if it did not answer in time; `text` gets its message.

@@ -49,6 +49,8 @@ static void usage(FILE *f)
 		"  --uri URI         libvirt URI (default xen:///system)\n"
 		"  --pages N         pages to grant, 1..%u (default 4)\n"
 		"  --timeout S       timeout of each wait on the guest (default 120)\n"
+		"  --ready-timeout S how long the first guest has to come up (default 90;\n"
+		"                    the runner passes its phase timeout less a margin)\n"
 		"  --guest-mem MiB   guest memory (default 256; 512 for bench/*)\n"
 		"  --tests FILTER    test filter (tests/harness/th_filter.h; default all)\n"
 		"  --filter FILTER   the same\n"
@@ -69,6 +71,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "uri", required_argument, NULL, 'u' },
 		{ "pages", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "ready-timeout", required_argument, NULL, 'r' },
 		{ "guest-mem", required_argument, NULL, 'm' },
 		{ "tests", required_argument, NULL, 'T' },
 		{ "filter", required_argument, NULL, 'T' },
@@ -84,7 +87,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	unsigned long v;
 
 	*o = (struct opts){ .s = { .name = "gntlab-guest1", .uri = "xen:///system",
-				   .pages = 4, .timeout_s = 120 } };
+				   .pages = 4, .timeout_s = 120,
+				   .ready_timeout_s = 90 } };
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->s.kernel = optarg; break;
@@ -107,19 +111,23 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 		case 't':
+		case 'r':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || v == 0 ||
 			    (c == 'p' && v > GNTLAB_PROTO_MAX_REFS) ||
-			    (c == 't' && v > 3600)) {
+			    (c != 'p' && v > 3600)) {
 				fprintf(stderr, "gntlab-conductor: bad --%s '%s'\n",
-					c == 'p' ? "pages" : "timeout", optarg);
+					c == 'p' ? "pages" : c == 't' ? "timeout" : "ready-timeout",
+					optarg);
 				return -1;
 			}
 			if (c == 'p')
 				o->s.pages = (unsigned int)v;
-			else
+			else if (c == 't')
 				o->s.timeout_s = (int)v;
+			else
+				o->s.ready_timeout_s = (int)v;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;

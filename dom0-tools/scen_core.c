@@ -124,6 +124,10 @@ static void start_guest(struct scen_env *e, struct step_res *r)
 		return;
 	}
 	report_diag("guest %s is domain %d (libvirt %s)", e->o.name, id, e->o.uri);
+	/* What the guest booted, for the results' summary.txt (guest-boot:). */
+	snprintf(err, sizeof(err), "guest %s: kernel=%s initrd=%s cmdline='%s' memory=%uMiB vcpus=%u",
+		 e->o.name, s.kernel, s.initrd, s.cmdline, s.memory_mib, s.vcpus);
+	report_log("run", err);
 	e->domid = (unsigned int)id;
 	agent_init(&e->ag, e->xs, e->domid, e->o.timeout_s);
 }
@@ -153,11 +157,85 @@ static void grant_publish(struct scen_env *e, struct step_res *r)
 		step_error(r, "xs_write(%s/" GNTLAB_XS_REFS "): %s", e->ag.dir, strerror(errno));
 }
 
+static bool guest_running(void *arg)
+{
+	struct scen_env *e = arg;
+
+	return virDomainIsActive(e->dom) == 1;
+}
+
+/* The last max lines of a file, as GNTLAB-LOG <domain> lines. */
+static void relay_tail(const char *domain, const char *path, int max)
+{
+	char line[1024];
+	long skip;
+	long n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		report_log(domain, "(no such log)");
+		return;
+	}
+	while (fgets(line, sizeof(line), f))
+		n++;
+	skip = n > max ? n - max : 0;
+	if (skip) {
+		snprintf(line, sizeof(line), "(%s: the last %d of %ld lines)", path, max, n);
+		report_log(domain, line);
+	}
+	rewind(f);
+	for (long i = 0; fgets(line, sizeof(line), f); i++) {
+		if (i < skip)
+			continue;
+		line[strcspn(line, "\r\n")] = '\0';
+		report_log(domain, line);
+	}
+	fclose(f);
+}
+
+/*
+ * The guest did not come up: what it printed (xenconsoled's log of its
+ * console: a kernel panic, a module that did not load, an agent that
+ * failed) and what libvirt's libxl driver and libxl said of it go to the
+ * results now, while the runner still reads the serial line
+ * (guest.log, guest-libxl.log, libxl-driver.log).
+ */
+static void relay_guest_failure_logs(struct scen_env *e)
+{
+	char path[256];
+
+	if (e->dom && virDomainIsActive(e->dom) == 1 && virDomainDestroy(e->dom) != 0)
+		report_diag("virDomainDestroy(%s): %s", e->o.name, virGetLastErrorMessage());
+	/*
+	 * libxl's logs first: a panic in the guest's console is a crash to
+	 * the runner, which stops QEMU a few seconds after it.
+	 */
+	snprintf(path, sizeof(path), "/var/log/libvirt/libxl/%s.log", e->o.name);
+	relay_tail("guest-libxl", path, 200);
+	relay_tail("libxl-driver", "/var/log/libvirt/libxl/libxl-driver.log", 100);
+	guest_console_log(e->o.name, path, sizeof(path));
+	report_log_file("guest", path);
+	e->logs_relayed = true;
+}
+
 static void agent_ready(struct scen_env *e, struct step_res *r)
 {
-	if (agent_wait_ready(&e->ag)) {
-		step_error(r, "guest agent did not write %s/" GNTLAB_XS_READY
-			   " within %d s (guest console log follows)", e->ag.dir, e->o.timeout_s);
+	int waited = 0;
+	enum agent_ready_rc rc = agent_wait_ready_while(&e->ag, e->o.ready_timeout_s,
+							guest_running, e, &waited);
+
+	if (rc == AGENT_GONE) {
+		step_error(r, "the guest domain %s ended after %d s without its agent writing %s/"
+			   GNTLAB_XS_READY " (kernel panic, or /init gave up: guest.log, "
+			   "guest-libxl.log)", e->o.name, waited, e->ag.dir);
+		relay_guest_failure_logs(e);
+		return;
+	}
+	if (rc != AGENT_READY) {
+		step_error(r, "guest agent did not write %s/" GNTLAB_XS_READY " within %d s; the "
+			   "guest was destroyed (its console: guest.log; libxl: guest-libxl.log)",
+			   e->ag.dir, waited);
+		relay_guest_failure_logs(e);
 		return;
 	}
 	e->ready = true;
@@ -185,9 +263,13 @@ static const struct step setup[] = {
 	  "Checks: dom0 writes the refs to the guest's xenstore directory.\n"
 	  "Expected: pass; ERROR when xenstore refuses.", grant_publish, "grant/create" },
 	{ "boot/guest-agent-ready",
-	  "Checks: the guest agent writes `data/gntlab/ready` within the timeout (xenstore watch).\n"
-	  "Expected: pass. ERROR means the guest kernel, the module load or the agent failed;\n"
-	  "guest.log says which.", agent_ready, "boot/guest-via-libvirt" },
+	  "Checks: the guest agent writes `data/gntlab/ready` (xenstore watch) while the guest\n"
+	  "domain runs, within the ready timeout (`--ready-timeout`: the runner passes its phase\n"
+	  "timeout less a margin, so that dom0 gives up first).\n"
+	  "Expected: pass. ERROR means the guest kernel, the module load or the agent failed\n"
+	  "(the message says whether the domain ended or hung); the guest's console\n"
+	  "(guest.log) and libxl's logs of it (guest-libxl.log, libxl-driver.log) are then\n"
+	  "in the results.", agent_ready, "boot/guest-via-libvirt" },
 };
 const struct scenario scen_setup = SCENARIO("setup", SCEN_ALWAYS, NULL, setup, NULL, NULL);
 
@@ -593,6 +675,8 @@ static void end_cleanup(struct scen_env *e)
 		xengntshr_unshare(e->gs, e->shared, e->o.pages);
 	e->shared = NULL;
 	report_phase(GNTLAB_PHASE_TESTS_DONE);
+	if (e->logs_relayed)
+		return;
 	guest_console_log(e->o.name, log, sizeof(log));
 	report_log_file("guest", log);
 }

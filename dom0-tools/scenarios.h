@@ -41,6 +41,7 @@ struct scen_opts {
 	unsigned int pages;
 	unsigned int guest_mem;	/* MiB; 0 = 256, or 512 for bench */
 	int timeout_s;
+	int ready_timeout_s;	/* the first guest's agent ready (--ready-timeout) */
 };
 
 struct scen_env {
@@ -54,6 +55,7 @@ struct scen_env {
 	unsigned int domid;
 	struct agent_conn ag;	/* its agent */
 	bool ready;		/* the agent answered; it takes commands */
+	bool logs_relayed;	/* the guest's console is in the results already */
 	uint8_t *shared;	/* dom0's view of the pages granted to it */
 	uint32_t refs[GNTLAB_PROTO_MAX_REFS];
 	const char *tool;	/* path of gntlab-tool */

@@ -12,9 +12,21 @@ trap 'rm -rf "$stage"' EXIT
 chmod 0755 "$stage"
 mkdir -p "$stage"/{bin,dev,proc,sys,tmp,lib/gntlab}
 install -m 0755 "$init" "$stage/init"
+# GUEST_BREAK (testing the failure paths, Makefile): init = no /init, the
+# guest kernel panics; module = a gntlab.ko that insmod refuses.
+case "${GUEST_BREAK:-}" in
+"") ;;
+init) rm -f "$stage/init"; echo "[images] GUEST_BREAK=init: guest initramfs without /init" >&2 ;;
+module) ;;
+*) echo "guest-initrd.sh: GUEST_BREAK=$GUEST_BREAK: not init or module" >&2; exit 2 ;;
+esac
 install -m 0755 "$busybox" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 install -m 0644 "$module" "$stage/lib/gntlab/"
+if [ "${GUEST_BREAK:-}" = module ]; then
+	head -c 4096 /dev/urandom > "$stage/lib/gntlab/gntlab.ko"
+	echo "[images] GUEST_BREAK=module: a gntlab.ko that does not load" >&2
+fi
 mkdir -p "$stage/lib/gntlab/kmod"
 # 6.12+ ship them xz-compressed (.ko.xz): busybox insmod wants them plain.
 for k in $kmods; do

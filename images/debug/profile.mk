@@ -28,7 +28,6 @@ DBG_GK_SOURCE = linux-source-$(shell echo '$(DBG_GK_VERSION)' | cut -d. -f1,2)
 # The builds are in the cache: if it was emptied, build again.
 DBG_FORCE := $(if $(and $(DBG_GVMLINUX),$(wildcard $(DBG_GVMLINUX))),,FORCE)
 DBG_XEN_FORCE := $(if $(and $(DBG_XEN_GZ),$(wildcard $(DBG_XEN_GZ))),,FORCE)
-.PHONY: FORCE
 $(DBG_KERNEL_MK): $(DEBUG_DIR)/build-kernel.sh $(DEBUG_DIR)/guest-kernel.config $(B)/packages.manifest.mk $(DBG_FORCE)
 	@[ -n '$(DBG_GK_VERSION)' ] || { echo "PROFILE=debug: no guest kernel version in $(B)/packages.manifest"; exit 2; }
 	$(DEBUG_DIR)/build-kernel.sh $(GNTLAB_CACHE) $(DBG_GK_SOURCE) $(DBG_GK_VERSION) $@
@@ -36,18 +35,21 @@ $(DBG_XEN_MK): $(DEBUG_DIR)/build-xen.sh $(DEBUG_DIR)/xen.config $(B)/packages.m
 	@[ -n '$(DBG_XEN_WANT)' ] || { echo "PROFILE=debug: no Xen version in $(B)/packages.manifest"; exit 2; }
 	$(DEBUG_DIR)/build-xen.sh $(GNTLAB_CACHE) $(XEN_SUITE) '$(DBG_XEN_WANT)' $@
 
-# What the rest of the Makefile boots and builds against.
-ifneq ($(DBG_GKVER),)
-GKVER := $(DBG_GKVER)
-GKDIR := $(DBG_GKDIR)
-GKMODROOT := $(DBG_GKMODROOT)
+# What boots, through the bring-your-own interface (XEN=, GUEST_KERNEL=,
+# KERNEL_BUILD=; staged and checked like any named build): the debug
+# builds, unless the command line names others. gntlab.ko builds against
+# the debug tree; the guest's drivers are that tree's modules.
+ifeq ($(XEN),)
+XEN := $(DBG_XEN_GZ)
+endif
+ifeq ($(GUEST_KERNEL),)
 GUEST_KERNEL := $(DBG_GVMLINUX)
 endif
-ifneq ($(DBG_XEN_GZ),)
-XEN_GZ := $(DBG_XEN_GZ)
+ifeq ($(KERNEL_BUILD),)
+KERNEL_BUILD := $(DBG_GKDIR)
 endif
-$(XEN): $(DBG_XEN_MK)
-$(KO) $(GUEST_INITRD): $(DBG_KERNEL_MK)
+$(XEN_IMG): $(DBG_XEN_MK)
+$(GUEST_IMG) $(B)/kmod.kbuild: $(DBG_KERNEL_MK)
 
 # The run's manifest names the builds that ran, in place of the packages
 # they replace (the packages' versions are the sources').

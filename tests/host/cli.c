@@ -285,12 +285,28 @@ static char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+/*
+ * dom0's conductor gives up waiting for the guest (gntlab.ready=S) clearly
+ * before this runner's phase timeout, so that it reports the step that
+ * failed and relays the guest's console and libxl/libvirt logs while QEMU
+ * still runs: a quarter of the phase, at most 30 s, earlier.
+ */
+int cli_guest_ready_timeout(const struct config *cfg)
+{
+	double margin = cfg->to.phase / 4 < 30 ? cfg->to.phase / 4 : 30;
+	int s = (int)(cfg->to.phase - margin);
+
+	return s < 1 ? 1 : s;
+}
+
 char *cli_dom0_cmdline(const struct config *cfg)
 {
+	const char *sep = *cfg->dom0_args ? " " : "";
+
 	if (cfg->tests)
-		return xasprintf("%s%sgntlab.tests=%s", cfg->dom0_args, *cfg->dom0_args ? " " : "",
-				 cfg->tests);
-	return xasprintf("%s", cfg->dom0_args);
+		return xasprintf("%s%sgntlab.ready=%d gntlab.tests=%s", cfg->dom0_args, sep,
+				 cli_guest_ready_timeout(cfg), cfg->tests);
+	return xasprintf("%s%sgntlab.ready=%d", cfg->dom0_args, sep, cli_guest_ready_timeout(cfg));
 }
 
 char *cli_initrd_arg(const struct config *cfg, FILE *err)

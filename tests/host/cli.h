@@ -34,9 +34,11 @@ struct config {
 
 /* Returns 0 to run, 1 if --help was printed, -1 on a usage error (printed to err). */
 int cli_parse(int argc, char **argv, struct config *cfg, FILE *err);
+/* How long dom0 waits for the guest to come up (gntlab.ready=S): before our phase timeout. */
+int cli_guest_ready_timeout(const struct config *cfg);
 /*
- * The dom0 kernel's command line: dom0 args plus " gntlab.tests=FILTER".
- * malloc'd.
+ * The dom0 kernel's command line: dom0 args plus " gntlab.ready=S" and
+ * " gntlab.tests=FILTER". malloc'd.
  */
 char *cli_dom0_cmdline(const struct config *cfg);
 /*

@@ -4,7 +4,7 @@
 # serial transcript chosen by GNTLAB_FAKE_SCENARIO, the way the real boot
 # would reach the runner (Xen's "(XEN) " prefixes, CRLF, stderr mixed in).
 #   pass fail crash hang silent stubborn flood early-exit no-tests noise
-#   poweroff kvm-error verdicts stops-early
+#   poweroff kvm-error verdicts stops-early guest-down
 # GNTLAB_FAKE_ARGS=FILE    write the arguments received, one per line
 # GNTLAB_FAKE_PIDFILE=FILE write this process's pid
 set -euo pipefail
@@ -40,6 +40,7 @@ boot() {
 	say "GNTLAB-LOG dom0 starting xenstored"
 	say "GNTLAB-PHASE dom0-ready"
 	say "GNTLAB-PHASE guest-start"
+	say "GNTLAB-LOG run guest gntlab-guest1: kernel=/opt/gntlab/guest/kernel initrd=/opt/gntlab/guest/initrd.cpio.gz cmdline='console=hvc0' memory=256MiB vcpus=2"
 	say "GNTLAB-LOG guest1 [    0.000000] Linux version 6.1.0-56-amd64"
 	say "GNTLAB-PHASE guest-ready"
 	say "GNTLAB-PHASE tests"
@@ -168,6 +169,26 @@ stops-early)
 	say "GNTLAB-TAP ok m2p/special_data_both_ways"
 	say "GNTLAB-TAP ok m2p/special_readonly_grant"
 	finish ok
+	;;
+guest-down)
+	# The guest kernel panics: dom0 gives up on its agent (well before the
+	# runner's phase timeout), reports the step, relays libxl's log and the
+	# guest's console (the panic, a crash to the runner), and ends.
+	echo "qemu-system-x86_64: warning: fake QEMU ($scenario, accel $accel)" >&2
+	xen "Xen version 4.17.5 (fake)"
+	say "[    0.000000] Linux version 6.1.0-56-amd64"
+	say "GNTLAB-PHASE dom0-init"
+	say "GNTLAB-PHASE dom0-ready"
+	say "GNTLAB-PHASE guest-start"
+	say "GNTLAB-LOG run guest gntlab-guest1: kernel=/opt/gntlab/guest/kernel initrd=/opt/gntlab/guest/initrd.cpio.gz cmdline='console=hvc0' memory=256MiB vcpus=2"
+	say "GNTLAB-TAP ok boot/guest-via-libvirt"
+	sleep 0.3
+	say "GNTLAB-TAP not ok boot/guest-agent-ready # ERROR the guest domain gntlab-guest1 ended after 3 s without its agent writing /local/domain/1/data/gntlab/ready"
+	say "GNTLAB-LOG guest-libxl 2026-12-03 17:20:01.123+0000: libxl: libxl_domain.c: Domain 1 has shut down, reason code 3"
+	say "GNTLAB-LOG guest [    0.912345] Run /init as init process"
+	say "GNTLAB-LOG guest [    0.923456] Kernel panic - not syncing: No working init found."
+	say "GNTLAB-TAP not ok e2e/pattern # ERROR not run: boot/guest-agent-ready did not pass"
+	finish 1
 	;;
 *)
 	echo "fake-qemu: unknown scenario '$scenario'" >&2

@@ -536,6 +536,12 @@ int report_write_summary(FILE *f, const struct results *r)
 	fprintf(f, "accel: %s\n", r->accel);
 	if (r->accel_note[0])
 		fprintf(f, "accel-note: %s\n", r->accel_note);
+	if (r->xen_cmdline[0])
+		fprintf(f, "xen-cmdline: %s\n", r->xen_cmdline);
+	if (r->dom0_cmdline[0])
+		fprintf(f, "dom0-cmdline: %s\n", r->dom0_cmdline);
+	if (r->guest_boot[0])
+		fprintf(f, "guest-boot: %s\n", r->guest_boot);
 	fprintf(f, "end: %s\n",
 		r->end_seen ? (r->end_status[0] ? r->end_status : "(seen)") : "not seen");
 	if (r->qemu_exited) {

@@ -65,6 +65,11 @@ struct results {
 	size_t expected;
 	char expect_path[256];
 	double finished_at; /* runner's end of the run, seconds since QEMU start */
+	/* What ran (summary.txt): Xen's and dom0's command lines, and what
+	 * dom0 booted the guest with (its "run" log: kernel, initrd, cmdline). */
+	char xen_cmdline[1024];
+	char dom0_cmdline[1024];
+	char guest_boot[1024];
 };
 
 struct counts {

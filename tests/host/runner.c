@@ -304,6 +304,38 @@ static void print_cmdline(char *const argv[])
 	fputc('\n', stderr);
 }
 
+/*
+ * What ran, for summary.txt: Xen's and dom0's command lines as QEMU got
+ * them, and the guest's as dom0 reported it (GNTLAB-LOG run guest ...,
+ * which the session wrote to run.log).
+ */
+static void record_cmdlines(const struct config *cfg, struct results *res)
+{
+	char path[4200], line[1024];
+	char *dom0 = cli_dom0_cmdline(cfg);
+	FILE *f;
+
+	if (cfg->xen_args_add)
+		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s", cfg->xen_args,
+			 cfg->xen_args_add);
+	else
+		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
+	snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
+	free(dom0);
+	snprintf(path, sizeof(path), "%s/run.log", cfg->results);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "guest ", 6) != 0)
+			continue;
+		line[strcspn(line, "\r\n")] = '\0';
+		snprintf(res->guest_boot, sizeof(res->guest_boot), "%s", line + 6);
+		break;
+	}
+	fclose(f);
+}
+
 static bool kvm_usable(char *why, size_t size)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -570,6 +602,7 @@ int main(int argc, char **argv)
 		expect_free(&expect);
 		return EXIT_ENV;
 	}
+	record_cmdlines(&cfg, &res);
 	if (cfg.expect)
 		hold_to_list(&res, &expect);
 	expect_free(&expect);

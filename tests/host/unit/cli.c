@@ -58,7 +58,7 @@ TEST(cli, defaults_and_argv)
 		     "[2] [-display] [none] [-vga] [none] [-monitor] [none] [-serial] [stdio] "
 		     "[-no-reboot] [-kernel] [/b/xen] [-append] [console=com1 com1=115200 "
 		     "dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all] [-initrd] "
-		     "[/b/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable,/b/initrd]");
+		     "[/b/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable gntlab.ready=90,/b/initrd]");
 	free(joined);
 	cli_free_argv(argv);
 }
@@ -96,7 +96,7 @@ TEST(cli, options)
 	EXPECT_STREQ(joined, "[/opt/q] [-accel] [kvm] [-cpu] [qemu64] [-m] [4096] [-smp] [4] "
 			     "[-display] [none] [-vga] [none] [-monitor] [none] [-serial] [stdio] "
 			     "[-no-reboot] [-kernel] [x] [-append] [console=com1] [-initrd] "
-			     "[k console=hvc0 quiet gntlab.tests=map/*,i]");
+			     "[k console=hvc0 quiet gntlab.ready=1 gntlab.tests=map/*,i]");
 	free(joined);
 	cli_free_argv(argv);
 }

@@ -52,7 +52,7 @@ TEST_TIMEOUT(e2e, pass, 60)
 	EXPECT_HAS(e.args,
 		   "\n-append\nconsole=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all "
 		   "guest_loglvl=all\n-initrd\n");
-	EXPECT_HAS(e.args, "/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable,");
+	EXPECT_HAS(e.args, "/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable gntlab.ready=");
 	dom0 = e2e_file(&e, "dom0.log");
 	guest = e2e_file(&e, "guest1.log");
 	EXPECT_STREQ(dom0, "starting xenstored\n");
@@ -166,6 +166,37 @@ TEST_TIMEOUT(e2e, crash, 60)
 	e2e_free(&e);
 }
 
+/*
+ * A guest that does not come up (its kernel panics): dom0 names the step,
+ * and the guest's console and libxl's log of it are in the results; the
+ * panic relayed is a crash of the guest; the summary says what ran.
+ */
+TEST_TIMEOUT(e2e, guest_down, 60)
+{
+	struct e2e e;
+	char *guest, *libxl;
+
+	ut_need_runner();
+	EXPECT_EQ(e2e_run(&e, "guest-down", "guest-down", NULL), 1);
+	EXPECT_HAS(e.tap, "not ok 2 - boot/guest-agent-ready # ERROR the guest domain gntlab-guest1 "
+			  "ended after 3 s");
+	EXPECT_HAS(e.tap, "Kernel panic - not syncing");
+	guest = e2e_file(&e, "guest.log");
+	libxl = e2e_file(&e, "guest-libxl.log");
+	EXPECT_HAS(guest, "Kernel panic - not syncing: No working init found.\n");
+	EXPECT_HAS(libxl, "Domain 1 has shut down, reason code 3\n");
+	EXPECT_HAS(e.summary, "guest-boot: gntlab-guest1: kernel=/opt/gntlab/guest/kernel "
+			      "initrd=/opt/gntlab/guest/initrd.cpio.gz cmdline='console=hvc0' ");
+	EXPECT_HAS(e.summary, "xen-cmdline: console=com1 ");
+	EXPECT_HAS(e.summary, "dom0-cmdline: console=hvc0 ");
+	EXPECT_HAS(e.summary, " gntlab.ready=90\n");
+	EXPECT_LACKS(e.summary, "timed-out: yes");
+	free(guest);
+	free(libxl);
+	e2e_check_xmllint(e.results);
+	e2e_free(&e);
+}
+
 /* A hang after the first test: timeout naming the missing step. */
 TEST_TIMEOUT(e2e, phase_timeout, 60)
 {
@@ -177,7 +208,7 @@ TEST_TIMEOUT(e2e, phase_timeout, 60)
 	EXPECT_HAS(e.tap,
 		   "not ok 2 - timeout/tests-done # 'GNTLAB-PHASE tests-done' did not arrive "
 		   "within 1 s of 'test result map/ro-basic'");
-	EXPECT_HAS(e.tap, "last serial line 14: GNTLAB-TAP ok map/ro-basic");
+	EXPECT_HAS(e.tap, "last serial line 15: GNTLAB-TAP ok map/ro-basic");
 	EXPECT_HAS(e.summary, "timed-out: yes\n");
 	EXPECT_HAS(e.summary, "qemu: killed by signal 15 (stopped by runner)\n");
 	EXPECT_TRUE(ut_wait_gone(e.qemu_pid, 1));
@@ -464,7 +495,8 @@ TEST_TIMEOUT(e2e, filter_and_rerun, 60)
 	ut_need_runner();
 	EXPECT_EQ(e2e_run(&e, "filter", "pass", extra), 0);
 	EXPECT_HAS(e.args, "-m\n2048\n-smp\n1\n");
-	EXPECT_HAS(e.args, "clocksource=xen tsc=reliable gntlab.tests=map/*,");
+	EXPECT_HAS(e.args, "clocksource=xen tsc=reliable gntlab.ready=");
+	EXPECT_HAS(e.args, " gntlab.tests=map/*,");
 	/* A second run into the same folder replaces the first one's files,
 	 * and only those. */
 	snprintf(path, sizeof(path), "%s/olddomain.log", e.results);
