@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The debug profile's guest kernel: Debian's linux-source package of the
-# guest kernel's version, x86_64 defconfig + images/debug/guest-kernel.config,
+# guest kernel's version, x86_64 tinyconfig + images/debug/guest-kernel.config,
 # built once into the cache (keyed by the source version and a hash of the
 # configuration inputs); a second call only prints the make variables.
 # Usage: build-kernel.sh CACHE SOURCE_PACKAGE VERSION OUT.mk
@@ -69,12 +69,12 @@ if [ ! -e "$src/.unpacked" ]; then
 	touch "$src/.unpacked"
 fi
 
-# 2. the configuration: defconfig, the fragment, olddefconfig; then every
+# 2. the configuration: tinyconfig, the fragment, olddefconfig; then every
 # option the fragment names must hold the value it asks for.
 rm -rf "$dir" && mkdir -p "$dir/build"
 kmake() { nice -n 19 make -C "$src" O="$dir/build" -j"$jobs" "$@"; }
 say "configuring $key"
-kmake -s defconfig
+kmake -s tinyconfig
 "$src/scripts/kconfig/merge_config.sh" -m -O "$dir/build" "$dir/build/.config" "$frag" >/dev/null
 kmake -s olddefconfig
 missing=()
