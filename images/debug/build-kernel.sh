@@ -97,7 +97,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # 3. the build: vmlinux (libxl boots the ELF), bzImage, the modules.
-say "building $key with -j$jobs (nice 19; ~30 min cold on 2 cores)"
+say "building $key with -j$jobs (nice 19; 43 min cold on a shared 2-core machine)"
 start=$(date +%s)
 kmake vmlinux bzImage modules > "$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "kernel build failed (log: $dir/build.log)"; }
 kmake -s modules_install INSTALL_MOD_PATH="$dir/modroot" INSTALL_MOD_STRIP=1 >> "$dir/build.log" 2>&1 ||
