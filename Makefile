@@ -22,7 +22,13 @@ endif
 XEN_SUITE := $(word 1,$(CONFIG_ROW))
 DOM0_SUITE := $(word 2,$(CONFIG_ROW))
 GUEST_SUITE := $(word 3,$(CONFIG_ROW))
-B ?= $(if $(filter bookworm,$(CONFIG)),build,build/cfg/$(CONFIG))
+# PROFILE=debug: a debug Xen and guest kernel built from Debian's sources
+# (images/debug/profile.mk, docs/debug.md), in its own build directory.
+PROFILE ?=
+ifneq ($(filter-out debug,$(PROFILE)),)
+$(error PROFILE=$(PROFILE) is not a profile (the one there is: PROFILE=debug, docs/debug.md))
+endif
+B ?= $(if $(filter bookworm,$(CONFIG)),build,build/cfg/$(CONFIG))$(if $(PROFILE),/profile-$(PROFILE))
 RESULTS ?= $(B)/results
 # A suite other than the host's (bookworm) builds in a build root of its
 # base suite (images/buildroot.sh): its kernels want its compiler (gcc-14),
@@ -110,6 +116,13 @@ GUEST_BENCH := $(B)/guest/gntlab-bench
 GUEST_INITRD := $(B)/guest/initrd.cpio.gz
 DOM0_INITRD := $(B)/dom0-initrd.cpio
 RUNNER := $(B)/host/gntlab-runner
+ifeq ($(PROFILE),debug)
+ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
+include images/debug/profile.mk
+endif
+endif
+# The packages that run (the debug profile names its own builds instead).
+RUN_MANIFEST ?= $(B)/packages.manifest
 
 # A target built from a wildcard list of sources also depends on the list
 # itself: $(call srclist,NAME,FILES) is a file rewritten only when FILES
@@ -305,7 +318,7 @@ $(B)/dom0-overlay.cpio: images/dom0-overlay.sh images/dom0/init $(GUEST_IMG) $(G
 $(DOM0_INITRD): $(B)/dom0-base.stamp $(B)/dom0-overlay.cpio
 	cat $(B)/dom0-base.cpio $(B)/dom0-overlay.cpio > $@.tmp && mv $@.tmp $@
 	@{ echo "config $(CONFIG) xen=$(XEN_SUITE) dom0=$(DOM0_SUITE) guest=$(GUEST_SUITE)"; \
-		cat $(B)/packages.manifest; sed 's/^/dom0-userland /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
+		cat $(RUN_MANIFEST); sed 's/^/dom0-userland /' $(B)/dom0-base.cpio.packages; } > $(B)/manifest.txt
 
 # --- host runner and tests --------------------------------------------------
 $(RUNNER): $(wildcard tests/host/*.c tests/host/*.h tests/host/unit/*.c tests/host/unit/*.h) tests/host/Makefile tests/markers.h \
@@ -351,7 +364,7 @@ record-config = { cat $(B)/manifest.txt; \
 		printf 'make-vars XEN=%s DOM0_KERNEL=%s GUEST_KERNEL=%s KERNEL_BUILD=%s DOM0_KERNEL_BUILD=%s GUEST_BREAK=%s\n' \
 			'$(XEN)' '$(DOM0_KERNEL)' '$(GUEST_KERNEL)' '$(KERNEL_BUILD)' '$(DOM0_KERNEL_BUILD)' '$(GUEST_BREAK)'; \
 		} > $(1)/manifest.txt; \
-	[ ! -f $(1)/summary.txt ] || { printf 'config: %s\nxen: %s\ndom0-kernel: %s\nguest-kernel: %s\nmanifest: manifest.txt\n' \
+	[ ! -f $(1)/summary.txt ] || { printf 'config: %s$(if $(PROFILE), (profile $(PROFILE)))\nxen: %s\ndom0-kernel: %s\nguest-kernel: %s\nmanifest: manifest.txt\n' \
 		'$(CONFIG)' "$(call ran-version,$(XEN),xen,$(XEN_IMG).info,version)" \
 		"$(call ran-version,$(DOM0_KERNEL),dom0,$(DOM0_IMG).info,release)" \
 		"$(call ran-version,$(GUEST_KERNEL),guest,$(GUEST_IMG).info,release)"; \
