@@ -131,15 +131,21 @@ static void html_why(FILE *f, const struct gmx_why *w)
 	}
 }
 
-static void html_cells(FILE *f, const struct gmx_merge *m, bool only_diff)
+/* A table's head: the fixed first columns, then one per configuration. */
+static void html_header(FILE *f, const struct gmx_merge *m, const char *first)
 {
-	fputs("<table>\n<thead><tr><th>GUP user</th><th>mode</th>", f);
+	fprintf(f, "<table>\n<thead><tr>%s", first);
 	for (size_t k = 0; k < m->ncfg; k++) {
 		fputs("<th>", f);
 		html_esc(f, m->cfg[k].name);
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead>\n<tbody>\n", f);
+}
+
+static void html_cells(FILE *f, const struct gmx_merge *m, bool only_diff)
+{
+	html_header(f, m, "<th>GUP user</th><th>mode</th>");
 	for (size_t i = 0; i < m->ncells; i++) {
 		const struct gmx_cell_row *r = &m->cells[i];
 
@@ -173,13 +179,7 @@ static void html_cells(FILE *f, const struct gmx_merge *m, bool only_diff)
 
 static void html_tests(FILE *f, const struct gmx_merge *m, bool only_diff)
 {
-	fputs("<table>\n<thead><tr><th>test</th>", f);
-	for (size_t k = 0; k < m->ncfg; k++) {
-		fputs("<th>", f);
-		html_esc(f, m->cfg[k].name);
-		fputs("</th>", f);
-	}
-	fputs("</tr></thead>\n<tbody>\n", f);
+	html_header(f, m, "<th>test</th>");
 	for (size_t i = 0; i < m->ntests; i++) {
 		const struct gmx_test_row *t = &m->tests[i];
 
