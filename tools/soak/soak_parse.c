@@ -229,6 +229,33 @@ int soak_read_log(struct soak *s, const char *path)
 	return 0;
 }
 
+/*
+ * "module counters not zero after N ms: maps M, grants user U kernel K,
+ * pages P, deferred D" (tests/guest/gt.c) in a failed test's message.
+ */
+static void modleak_parse(struct soak *s, const char *test, const char *why)
+{
+	struct soak_modleak *l = &s->modleak;
+	const char *p = strstr(why, "module counters not zero");
+	long maps, gu, gk, pages, def;
+
+	if (!p || !(p = strstr(p, ": maps ")))
+		return;
+	if (sscanf(p, ": maps %ld, grants user %ld kernel %ld, pages %ld, deferred %ld",
+		   &maps, &gu, &gk, &pages, &def) != 5)
+		return;
+	if (!l->reports++)
+		snprintf(l->test, sizeof(l->test), "%s", test);
+	if (maps + gu + gk + pages + def > l->maps + l->grants_user + l->grants_kernel +
+					   l->pages + l->deferred) {
+		l->maps = maps;
+		l->grants_user = gu;
+		l->grants_kernel = gk;
+		l->pages = pages;
+		l->deferred = def;
+	}
+}
+
 void soak_parse_tap(struct soak *s, const char *line)
 {
 	struct soak_verdict *v;
@@ -255,6 +282,8 @@ void soak_parse_tap(struct soak *s, const char *line)
 	hash = strstr(p, " # ");
 	snprintf(v->why, sizeof(v->why), "%s", hash ? hash + 3 : "");
 	v->why[strcspn(v->why, "\r\n")] = '\0';
+	if (!ok && hash)
+		modleak_parse(s, v->name, hash + 3);
 	if (ok)
 		snprintf(v->verdict, sizeof(v->verdict), "%s", hash && !strncmp(hash, " # SKIP", 7) ? "skip" : "ok");
 	else if (!hash)
@@ -314,6 +343,8 @@ unsigned long soak_leaks(const struct soak *s)
 		n++;
 	if (s->trend_first_kb >= 0 && s->trend_first_kb - s->trend_last_kb > TREND_SLACK_KB)
 		n++;
+	n += (unsigned long)(s->modleak.maps + s->modleak.grants_user + s->modleak.grants_kernel +
+			     s->modleak.pages + s->modleak.deferred);
 	return n;
 }
 

@@ -85,6 +85,17 @@ void soak_write_json(const struct soak *s, FILE *f)
 	}
 	fputs(s->nerr ? "}},\n" : "},\n", f);
 	fprintf(f, "  \"leaks\": %lu,\n", soak_leaks(s));
+	fputs("  \"module_counters_left\": ", f);
+	if (s->modleak.reports) {
+		fputs("{\"first_test\": ", f);
+		jstr(f, s->modleak.test);
+		fprintf(f, ", \"reports\": %d, \"maps\": %ld, \"grants_user\": %ld, "
+			"\"grants_kernel\": %ld, \"pages\": %ld, \"deferred\": %ld},\n",
+			s->modleak.reports, s->modleak.maps, s->modleak.grants_user,
+			s->modleak.grants_kernel, s->modleak.pages, s->modleak.deferred);
+	} else {
+		fputs("null,\n", f);
+	}
 	fputs("  \"memory\": {\"before\": ", f);
 	mem_json(f, mem_find(s, "baseline"));
 	fputs(", \"after\": ", f);
@@ -159,8 +170,15 @@ void soak_write_md(const struct soak *s, FILE *f)
 		s->sec_destroys > 0 ? s->destroys / s->sec_destroys : 0);
 	fprintf(f, "Leaks: **%lu** (grant entries left after a phase, dying domains, Xen's free\n"
 		"memory more than 1 MiB or dom0's MemAvailable more than 32 MiB below the\n"
-		"baseline, the guest's MemFree falling more than 4 MiB over the cycles).\n\n",
+		"baseline, the guest's MemFree falling more than 4 MiB over the cycles,\n"
+		"what the module's counters held when a test found them not zero).\n\n",
 		soak_leaks(s));
+	if (s->modleak.reports)
+		fprintf(f, "**The module's counters were not zero**, first after `%s` (the phase\n"
+			"that leaked; %d test(s) saw it): maps %ld, grants user %ld kernel %ld,\n"
+			"pages %ld, deferred %ld.\n\n", s->modleak.test, s->modleak.reports,
+			s->modleak.maps, s->modleak.grants_user, s->modleak.grants_kernel,
+			s->modleak.pages, s->modleak.deferred);
 	fputs("## Memory\n\n| when | dom0 uptime (s) | dom0 MemFree (KiB) | dom0 MemAvailable | dom0 Slab | Xen free (KiB) |\n"
 	      "|---|---:|---:|---:|---:|---:|\n", f);
 	mem_md(f, "before", b);

@@ -46,6 +46,13 @@ struct soak_verdict {
 	char why[200];
 };
 
+/* The guest's module counters left non-zero, as a soak/ test reported them. */
+struct soak_modleak {
+	char test[96];		/* the first test that reported it */
+	long maps, grants_user, grants_kernel, pages, deferred;
+	int reports;		/* tests that reported counters not zero */
+};
+
 struct soak {
 	/* asked (the start record); -1 if missing */
 	long ask_ioctls, ask_cycles, ask_destroys, ask_seconds;
@@ -65,6 +72,7 @@ struct soak {
 	int nerr;
 	struct soak_verdict v[SOAK_MAXV];
 	int nv;
+	struct soak_modleak modleak;	/* reports == 0: none */
 	int bad_lines;		/* records that could not be read */
 };
 
@@ -77,7 +85,11 @@ void soak_parse_tap(struct soak *s, const char *line);
 int soak_read_log(struct soak *s, const char *path);
 int soak_read_tap(struct soak *s, const char *path);
 
-/* Leaks found: grant entries left, dying domains, memory past its slack. */
+/*
+ * Leaks found: grant entries left, dying domains, memory past its slack,
+ * and what the guest's module counters held when a soak/ test found them
+ * not zero (maps + grants + pages + deferred, the largest such report).
+ */
 unsigned long soak_leaks(const struct soak *s);
 /* Verdicts that fail (fail, error, xpass, missing). */
 int soak_failed(const struct soak *s);

@@ -111,6 +111,28 @@ TEST(soakreport, leaks_counted)
 	EXPECT_EQ(soak_leaks(&s), 1);
 }
 
+TH_DOC(soakreport, module_counters_name_the_phase,
+       "A soak/ test that found the guest module's counters not zero (a page leaked on a\n"
+       "teardown path) counts what they held as leaks, and the report names the first\n"
+       "test (phase) that saw it; later tests seeing the same leak do not count it twice.");
+TEST(soakreport, module_counters_name_the_phase)
+{
+	static struct soak s;
+
+	load(&s);
+	EXPECT_EQ(soak_leaks(&s), 0);
+	soak_parse_tap(&s, "not ok 9 - soak/ioctls_gntlab # gt.c:89: ASSERT_EQ(...) failed: module "
+			   "counters not zero after 5000 ms: maps 0, grants user 0 kernel 0, pages 1, "
+			   "deferred 0; after-test check: module counters not zero after 5000 ms: maps 0, "
+			   "grants user 0 kernel 0, pages 1, deferred 0\n");
+	soak_parse_tap(&s, "not ok 13 - soak/cycles # after cycle 0 (nohook, munmap): module counters "
+			   "not zero after 5000 ms: maps 0, grants user 0 kernel 0, pages 1, deferred 0\n");
+	EXPECT_EQ(soak_leaks(&s), 1);
+	EXPECT_STREQ(s.modleak.test, "soak/ioctls_gntlab");
+	EXPECT_EQ(s.modleak.reports, 2);
+	EXPECT_EQ(s.modleak.pages, 1);
+}
+
 TH_DOC(soakreport, json_and_md,
        "soak.json carries the counts, errors by errno, leaks, memory before/after, the\n"
        "rate samples and the verdicts, and is valid JSON by shape (balanced); soak.md\n"
