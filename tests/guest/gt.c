@@ -236,6 +236,21 @@ static void touch_handler(int sig)
 	siglongjmp(touch_jmp, sig);
 }
 
+void gt_churn_forever(uint8_t *addr, uint32_t pages, uint32_t seed0)
+{
+	volatile uint32_t sum = 0;
+
+	for (uint32_t seed = seed0 + 1;; seed++)
+		for (uint32_t i = 0; i < pages; i++) {
+			volatile uint8_t *p = addr + i * GT_PAGE;
+
+			for (uint32_t j = 0; j < GT_PAGE / 2; j++)
+				sum += p[j];
+			gntlab_pattern_fill(addr + i * GT_PAGE + GT_PAGE / 2, seed, i, GT_PAGE / 2,
+					    GT_PAGE / 2);
+		}
+}
+
 int gt_touch(const volatile uint8_t *p, uint8_t *val)
 {
 	struct sigaction sa, old_bus, old_segv;

@@ -88,6 +88,12 @@ const char *gt_status_str(int st, char *buf, size_t len);
  * raised (caught; the handlers before the call are restored).
  */
 int gt_touch(const volatile uint8_t *p, uint8_t *val);
+/*
+ * A child's busy use of a mapping until it is killed: over and over, read
+ * the first half of each of `pages` pages and write dom0's pattern (seed
+ * seed0 + 1, + 2, ...) into the second half. Never returns.
+ */
+void gt_churn_forever(uint8_t *addr, uint32_t pages, uint32_t seed0) __attribute__((noreturn));
 
 /* A GUP flavour's name (GNTLAB_GUP_*, the columns of gup_refused_expect). */
 const char *gt_gup_flavour(uint32_t kind);

@@ -397,7 +397,6 @@ TEST(gntdev_teardown, sigkill_mid_use)
 	pid = fork();
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
-		volatile uint32_t sum = 0;
 		struct gd_map m;
 		int cfd = gd_open();
 
@@ -405,15 +404,7 @@ TEST(gntdev_teardown, sigkill_mid_use)
 			_exit(2);
 		if (write(ready[1], "m", 1) != 1)
 			_exit(4);
-		for (uint32_t seed = 0x6e51;; seed++)
-			for (uint32_t i = 0; i < 4; i++) {
-				volatile uint8_t *p = m.addr + i * GT_PAGE;
-
-				for (uint32_t j = 0; j < GT_PAGE / 2; j++)
-					sum += p[j];
-				gntlab_pattern_fill(m.addr + i * GT_PAGE + GT_PAGE / 2, seed, i,
-						    GT_PAGE / 2, GT_PAGE / 2);
-			}
+		gt_churn_forever(m.addr, 4, 0x6e50);
 	}
 	close(ready[1]);
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");

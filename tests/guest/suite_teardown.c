@@ -287,22 +287,13 @@ TEST(teardown, sigkill_mid_use)
 	ASSERT_GE(pid, 0);
 	if (pid == 0) {
 		struct gt_map m;
-		volatile uint32_t sum = 0;
 		int cfd = gt_open();
 
 		if (cfd < 0 || gt_map(cfd, &s, GNTLAB_MODE_SPECIAL, false, &m))
 			_exit(2);
 		if (write(ready[1], "m", 1) != 1)
 			_exit(4);
-		for (uint32_t seed = 0x7e51;; seed++)
-			for (uint32_t i = 0; i < 4; i++) {
-				volatile uint8_t *p = m.addr + i * GT_PAGE;
-
-				for (uint32_t j = 0; j < GT_PAGE / 2; j++)
-					sum += p[j];
-				gntlab_pattern_fill(m.addr + i * GT_PAGE + GT_PAGE / 2, seed, i,
-						    GT_PAGE / 2, GT_PAGE / 2);
-			}
+		gt_churn_forever(m.addr, 4, 0x7e50);
 	}
 	close(ready[1]);
 	ASSERT_EQ(read(ready[0], &c, 1), 1) TH_MSG("child did not map");
