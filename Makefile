@@ -70,7 +70,7 @@ ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 endif
 
 comma := ,
-# --- bring your own builds (README "Bring your own Xen and kernel") ---------
+# --- bring your own builds (README "Test your own Xen and kernel") ----------
 # What the user names, each empty by default (= the configuration's Debian
 # packages):
 #   XEN=<path>           a xen.gz, a xen ELF (multiboot) or a Xen build tree

@@ -56,6 +56,10 @@ static int check_dom0(const struct config *cfg, FILE *err)
 
 	snprintf(path, sizeof(path), "%s/proc/xen/capabilities", root_of(cfg));
 	f = fopen(path, "r");
+	if (!f && errno == EACCES) {
+		problem(err, "cannot read %s: permission denied (only root can tell a dom0)", path);
+		return 1;
+	}
 	if (!f) {
 		problem(err,
 			"not in a Xen dom0: cannot read %s (%s): not running under Xen, or xenfs "
