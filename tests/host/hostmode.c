@@ -597,12 +597,20 @@ int hostmode_compare_main(int argc, char **argv, FILE *out, FILE *err)
 		return 2;
 	}
 	diffs = hostmode_compare(&a, files[0], &b, files[1], ignore, out);
-	if (diffs)
-		fprintf(out, "%zu difference%s between %s (%zu tests) and %s (%zu tests)\n", diffs,
-			diffs == 1 ? "" : "s", files[0], a.n, files[1], b.n);
-	else
-		fprintf(out, "same tests, same verdicts: %s and %s (%zu tests)\n", files[0],
-			files[1], a.n);
+	{
+		size_t na = 0, nb = 0;
+
+		for (size_t i = 0; i < a.n; i++)
+			na += !ignored(a.e[i].name, ignore);
+		for (size_t i = 0; i < b.n; i++)
+			nb += !ignored(b.e[i].name, ignore);
+		if (diffs)
+			fprintf(out, "%zu difference%s between %s (%zu tests) and %s (%zu tests)\n",
+				diffs, diffs == 1 ? "" : "s", files[0], na, files[1], nb);
+		else
+			fprintf(out, "same tests, same verdicts: %s and %s (%zu tests compared)\n",
+				files[0], files[1], na);
+	}
 	tap_set_free(&a);
 	tap_set_free(&b);
 	return diffs ? 1 : 0;

@@ -400,6 +400,27 @@ TEST_TIMEOUT(hostmode, e2e_pass, 60)
 	s = ut_slurp(path);
 	EXPECT_HAS(s, "verdict: PASS\n");
 	EXPECT_HAS(s, "accel: host\n");
+	EXPECT_HAS(s, "conductor: exited with status 0\n");
+	EXPECT_HAS(s, "seconds since the conductor's start");
+	/* The guest's relayed "Linux version" is not a dom0 boot. */
+	EXPECT_HAS(s, "  dom0-kernel         0.0 s\n");
+	free(s);
+	/* --compare of a run with itself; with a different file. */
+	snprintf(path, sizeof(path),
+		 "'%s' --compare '%s/results/results.tap' '%s/results/results.tap' >'%s/cmp'",
+		 ut_runner, dir, dir, dir);
+	EXPECT_EQ(system(path), 0);
+	snprintf(path, sizeof(path), "%s/other.tap", dir);
+	ut_write_file(path, "ok 1 - m2p/a\nnot ok 2 - gup/b\n");
+	snprintf(path, sizeof(path),
+		 "'%s' --compare '%s/results/results.tap' '%s/other.tap' --ignore boot/ "
+		 "--ignore program/ >'%s/cmp'",
+		 ut_runner, dir, dir, dir);
+	EXPECT_EQ(WEXITSTATUS(system(path)), 1);
+	snprintf(path, sizeof(path), "%s/cmp", dir);
+	s = ut_slurp(path);
+	EXPECT_HAS(s, "verdict differs: gup/b is SKIP in ");
+	EXPECT_HAS(s, "1 difference between ");
 	free(s);
 	free(tap);
 	free(dir);
