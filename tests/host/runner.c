@@ -314,22 +314,22 @@ static void print_cmdline(char *const argv[])
 static void record_cmdlines(const struct config *cfg, struct results *res)
 {
 	char path[4200], line[1024];
-	char *dom0;
 	FILE *f;
 
 	if (cfg->host) {
+		/* The host's own (xl info, /proc/cmdline), and manifest.txt. */
 		hostmode_record(cfg, res);
-		goto guest;
+	} else {
+		char *dom0 = cli_dom0_cmdline(cfg);
+
+		if (cfg->xen_args_add)
+			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s",
+				 cfg->xen_args, cfg->xen_args_add);
+		else
+			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
+		snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
+		free(dom0);
 	}
-	dom0 = cli_dom0_cmdline(cfg);
-	if (cfg->xen_args_add)
-		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s", cfg->xen_args,
-			 cfg->xen_args_add);
-	else
-		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
-	snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
-	free(dom0);
-guest:
 	snprintf(path, sizeof(path), "%s/run.log", cfg->results);
 	f = fopen(path, "r");
 	if (!f)
