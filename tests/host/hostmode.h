@@ -57,7 +57,8 @@ void hostmode_end_lines(FILE *out, int wstatus);
 
 /*
  * Destroy what a killed conductor may leave running (gntlab-guest1,
- * gntlab-guest2) through virsh; quiet when there is nothing.
+ * gntlab-guest2) through virsh, before and after the run; quiet when there
+ * is nothing.
  */
 void hostmode_cleanup(const struct config *cfg);
 

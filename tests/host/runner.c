@@ -433,6 +433,8 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 		/* No Xen or dom0 boot here; the guest's relayed "Linux version" is not one. */
 		phase_reach(&res->phase, MS_XEN, t0);
 		phase_reach(&res->phase, MS_LINUX, t0);
+		/* A domain an earlier, killed run left would make the guest's creation fail. */
+		hostmode_cleanup(cfg);
 		feed_lines(&s, hostmode_begin_lines, 0, t0);
 	}
 	if (spawn_qemu(argv, &q) != 0) {
