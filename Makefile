@@ -70,7 +70,7 @@ ifneq ($(filter-out $(NO_IMAGE_GOALS),$(or $(MAKECMDGOALS),all)),)
 endif
 
 comma := ,
-# --- bring your own builds (README "Bring your own Xen and kernel") ---------
+# --- bring your own builds (README "Test your own Xen and kernel") ----------
 # What the user names, each empty by default (= the configuration's Debian
 # packages):
 #   XEN=<path>           a xen.gz, a xen ELF (multiboot) or a Xen build tree
@@ -132,6 +132,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
+.PHONY: run-host check-host
 .PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak
 all: images $(RUNNER)
 images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
@@ -469,6 +470,54 @@ soak: images $(RUNNER) $(CONDUCTOR) $(GUEST_SOAK) $(SOAK_REPORT)
 	touch $(SOAK_RUN)/soak.log; \
 	$(SOAK_REPORT) --log $(SOAK_RUN)/soak.log --tap $(SOAK_RUN)/results.tap --out $(B)/results/soak || rc=$$((rc ? rc : $$?)); \
 	echo "[soak] verdicts: $(SOAK_RUN)/results.tap, junit.xml, summary.txt; report: $(B)/results/soak.json, soak.md"; \
+	exit $$rc
+
+# --- host mode (docs/hostmode.md) ------------------------------------------
+# `make run-host`: the suites on this machine's own Xen, no QEMU. Run it as
+# root in dom0 (sudo make run-host); the guest is what `make images` builds
+# (GUEST_KERNEL=/KERNEL_BUILD= name your own), started through the local
+# libvirt (xen:///system). Results in $(RESULTS), as `make run` writes them
+# (conductor.log instead of serial.log).
+HOST_URI ?= xen:///system
+run-host: $(RUNNER) $(CONDUCTOR) $(TOOL) $(GUEST_TESTS) $(GUEST_IMG) $(GUEST_INITRD)
+ifeq ($(EXPECT),1)
+	$(call expect-list,$(TESTS),$(B)/results-expected.txt)
+endif
+	@mkdir -p $(RESULTS)
+	$(RUNNER) --host --results $(RESULTS) --uri '$(HOST_URI)' --conductor $(CONDUCTOR) --tool $(TOOL) \
+		--guest-kernel $(GUEST_IMG) --guest-initrd $(GUEST_INITRD) --timeout-total $(RUN_TIMEOUT) \
+		$(if $(TESTS),--tests '$(TESTS)') $(call expect-arg,$(B)/results-expected.txt) $(RUN_ARGS)
+
+# `make check-host`: the host mode tested the only way it can be here:
+# inside the QEMU dom0 (gntlab.hostmode=1), /init runs the usual conductor,
+# then `gntlab-runner --host` on the images in dom0 as a user would, and its
+# refusals (no libvirt, not root); the runner's verdicts come back as
+# host-verdicts.log, compared with the usual run's (same names, same
+# verdicts). The runner and the list ride in a third cpio archive, so the
+# default dom0 image stays as it is. TESTS as for `make run` (all: ~2x a run).
+HOSTMODE_STEPS := hostmode/refuses-no-libvirt hostmode/refuses-not-root hostmode/run
+CHECK_HOST_RESULTS ?= $(B)/results-check-host
+DOM0_ARGS_DEFAULT = $(shell sed -n 's/.*CLI_DEFAULT_DOM0_ARGS "\(.*\)"/\1/p' tests/host/cli.h)
+$(B)/hostmode-expected.txt: FORCE $(CONDUCTOR) $(GUEST_TESTS)
+	$(call expect-list,$(TESTS),$@.tmp)
+	cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+$(B)/dom0-hostmode.cpio: images/dom0-hostmode.sh $(RUNNER) $(B)/hostmode-expected.txt
+	images/dom0-hostmode.sh $@ $(RUNNER) $(B)/hostmode-expected.txt
+$(B)/dom0-initrd-host.cpio: $(DOM0_INITRD) $(B)/dom0-hostmode.cpio
+	cat $(DOM0_INITRD) $(B)/dom0-hostmode.cpio > $@.tmp && mv $@.tmp $@
+check-host: images $(RUNNER) $(B)/dom0-initrd-host.cpio
+	{ cat $(B)/hostmode-expected.txt; printf '%s\n' $(HOSTMODE_STEPS); } > $(B)/results-check-host-expected.txt
+	$(preflight)
+	@mkdir -p $(CHECK_HOST_RESULTS)
+	rc=0; $(RUNNER) --xen $(XEN_IMG) --dom0-kernel $(DOM0_IMG) --dom0-initrd $(B)/dom0-initrd-host.cpio \
+		--dom0-args '$(DOM0_ARGS_DEFAULT) gntlab.hostmode=1' --results $(CHECK_HOST_RESULTS) \
+		--accel $(ACCEL) --timeout-phase 900 --timeout-total $(RUN_TIMEOUT) \
+		$(if $(TESTS),--tests '$(subst $(comma),+,$(TESTS))') \
+		--expect $(B)/results-check-host-expected.txt $(RUN_ARGS) || rc=$$?; \
+	$(call record-config,$(CHECK_HOST_RESULTS)); \
+	echo "[check-host] the usual run against the host mode's (host-verdicts.log):"; \
+	$(RUNNER) --compare $(CHECK_HOST_RESULTS)/results.tap $(CHECK_HOST_RESULTS)/host-verdicts.log \
+		--ignore hostmode/ | tee $(CHECK_HOST_RESULTS)/compare.txt || rc=$$((rc ? rc : 1)); \
 	exit $$rc
 
 # --- configuration matrix (docs/matrix.md) ------------------------------------

@@ -32,6 +32,7 @@
 
 struct opts {
 	struct scen_opts s;
+	const char *tool;	/* gntlab-tool */
 	bool list, list_all, verbose, list_verbs;
 };
 
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"  --initrd FILE     guest initramfs (with gntlab-agent)\n"
 		"  --name NAME       guest name (default gntlab-guest1)\n"
 		"  --uri URI         libvirt URI (default xen:///system)\n"
+		"  --tool FILE       gntlab-tool (default /opt/gntlab/bin/gntlab-tool)\n"
 		"  --pages N         pages to grant, 1..%u (default 4)\n"
 		"  --timeout S       timeout of each wait on the guest (default 120)\n"
 		"  --ready-timeout S how long the first guest has to come up (default 90;\n"
@@ -69,6 +71,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "initrd", required_argument, NULL, 'i' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "uri", required_argument, NULL, 'u' },
+		{ "tool", required_argument, NULL, 'o' },
 		{ "pages", required_argument, NULL, 'p' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "ready-timeout", required_argument, NULL, 'r' },
@@ -88,13 +91,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 	*o = (struct opts){ .s = { .name = "gntlab-guest1", .uri = "xen:///system",
 				   .pages = 4, .timeout_s = 120,
-				   .ready_timeout_s = 90 } };
+				   .ready_timeout_s = 90 },
+		    .tool = "/opt/gntlab/bin/gntlab-tool" };
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->s.kernel = optarg; break;
 		case 'i': o->s.initrd = optarg; break;
 		case 'n': o->s.name = optarg; break;
 		case 'u': o->s.uri = optarg; break;
+		case 'o': o->tool = optarg; break;
 		case 'T': o->s.tests = *optarg ? optarg : NULL; break;
 		case 'l': o->list = true; break;
 		case 'v': o->verbose = true; break;
@@ -282,7 +287,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	e.o = o.s;
-	e.tool = "/opt/gntlab/bin/gntlab-tool";
+	e.tool = o.tool;
 	switch (mode_of(e.o.tests)) {
 	case MODE_DEMO:
 		e.o.pages = 1;	/* the demo narrates one page */

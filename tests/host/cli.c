@@ -19,9 +19,20 @@ static const char usage[] =
 	"         [--mem MiB] [--smp N] [--qemu PROG] [--timeout-boot S]\n"
 	"         [--timeout-phase S] [--timeout-total S] [--tests FILTER] [--expect FILE]\n"
 	"         [--verbose]\n"
+	"       gntlab-runner --host --results DIR --conductor FILE --guest-kernel FILE\n"
+	"         --guest-initrd FILE [--tool FILE] [--uri URI] [--tests FILTER]\n"
+	"         [--expect FILE] [--timeout-phase S] [--timeout-total S] [--verbose]\n"
+	"       gntlab-runner --host --check [--uri URI]\n"
+	"       gntlab-runner --compare A/results.tap B/results.tap [--ignore PREFIX]...\n"
+	"       gntlab-runner --verdicts results.tap\n"
 	"\n"
 	"Boots Xen + dom0 under QEMU, follows the serial console and writes\n"
 	"serial.log, <domain>.log, results.tap, junit.xml and summary.txt to DIR.\n"
+	"--host: runs the suites on this machine's Xen instead (as root in dom0, no\n"
+	"QEMU): checks dom0, the Xen drivers, xenstored and libvirt, starts the\n"
+	"conductor, which starts the guest through the local libvirt, follows its\n"
+	"output (conductor.log) and writes the same results, plus manifest.txt.\n"
+	"--compare: the two runs name the same tests with the same verdicts.\n"
 	"\n"
 	"  --xen-args STR       Xen command line (default: " CLI_DEFAULT_XEN_ARGS ")\n"
 	"  --xen-args-add STR   appended to the Xen command line (e.g. gnttab_max_frames=256)\n"
@@ -41,6 +52,14 @@ static const char usage[] =
 	"                       programs' --list): announced as the plan before booting;\n"
 	"                       each one that never reports is 'not ok NAME # missing: ...'\n"
 	"  --verbose            echo the serial console to stderr\n"
+	"  --host               on this Xen host (docs/hostmode.md); with --check: the\n"
+	"                       environment checks only (exit 0 ready, 2 not, each\n"
+	"                       missing piece named)\n"
+	"  --conductor FILE     host mode: gntlab-conductor (build/dom0/gntlab-conductor)\n"
+	"  --tool FILE          host mode: gntlab-tool (default: beside the conductor)\n"
+	"  --guest-kernel FILE  host mode: the guest's kernel (build/boot/guest-kernel)\n"
+	"  --guest-initrd FILE  host mode: its initramfs (build/guest/initrd.cpio.gz)\n"
+	"  --uri URI            host mode: libvirt URI (default xen:///system)\n"
 	"\n"
 	"Exit: 0 all tests passed, skipped or failed as expected (XFAIL);\n"
 	"      1 FAIL, ERROR, XPASS, a missing test, a crash or a timeout;\n"
@@ -67,6 +86,16 @@ enum {
 	OPT_EXPECT,
 	OPT_VERBOSE,
 	OPT_HELP,
+	OPT_HOST,
+	OPT_CHECK,
+	OPT_GUEST_KERNEL,
+	OPT_GUEST_INITRD,
+	OPT_CONDUCTOR,
+	OPT_TOOL,
+	OPT_URI,
+	OPT_VIRSH,
+	OPT_HOST_ROOT,
+	OPT_HOST_EUID,
 };
 
 static const struct option options[] = {
@@ -90,6 +119,17 @@ static const struct option options[] = {
 	{"expect", required_argument, NULL, OPT_EXPECT},
 	{"verbose", no_argument, NULL, OPT_VERBOSE},
 	{"help", no_argument, NULL, OPT_HELP},
+	{"host", no_argument, NULL, OPT_HOST},
+	{"check", no_argument, NULL, OPT_CHECK},
+	{"guest-kernel", required_argument, NULL, OPT_GUEST_KERNEL},
+	{"guest-initrd", required_argument, NULL, OPT_GUEST_INITRD},
+	{"conductor", required_argument, NULL, OPT_CONDUCTOR},
+	{"tool", required_argument, NULL, OPT_TOOL},
+	{"uri", required_argument, NULL, OPT_URI},
+	/* For the runner's own tests: a fake root, a fake virsh, a fake euid. */
+	{"virsh", required_argument, NULL, OPT_VIRSH},
+	{"host-root", required_argument, NULL, OPT_HOST_ROOT},
+	{"host-euid", required_argument, NULL, OPT_HOST_EUID},
 	{NULL, 0, NULL, 0},
 };
 
@@ -141,6 +181,9 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 	cfg->to.total = 900;
 	cfg->to.after_end = 15;
 	cfg->crash_grace = 5;
+	cfg->uri = "xen:///system";
+	cfg->virsh = "virsh";
+	cfg->host_euid = -1;
 
 	optind = 0; /* glibc: full reinitialisation, so tests can parse twice */
 	opterr = 0;
@@ -211,6 +254,45 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 		case OPT_HELP:
 			fputs(usage, err);
 			return 1;
+		case OPT_HOST:
+			cfg->host = true;
+			break;
+		case OPT_CHECK:
+			cfg->host_check = true;
+			break;
+		case OPT_GUEST_KERNEL:
+			cfg->guest_kernel = optarg;
+			break;
+		case OPT_GUEST_INITRD:
+			cfg->guest_initrd = optarg;
+			break;
+		case OPT_CONDUCTOR:
+			cfg->conductor = optarg;
+			break;
+		case OPT_TOOL:
+			cfg->tool = optarg;
+			break;
+		case OPT_URI:
+			cfg->uri = optarg;
+			break;
+		case OPT_VIRSH:
+			cfg->virsh = optarg;
+			break;
+		case OPT_HOST_ROOT:
+			cfg->host_root = optarg;
+			break;
+		case OPT_HOST_EUID: {
+			char *end;
+
+			errno = 0;
+			cfg->host_euid = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || cfg->host_euid < 0) {
+				fprintf(err, "gntlab-runner: --host-euid wants a number, not '%s'\n",
+					optarg);
+				rc = -1;
+			}
+			break;
+		}
 		default:
 			if (optopt)
 				fprintf(err,
@@ -227,26 +309,56 @@ int cli_parse(int argc, char **argv, struct config *cfg, FILE *err)
 		fprintf(err, "gntlab-runner: unexpected argument '%s'\n", argv[optind]);
 		rc = -1;
 	}
+	if (cfg->host_check && !cfg->host) {
+		fprintf(err, "gntlab-runner: --check goes with --host\n");
+		rc = -1;
+	}
 	if (rc == 0) {
-		static const struct {
+		struct required {
 			const char *name;
 			size_t off;
-		} required[] = {
+		};
+		static const struct required qemu_mode[] = {
 			{"xen", offsetof(struct config, xen)},
 			{"dom0-kernel", offsetof(struct config, dom0_kernel)},
 			{"dom0-initrd", offsetof(struct config, dom0_initrd)},
 			{"results", offsetof(struct config, results)},
 		};
-		for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-			const char *v = *(const char **)((const char *)cfg + required[i].off);
+		static const struct required host_mode[] = {
+			{"results", offsetof(struct config, results)},
+			{"conductor", offsetof(struct config, conductor)},
+			{"guest-kernel", offsetof(struct config, guest_kernel)},
+			{"guest-initrd", offsetof(struct config, guest_initrd)},
+		};
+		const struct required *req = cfg->host ? host_mode : qemu_mode;
+		size_t nreq = cfg->host ? sizeof(host_mode) / sizeof(host_mode[0])
+					: sizeof(qemu_mode) / sizeof(qemu_mode[0]);
+
+		for (size_t i = 0; i < nreq && !cfg->host_check; i++) {
+			const char *v = *(const char **)((const char *)cfg + req[i].off);
 
 			if (!v || !*v) {
-				fprintf(err, "gntlab-runner: --%s is required\n", required[i].name);
+				fprintf(err, "gntlab-runner: --%s is required%s\n", req[i].name,
+					cfg->host ? " with --host" : "");
 				rc = -1;
 			}
 		}
 	}
-	if (rc == 0 && cfg->tests) {
+	/* gntlab-tool: beside the conductor unless named. */
+	if (rc == 0 && cfg->host && !cfg->tool && cfg->conductor) {
+		const char *slash = strrchr(cfg->conductor, '/');
+		static char tool[4096];
+
+		snprintf(tool, sizeof(tool), "%.*sgntlab-tool",
+			 slash ? (int)(slash - cfg->conductor + 1) : 0, cfg->conductor);
+		cfg->tool = tool;
+	}
+	/* In host mode the filter goes on an argv, not a QEMU module list. */
+	if (rc == 0 && cfg->tests && cfg->host && !*cfg->tests) {
+		fprintf(err, "gntlab-runner: --tests wants a filter\n");
+		rc = -1;
+	}
+	if (rc == 0 && cfg->tests && !cfg->host) {
 		if (!*cfg->tests) {
 			fprintf(err, "gntlab-runner: --tests wants a filter\n");
 			rc = -1;
@@ -446,10 +558,29 @@ static int check_file(const char *opt, const char *path, FILE *err)
 	return 0;
 }
 
+static int check_exec(const char *opt, const char *path, FILE *err)
+{
+	if (check_file(opt, path, err) != 0)
+		return -1;
+	if (access(path, X_OK) != 0) {
+		fprintf(err, "gntlab-runner: --%s %s: not executable\n", opt, path);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_check_env(const struct config *cfg, FILE *err)
 {
 	char found[4096];
 	int rc = 0;
+
+	if (cfg->host) {
+		rc |= check_file("guest-kernel", cfg->guest_kernel, err);
+		rc |= check_file("guest-initrd", cfg->guest_initrd, err);
+		rc |= check_exec("conductor", cfg->conductor, err);
+		rc |= check_exec("tool", cfg->tool, err);
+		return rc ? -1 : 0;
+	}
 
 	rc |= check_file("xen", cfg->xen, err);
 	rc |= check_file("dom0-kernel", cfg->dom0_kernel, err);

@@ -30,6 +30,12 @@ struct config {
 	bool verbose;
 	struct timeouts to;
 	double crash_grace; /* seconds QEMU may go on logging after a crash */
+	/* --host: on an existing Xen host, no QEMU (hostmode.h, docs/hostmode.md). */
+	bool host;
+	bool host_check; /* --check: the environment checks only */
+	const char *guest_kernel, *guest_initrd, *conductor, *tool, *uri, *virsh;
+	const char *host_root; /* --host-root DIR: where /proc, /dev, /run are (tests) */
+	long host_euid;	       /* --host-euid N: the euid checked (tests); -1: the real one */
 };
 
 /* Returns 0 to run, 1 if --help was printed, -1 on a usage error (printed to err). */
@@ -54,7 +60,10 @@ void cli_free_argv(char **argv);
 
 /* Find prog (a path, or a name looked up in PATH) as an executable file. */
 bool cli_find_program(const char *prog, char *out, size_t size);
-/* The input files exist and QEMU is found. Returns 0 or -1 (reason in err). */
+/*
+ * The input files exist and QEMU is found (host mode: the guest's images,
+ * the conductor and gntlab-tool). Returns 0 or -1 (reason in err).
+ */
 int cli_check_env(const struct config *cfg, FILE *err);
 
 #endif /* GNTLAB_HOST_CLI_H */

@@ -544,15 +544,19 @@ int report_write_summary(FILE *f, const struct results *r)
 		fprintf(f, "guest-boot: %s\n", r->guest_boot);
 	fprintf(f, "end: %s\n",
 		r->end_seen ? (r->end_status[0] ? r->end_status : "(seen)") : "not seen");
+	/* gntlab-runner --host (hostmode.h): the conductor is what ran instead of QEMU. */
+	const char *proc = strcmp(r->accel, "host") == 0 ? "conductor" : "qemu";
+
 	if (r->qemu_exited) {
 		if (WIFEXITED(r->qemu_wstatus))
-			fprintf(f, "qemu: exited with status %d%s\n", WEXITSTATUS(r->qemu_wstatus),
+			fprintf(f, "%s: exited with status %d%s\n", proc,
+				WEXITSTATUS(r->qemu_wstatus),
 				r->qemu_stopped ? " (stopped by runner)" : "");
 		else if (WIFSIGNALED(r->qemu_wstatus))
-			fprintf(f, "qemu: killed by signal %d%s\n", WTERMSIG(r->qemu_wstatus),
+			fprintf(f, "%s: killed by signal %d%s\n", proc, WTERMSIG(r->qemu_wstatus),
 				r->qemu_stopped ? " (stopped by runner)" : "");
 	} else {
-		fputs("qemu: not run\n", f);
+		fprintf(f, "%s: not run\n", proc);
 	}
 	if (r->crashed)
 		fputs("crashed: yes\n", f);
@@ -566,7 +570,10 @@ int report_write_summary(FILE *f, const struct results *r)
 	else
 		fputs("matrix: no cells reported\n", f);
 
-	fputs("\nmilestones (seconds since QEMU start):\n", f);
+	if (strcmp(proc, "qemu") == 0)
+		fputs("\nmilestones (seconds since QEMU start):\n", f);
+	else
+		fputs("\nmilestones (seconds since the conductor's start; host mode, no boot):\n", f);
 	for (int ms = 0; ms < MS_COUNT; ms++)
 		summary_time(f, milestone_name(ms), ps->seen[ms] ? ps->at[ms] - t0 : -1);
 

@@ -3,7 +3,8 @@
  * gntlab-runner: boot Xen + dom0 under QEMU, follow the serial console and
  * write the results. The parsing and the verdicts live in session.c,
  * phase.c and report.c; this file owns the QEMU process, the clock, signals,
- * and the KVM -> TCG fallback.
+ * and the KVM -> TCG fallback. --host (hostmode.c) runs dom0's conductor on
+ * this machine's Xen instead of QEMU and reads its output the same way.
  *
  * QEMU must never outlive the runner: it runs in its own process group that
  * is killed as a whole (SIGTERM, then SIGKILL), and PR_SET_PDEATHSIG covers
@@ -25,6 +26,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "hostmode.h"
 #include "plan.h"
 #include "report.h"
 #include "serial.h"
@@ -86,7 +88,7 @@ static bool is_our_file(const char *name)
 	static const char *const fixed[] = {
 		"results.tap", "junit.xml", "summary.txt", "matrix.md", "matrix.html",
 		"matrix.tsv", "results.tap.tmp", "junit.xml.tmp", "summary.txt.tmp",
-		"matrix.md.tmp", "matrix.html.tmp", "matrix.tsv.tmp",
+		"matrix.md.tmp", "matrix.html.tmp", "matrix.tsv.tmp", "manifest.txt",
 	};
 	// clang-format on
 	size_t len = strlen(name);
@@ -312,16 +314,22 @@ static void print_cmdline(char *const argv[])
 static void record_cmdlines(const struct config *cfg, struct results *res)
 {
 	char path[4200], line[1024];
-	char *dom0 = cli_dom0_cmdline(cfg);
 	FILE *f;
 
-	if (cfg->xen_args_add)
-		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s", cfg->xen_args,
-			 cfg->xen_args_add);
-	else
-		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
-	snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
-	free(dom0);
+	if (cfg->host) {
+		/* The host's own (xl info, /proc/cmdline), and manifest.txt. */
+		hostmode_record(cfg, res);
+	} else {
+		char *dom0 = cli_dom0_cmdline(cfg);
+
+		if (cfg->xen_args_add)
+			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s",
+				 cfg->xen_args, cfg->xen_args_add);
+		else
+			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
+		snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
+		free(dom0);
+	}
 	snprintf(path, sizeof(path), "%s/run.log", cfg->results);
 	f = fopen(path, "r");
 	if (!f)
@@ -348,6 +356,33 @@ static bool kvm_usable(char *why, size_t size)
 	return true;
 }
 
+/*
+ * Feed the lines a writer prints (begin != NULL: hostmode_begin_lines;
+ * else hostmode_end_lines for wstatus) to the session, as if read.
+ */
+static void feed_lines(struct session *s, void (*begin)(FILE *), int wstatus, double t)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return;
+	if (begin)
+		begin(f);
+	else
+		hostmode_end_lines(f, wstatus);
+	fclose(f);
+	for (char *line = text, *nl; line && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = '\0'; /* the session reads lines as C strings, as linebuf gives them */
+		session_line(s, line, (size_t)(nl - line), t);
+	}
+	free(text);
+}
+
 enum outcome {
 	OUTCOME_DONE,
 	OUTCOME_KVM_FAILED, /* rerun with TCG */
@@ -369,10 +404,12 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 	int status;
 	double t0;
 
-	argv = cli_qemu_argv(cfg, accel, stderr);
+	argv = cfg->host ? hostmode_conductor_argv(cfg) : cli_qemu_argv(cfg, accel, stderr);
 	if (!argv)
 		return OUTCOME_ERROR;
-	snprintf(path, sizeof(path), "%s/serial.log", cfg->results);
+	/* Host mode: the conductor's output is what the serial console is here. */
+	snprintf(path, sizeof(path), "%s/%s", cfg->results,
+		 cfg->host ? "conductor.log" : "serial.log");
 	serial = fopen(path, "w");
 	if (!serial) {
 		fprintf(stderr, "gntlab-runner: cannot write %s: %s\n", path, strerror(errno));
@@ -392,15 +429,29 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 	print_cmdline(argv);
 	t0 = now_s();
 	session_init(&s, res, &so, t0);
+	if (cfg->host) {
+		/* No Xen or dom0 boot here; the guest's relayed "Linux version" is not one. */
+		phase_reach(&res->phase, MS_XEN, t0);
+		phase_reach(&res->phase, MS_LINUX, t0);
+		/* A domain an earlier, killed run left would make the guest's creation fail. */
+		hostmode_cleanup(cfg);
+		feed_lines(&s, hostmode_begin_lines, 0, t0);
+	}
 	if (spawn_qemu(argv, &q) != 0) {
-		fprintf(stderr, "gntlab-runner: cannot start QEMU: %s\n", strerror(errno));
+		fprintf(stderr, "gntlab-runner: cannot start %s: %s\n",
+			cfg->host ? cfg->conductor : "QEMU", strerror(errno));
 		cli_free_argv(argv);
 		fclose(serial);
 		session_free(&s);
 		return OUTCOME_ERROR;
 	}
 	cli_free_argv(argv);
-	fprintf(stderr, "[%6.1fs] qemu started (pid %d, accel %s)\n", 0.0, (int)q.pid, accel);
+	if (cfg->host)
+		fprintf(stderr, "[%6.1fs] conductor started (pid %d, libvirt %s)\n", 0.0,
+			(int)q.pid, cfg->uri);
+	else
+		fprintf(stderr, "[%6.1fs] qemu started (pid %d, accel %s)\n", 0.0, (int)q.pid,
+			accel);
 
 	for (;;) {
 		struct pollfd pfd[2] = {
@@ -462,6 +513,12 @@ static enum outcome run_once(const struct config *cfg, const char *accel, struct
 	}
 
 	status = stopped ? stop_qemu(&q, &lb, &s) : reap_qemu(&q, &lb, &s);
+	if (cfg->host) {
+		/* What dom0's /init says after the conductor, in a QEMU run. */
+		if (!stopped)
+			feed_lines(&s, NULL, status, now_s());
+		hostmode_cleanup(cfg);
+	}
 	session_qemu_exit(&s, status, stopped, now_s());
 
 	if (so.watch_kvm && !s.dom0_spoke && !res->interrupted) {
@@ -546,18 +603,42 @@ int main(int argc, char **argv)
 	enum outcome out;
 	int rc;
 
+	if (argc >= 2 && strcmp(argv[1], "--compare") == 0)
+		return hostmode_compare_main(argc, argv, stdout, stderr);
+	if (argc >= 2 && strcmp(argv[1], "--verdicts") == 0)
+		return hostmode_verdicts_main(argc, argv, stdout, stderr);
 	rc = cli_parse(argc, argv, &cfg, stderr);
 	if (rc != 0)
 		return rc > 0 ? EXIT_PASS : EXIT_ENV;
+	if (cfg.host) {
+		int problems;
+
+		if (!cfg.host_check && cli_check_env(&cfg, stderr) != 0)
+			return EXIT_ENV;
+		problems = hostmode_check(&cfg, stderr);
+		if (problems) {
+			fprintf(stderr,
+				"gntlab-runner --host: refusing to run: %d thing%s missing "
+				"(docs/hostmode.md)\n",
+				problems, problems == 1 ? "" : "s");
+			return EXIT_ENV;
+		}
+		if (cfg.host_check) {
+			fprintf(stderr, "gntlab-runner --host: ready: dom0, the Xen drivers, "
+					"xenstored and libvirt (%s)\n",
+				cfg.uri);
+			return EXIT_PASS;
+		}
+	}
 	/* Fail on a bad module line before touching anything. */
-	{
+	if (!cfg.host) {
 		char *initrd = cli_initrd_arg(&cfg, stderr);
 
 		if (!initrd)
 			return EXIT_ENV;
 		free(initrd);
 	}
-	if (cli_check_env(&cfg, stderr) != 0)
+	if (!cfg.host && cli_check_env(&cfg, stderr) != 0)
 		return EXIT_ENV;
 	if (cfg.expect && expect_load(&expect, cfg.expect, stderr) != 0)
 		return EXIT_ENV;
@@ -571,7 +652,7 @@ int main(int argc, char **argv)
 		return EXIT_ENV;
 	}
 
-	accel = cfg.accel;
+	accel = cfg.host ? "host" : cfg.accel;
 	if (strcmp(accel, "kvm") == 0 && !kvm_usable(kvm_reason, sizeof(kvm_reason))) {
 		fprintf(stderr, "gntlab-runner: %s; using TCG\n", kvm_reason);
 		snprintf(note, sizeof(note), "kvm requested; %s; used tcg", kvm_reason);
