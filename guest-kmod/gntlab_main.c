@@ -355,11 +355,18 @@ static long gntlab_ioctl(struct file *filp, unsigned int cmd,
 /* ------------------------------------------------------------------ */
 /* File operations */
 
+/* Fault injection point (gntlab_priv.h): the fd's state. */
+static GNTLAB_FI_POINT struct gntlab_file *gntlab_alloc_file(void)
+{
+	return kzalloc(sizeof(struct gntlab_file), GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(gntlab_alloc_file, NULL);
+
 static int gntlab_open(struct inode *inode, struct file *filp)
 {
 	struct gntlab_file *priv;
 
-	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	priv = gntlab_alloc_file();
 	if (!priv)
 		return -ENOMEM;
 	mutex_init(&priv->lock);

@@ -7,6 +7,7 @@
 #define GNTLAB_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/error-injection.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -18,6 +19,23 @@
 #include <xen/grant_table.h>
 
 #include "gntlab.h"
+
+/*
+ * Fault injection points (docs/faultinject.md). Every allocation the module
+ * makes on behalf of a user call goes through a small function marked with
+ * ALLOW_ERROR_INJECTION(fn, NULL or ERRNO), so that the kernel's
+ * fail_function (CONFIG_FAIL_FUNCTION) can make exactly that call fail,
+ * for one task, at its n-th call. The marker needs the function out of
+ * line and unaltered by the compiler (no inlining, no constprop/ISRA
+ * clone that its callers would call instead): GNTLAB_FI_POINT. Kernels
+ * without CONFIG_FUNCTION_ERROR_INJECTION (Debian's) get neither: the
+ * marker is empty there and the function an ordinary static one.
+ */
+#ifdef CONFIG_FUNCTION_ERROR_INJECTION
+#define GNTLAB_FI_POINT noinline __noipa
+#else
+#define GNTLAB_FI_POINT
+#endif
 
 /* One open /dev/gntlab. */
 struct gntlab_file {
