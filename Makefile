@@ -270,7 +270,7 @@ HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/har
 # The random-input engines (fuzz_*.c) are shared with `make soak` (gntlab-soak).
 GUEST_LIB_SRC := tests/guest/gt.c tests/guest/gtmap.c tests/guest/gntdev_map.c \
 	tests/guest/gt_subject.c tests/guest/dom0_client.c $(wildcard tests/guest/fuzz_*.c)
-GUEST_TESTS_SRC := tests/guest/main.c $(GUEST_LIB_SRC) \
+GUEST_TESTS_SRC := tests/guest/main.c $(GUEST_LIB_SRC) $(wildcard tests/guest/faultinj*.c) \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
