@@ -132,7 +132,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 	{ echo '$(sort $(2))' | cmp -s - $(B)/.srclist/$(1) || echo '$(sort $(2))' > $(B)/.srclist/$(1); })
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
-.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak
+.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak faultinject
 all: images $(RUNNER)
 images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
 
@@ -470,6 +470,21 @@ soak: images $(RUNNER) $(CONDUCTOR) $(GUEST_SOAK) $(SOAK_REPORT)
 	$(SOAK_REPORT) --log $(SOAK_RUN)/soak.log --tap $(SOAK_RUN)/results.tap --out $(B)/results/soak || rc=$$((rc ? rc : $$?)); \
 	echo "[soak] verdicts: $(SOAK_RUN)/results.tap, junit.xml, summary.txt; report: $(B)/results/soak.json, soak.md"; \
 	exit $$rc
+
+# --- fault injection (docs/faultinject.md) -----------------------------------
+# One boot of the debug profile (its guest kernel has CONFIG_FAIL_FUNCTION)
+# running the faultinj suite: allocation failures injected into each of the
+# module's allocation points. Results in $(FAULTINJECT_RESULTS); the injected
+# failures by point in its faultinject.txt (from the tests' TAP diagnostics).
+# FAULTINJECT_PROFILE= runs it on the configuration's own kernel (Debian's
+# have no fail_function: every test SKIPs).
+FAULTINJECT_PROFILE ?= $(if $(filter command line,$(origin PROFILE)),$(PROFILE),debug)
+FAULTINJECT_RESULTS ?= $(if $(filter bookworm,$(CONFIG)),build,build/cfg/$(CONFIG))$(if $(FAULTINJECT_PROFILE),/profile-$(FAULTINJECT_PROFILE))/results/faultinject
+faultinject:
+	rc=0; $(MAKE) run PROFILE=$(FAULTINJECT_PROFILE) TESTS='faultinj/*' RESULTS=$(abspath $(FAULTINJECT_RESULTS)) || rc=$$?; \
+	sed -n 's/^# faultinj point //p' $(FAULTINJECT_RESULTS)/results.tap > $(FAULTINJECT_RESULTS)/faultinject.txt; \
+	echo "[faultinject] injected failures by point ($(FAULTINJECT_RESULTS)/faultinject.txt):"; \
+	cat $(FAULTINJECT_RESULTS)/faultinject.txt; exit $$rc
 
 # --- configuration matrix (docs/matrix.md) ------------------------------------
 # `make matrix` runs every configuration (`make configs`, or MATRIX_CONFIGS)

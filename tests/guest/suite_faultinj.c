@@ -470,7 +470,7 @@ TEST_F_TIMEOUT(fi, faultinj, sweep, 180)
 			by[r.stage]++;
 		}
 		ASSERT_LE(n, 64) TH_MSG("%s: the point was called more than 64 times", sc->name);
-		TH_LOG("%s: %u calls, all failed in turn", sc->name, calls);
+		TH_LOG("%s: %u calls, each failed in turn", sc->name, calls);
 		if (want >= 0)
 			EXPECT_EQ(calls, want) TH_MSG("calls of %s in %s", p->fn, sc->name);
 		if (sc->kind == SC_MAP)
@@ -480,11 +480,11 @@ TEST_F_TIMEOUT(fi, faultinj, sweep, 180)
 	for (int st = 0; st < FS_COUNT; st++)
 		if (by[st])
 			len += snprintf(where + len, sizeof(where) - (size_t)len, "%s%s %s x%u",
-					len ? ", " : "", fs_name[st], strerror(p->err), by[st]);
+					len ? ", " : "", fs_name[st], strerrorname_np(p->err), by[st]);
 	if (absorbed)
 		snprintf(where + len, sizeof(where) - (size_t)len, "%sabsorbed x%u",
 			 len ? ", " : "", absorbed);
-	TH_LOG("faultinj point %s: injected %u: %s", p->fn, total, where);
+	TH_LOG("faultinj point %s: injected %u (%s)", p->fn, total, where);
 	ASSERT_GT(total, 0) TH_MSG("%s was never called: marker or path lost", p->fn);
 	gt_assert_peer(&self->share, 0xf1a0, 0, FI_SHARE * GT_PAGE);
 }
