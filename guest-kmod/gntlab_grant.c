@@ -555,6 +555,8 @@ void gntlab_map_put(struct gntlab_grant_map *map)
  */
 static GNTLAB_FI_POINT int gntlab_map_refs(struct gntlab_grant_map *map)
 {
+	if (gntlab_should_fail(GNTLAB_FI_MAP_REFS))
+		return -ENOMEM;
 	return gnttab_map_refs(map->map_ops, map->kmap_ops, map->pages,
 			       map->count);
 }

@@ -68,6 +68,8 @@ static GNTLAB_FI_POINT int gntlab_find_pte_cb(pte_t *pte, unsigned long addr,
 		    GNTMAP_contains_pte | (1 << _GNTMAP_guest_avail0);
 	u64 maddr;
 
+	if (gntlab_should_fail(GNTLAB_FI_PTE))
+		return -ENOMEM;
 	if (WARN_ON_ONCE(idx >= map->count))
 		return -EINVAL;
 	/* The VMA is brand new: a PTE already in place is not ours. */
@@ -97,6 +99,8 @@ ALLOW_ERROR_INJECTION(gntlab_find_pte_cb, ERRNO);
 static GNTLAB_FI_POINT int gntlab_notifier_insert(struct gntlab_grant_map *map,
 						  struct vm_area_struct *vma)
 {
+	if (gntlab_should_fail(GNTLAB_FI_NOTIFIER))
+		return -ENOMEM;
 	return mmu_interval_notifier_insert_locked(&map->notifier, vma->vm_mm,
 						   vma->vm_start,
 						   vma->vm_end - vma->vm_start,

@@ -66,6 +66,8 @@ static void gntlab_pages_put(unsigned int count, struct page **pages)
 /* Fault injection point (gntlab_priv.h): pages from the kernel's pool. */
 static GNTLAB_FI_POINT int gntlab_alloc_pool_pages(int nr, struct page **pages)
 {
+	if (gntlab_should_fail(GNTLAB_FI_POOL_PAGES))
+		return -ENOMEM;
 	return gnttab_alloc_pages(nr, pages);
 }
 ALLOW_ERROR_INJECTION(gntlab_alloc_pool_pages, ERRNO);
@@ -184,6 +186,9 @@ gntlab_map_alloc_single(unsigned int count)
 	size_t size = gntlab_layout(NULL, NULL, count);
 	struct gntlab_grant_map *map;
 
+	if (gntlab_should_fail(GNTLAB_FI_MAP_SINGLE))
+		return NULL;
+
 	if (size > GNTLAB_SINGLE_MAX)
 		return NULL;	/* separate arrays */
 	map = kmalloc(size, GFP_KERNEL | __GFP_NOWARN | __GFP_NORETRY);
@@ -201,6 +206,8 @@ ALLOW_ERROR_INJECTION(gntlab_map_alloc_single, NULL);
 /* Fault injection points (gntlab_priv.h): the separate map and arrays. */
 static GNTLAB_FI_POINT struct gntlab_grant_map *gntlab_alloc_map_struct(void)
 {
+	if (gntlab_should_fail(GNTLAB_FI_MAP_STRUCT))
+		return NULL;
 	return kzalloc(sizeof(struct gntlab_grant_map), GFP_KERNEL);
 }
 ALLOW_ERROR_INJECTION(gntlab_alloc_map_struct, NULL);
@@ -208,6 +215,8 @@ ALLOW_ERROR_INJECTION(gntlab_alloc_map_struct, NULL);
 static GNTLAB_FI_POINT void *gntlab_alloc_array(size_t n, size_t size,
 						bool zero)
 {
+	if (gntlab_should_fail(GNTLAB_FI_ARRAY))
+		return NULL;
 	if (zero)
 		return kvcalloc(n, size, GFP_KERNEL);
 	return kvmalloc_array(n, size, GFP_KERNEL);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * faultinj: fail_function's knobs, for the faultinj suite (faultinj.h).
+ * faultinj: the module's fault injection knobs, for the faultinj suite
+ * (faultinj.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,10 +20,10 @@ static void first_line(const char *path, const char *match, char *out, size_t le
 
 bool fi_available(void)
 {
-	return access(FI_FAIL_FUNCTION "/inject", W_OK) == 0;
+	return access(FI_DIR "/point", W_OK) == 0;
 }
 
-/* Write `val` to FI_FAIL_FUNCTION/<file>; ERROR if the kernel refuses. */
+/* Write `val` to FI_DIR/<file>; ERROR if the kernel refuses. */
 static void fi_put(const char *file, const char *val)
 {
 	char path[256];
@@ -30,7 +31,7 @@ static void fi_put(const char *file, const char *val)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), FI_FAIL_FUNCTION "/%s", file);
+	snprintf(path, sizeof(path), FI_DIR "/%s", file);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		ERROR("open %s: %s", path, strerror(errno));
@@ -64,7 +65,7 @@ static long long fi_get(const char *file)
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), FI_FAIL_FUNCTION "/%s", file);
+	snprintf(path, sizeof(path), FI_DIR "/%s", file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		ERROR("open %s: %s", path, strerror(errno));
@@ -79,41 +80,45 @@ static long long fi_get(const char *file)
 void fi_reset(void)
 {
 	fi_put("times", "0");
-	fi_put("inject", "");
+	fi_putf("point", "%u", FI_NONE);
 }
 
-static bool filtered;
-
-bool fi_task_filtered(void)
+/* The module's index of point `fn` (FI_DIR/points: "<index> <fn>" lines). */
+static int fi_point_index(const char *fn)
 {
-	return filtered;
+	FILE *f = fopen(FI_DIR "/points", "re");
+	char line[160], name[128];
+	int idx = -1, i;
+
+	if (!f)
+		ERROR("open " FI_DIR "/points: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%d %127s", &i, name) == 2 && !strcmp(name, fn)) {
+			idx = i;
+			break;
+		}
+	fclose(f);
+	return idx;
 }
 
-void fi_target(const char *fn, long errno_ret)
+bool fi_has_point(const char *fn)
 {
-	char file[160], probe[256];
+	return fi_point_index(fn) >= 0;
+}
 
+void fi_target(const char *fn)
+{
+	int idx = fi_point_index(fn);
+
+	if (idx < 0)
+		ERROR("gntlab has no fault injection point %s (" FI_DIR "/points)", fn);
 	fi_reset();
 	fi_put("probability", "100");
 	fi_put("interval", "1");
 	fi_put("space", "0");
 	fi_put("verbose", "1");
-	fi_put("inject", fn);
-	if (errno_ret) {
-		snprintf(file, sizeof(file), "%s/retval", fn);
-		fi_putf(file, "%#llx", (unsigned long long)errno_ret);
-	}
-	/*
-	 * The task filter needs the probe to run in the task's context
-	 * (in_task()). A kprobe on ftrace's function entry does; an int3
-	 * kprobe (a kernel without FUNCTION_TRACER, e.g. the debug
-	 * profile's) runs in the int3 handler, which x86 enters like an NMI:
-	 * in_task() is false there and a task-filtered failure never fires.
-	 * Then the filter is off and the restriction is the arming window.
-	 */
-	first_line(FI_DEBUGFS "/kprobes/list", fn, probe, sizeof(probe));
-	filtered = strstr(probe, "[FTRACE]") != NULL;
-	fi_put("task-filter", filtered ? "Y" : "N");
+	fi_put("task-filter", "Y");
+	fi_putf("point", "%d", idx);
 }
 
 void fi_arm(unsigned int n)
@@ -141,11 +146,6 @@ void fi_task(bool on)
 		ERROR("make-it-fail %d: %s", on, strerror(errno));
 }
 
-void fi_task_filter(bool on)
-{
-	fi_put("task-filter", on ? "Y" : "N");
-}
-
 /* The first line of `path`, or "?" (newline stripped). */
 static void first_line(const char *path, const char *match, char *out, size_t len)
 {
@@ -168,21 +168,17 @@ static void first_line(const char *path, const char *match, char *out, size_t le
 void fi_describe(char *buf, size_t len)
 {
 	static const char *const knobs[] = { "probability", "interval", "times", "space",
-					     "task-filter", "verbose", "inject" };
+					     "task-filter", "verbose", "point" };
 	char path[256], val[256];
 	size_t off = 0;
 
 	for (size_t i = 0; i < sizeof(knobs) / sizeof(knobs[0]) && off < len; i++) {
-		snprintf(path, sizeof(path), FI_FAIL_FUNCTION "/%s", knobs[i]);
+		snprintf(path, sizeof(path), FI_DIR "/%s", knobs[i]);
 		first_line(path, NULL, val, sizeof(val));
 		off += (size_t)snprintf(buf + off, len - off, "%s %s ", knobs[i], val);
 	}
 	if (off < len) {
 		first_line("/proc/thread-self/make-it-fail", NULL, val, sizeof(val));
-		off += (size_t)snprintf(buf + off, len - off, "make-it-fail %s ", val);
-	}
-	if (off < len) {
-		first_line(FI_DEBUGFS "/kprobes/list", "gntlab", val, sizeof(val));
-		snprintf(buf + off, len - off, "kprobe %s", val);
+		snprintf(buf + off, len - off, "make-it-fail %s", val);
 	}
 }
