@@ -133,7 +133,7 @@ srclist = $(B)/.srclist/$(1)$(shell mkdir -p $(B)/.srclist && \
 
 .PHONY: all images run smoke demo list bench bench-boot check unit catalogue docs docs-inputs deps clean distclean refresh-packages configs
 .PHONY: run-host check-host
-.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak
+.PHONY: matrix matrix-merge matrix-doc matrix-unit ci-local ci-local-merge ci-yml soak faultinject
 all: images $(RUNNER)
 images: $(XEN_IMG) $(DOM0_IMG) $(DOM0_INITRD)
 
@@ -271,7 +271,7 @@ HARNESS_SRC := $(filter-out %/selftest.c %/selftest_check.c,$(wildcard tests/har
 # The random-input engines (fuzz_*.c) are shared with `make soak` (gntlab-soak).
 GUEST_LIB_SRC := tests/guest/gt.c tests/guest/gtmap.c tests/guest/gntdev_map.c \
 	tests/guest/gt_subject.c tests/guest/dom0_client.c $(wildcard tests/guest/fuzz_*.c)
-GUEST_TESTS_SRC := tests/guest/main.c $(GUEST_LIB_SRC) \
+GUEST_TESTS_SRC := tests/guest/main.c $(GUEST_LIB_SRC) $(wildcard tests/guest/faultinj*.c) \
 	$(wildcard tests/guest/expect*.c tests/guest/*_expect.c) \
 	$(SUITES) $(HARNESS_SRC) $(PROTO_SRC) tests/crash_patterns.c
 $(GUEST_TESTS): $(GUEST_TESTS_SRC) $(call srclist,guest-tests,$(GUEST_TESTS_SRC)) \
@@ -519,6 +519,21 @@ check-host: images $(RUNNER) $(B)/dom0-initrd-host.cpio
 	$(RUNNER) --compare $(CHECK_HOST_RESULTS)/results.tap $(CHECK_HOST_RESULTS)/host-verdicts.log \
 		--ignore hostmode/ | tee $(CHECK_HOST_RESULTS)/compare.txt || rc=$$((rc ? rc : 1)); \
 	exit $$rc
+
+# --- fault injection (docs/faultinject.md) -----------------------------------
+# One boot of the debug profile (its guest kernel has CONFIG_FAIL_FUNCTION)
+# running the faultinj suite: allocation failures injected into each of the
+# module's allocation points. Results in $(FAULTINJECT_RESULTS); the injected
+# failures by point in its faultinject.txt (from the tests' TAP diagnostics).
+# FAULTINJECT_PROFILE= runs it on the configuration's own kernel (Debian's
+# have no fail_function: every test SKIPs).
+FAULTINJECT_PROFILE ?= $(if $(filter command line,$(origin PROFILE)),$(PROFILE),debug)
+FAULTINJECT_RESULTS ?= $(if $(filter bookworm,$(CONFIG)),build,build/cfg/$(CONFIG))$(if $(FAULTINJECT_PROFILE),/profile-$(FAULTINJECT_PROFILE))/results/faultinject
+faultinject:
+	rc=0; $(MAKE) run PROFILE=$(FAULTINJECT_PROFILE) TESTS='faultinj/*' RESULTS=$(abspath $(FAULTINJECT_RESULTS)) || rc=$$?; \
+	sed -n 's/^# faultinj point //p' $(FAULTINJECT_RESULTS)/results.tap > $(FAULTINJECT_RESULTS)/faultinject.txt; \
+	echo "[faultinject] injected failures by point ($(FAULTINJECT_RESULTS)/faultinject.txt):"; \
+	cat $(FAULTINJECT_RESULTS)/faultinject.txt; exit $$rc
 
 # --- configuration matrix (docs/matrix.md) ------------------------------------
 # `make matrix` runs every configuration (`make configs`, or MATRIX_CONFIGS)

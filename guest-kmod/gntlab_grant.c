@@ -548,6 +548,21 @@ void gntlab_map_put(struct gntlab_grant_map *map)
 /* Mapping */
 
 /*
+ * Fault injection point (gntlab_priv.h): gnttab_map_refs() fails when the
+ * hypercall does or when set_foreign_p2m_mapping() cannot allocate a p2m
+ * page. An injected failure skips the call: nothing is mapped, every
+ * status stays GNTLAB_ST_UNSET.
+ */
+static GNTLAB_FI_POINT int gntlab_map_refs(struct gntlab_grant_map *map)
+{
+	if (gntlab_should_fail(GNTLAB_FI_MAP_REFS))
+		return -ENOMEM;
+	return gnttab_map_refs(map->map_ops, map->kmap_ops, map->pages,
+			       map->count);
+}
+ALLOW_ERROR_INJECTION(gntlab_map_refs, ERRNO);
+
+/*
  * Map both halves of every grant. On any failure, unmap exactly the halves
  * that did map (XSA-361: the kernel-half status counts as much as the user
  * one) and return an errno from the first failing status.
@@ -573,8 +588,7 @@ int gntlab_map_grants(struct gntlab_grant_map *map)
 		map->kmap_ops[i].handle = INVALID_GRANT_HANDLE;
 	}
 
-	rc = gnttab_map_refs(map->map_ops, map->kmap_ops, map->pages,
-			     map->count);
+	rc = gntlab_map_refs(map);
 
 	for (i = 0; i < map->count; i++) {
 		u_ok = map->map_ops[i].status == GNTST_okay;

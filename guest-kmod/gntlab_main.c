@@ -38,6 +38,7 @@
 
 #include <linux/capability.h>
 #include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/miscdevice.h>
@@ -355,11 +356,20 @@ static long gntlab_ioctl(struct file *filp, unsigned int cmd,
 /* ------------------------------------------------------------------ */
 /* File operations */
 
+/* Fault injection point (gntlab_priv.h): the fd's state. */
+static GNTLAB_FI_POINT struct gntlab_file *gntlab_alloc_file(void)
+{
+	if (gntlab_should_fail(GNTLAB_FI_ALLOC_FILE))
+		return NULL;
+	return kzalloc(sizeof(struct gntlab_file), GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(gntlab_alloc_file, NULL);
+
 static int gntlab_open(struct inode *inode, struct file *filp)
 {
 	struct gntlab_file *priv;
 
-	priv = kzalloc(sizeof(*priv), GFP_KERNEL);
+	priv = gntlab_alloc_file();
 	if (!priv)
 		return -ENOMEM;
 	mutex_init(&priv->lock);
@@ -428,6 +438,58 @@ static int gntlab_stats_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(gntlab_stats);
 
 /* ------------------------------------------------------------------ */
+/* Fault injection: /sys/kernel/debug/gntlab/fail/ (gntlab_priv.h) */
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+static DECLARE_FAULT_ATTR(gntlab_fail_attr);
+/* The one point that may fail; GNTLAB_FI_COUNT: none. */
+static u32 gntlab_fail_point = GNTLAB_FI_COUNT;
+
+/* The function each point is, for `points` and for people to read. */
+static const char *const gntlab_fi_names[GNTLAB_FI_COUNT] = {
+	[GNTLAB_FI_ALLOC_FILE] = "gntlab_alloc_file",
+	[GNTLAB_FI_MAP_SINGLE] = "gntlab_map_alloc_single",
+	[GNTLAB_FI_MAP_STRUCT] = "gntlab_alloc_map_struct",
+	[GNTLAB_FI_ARRAY] = "gntlab_alloc_array",
+	[GNTLAB_FI_POOL_PAGES] = "gntlab_alloc_pool_pages",
+	[GNTLAB_FI_NOTIFIER] = "gntlab_notifier_insert",
+	[GNTLAB_FI_PTE] = "gntlab_find_pte_cb",
+	[GNTLAB_FI_MAP_REFS] = "gntlab_map_refs",
+};
+
+bool gntlab_should_fail(enum gntlab_fi point)
+{
+	return READ_ONCE(gntlab_fail_point) == point &&
+	       should_fail(&gntlab_fail_attr, 1);
+}
+
+static int gntlab_fail_points_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < GNTLAB_FI_COUNT; i++)
+		seq_printf(m, "%u %s\n", i, gntlab_fi_names[i]);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(gntlab_fail_points);
+
+static void gntlab_fail_debugfs(void)
+{
+	struct dentry *dir = fault_create_debugfs_attr("fail", gntlab_debugfs,
+						       &gntlab_fail_attr);
+
+	if (IS_ERR(dir))
+		return;
+	debugfs_create_u32("point", 0600, dir, &gntlab_fail_point);
+	debugfs_create_file("points", 0444, dir, NULL, &gntlab_fail_points_fops);
+}
+#else
+static void gntlab_fail_debugfs(void)
+{
+}
+#endif
+
+/* ------------------------------------------------------------------ */
 
 static int __init gntlab_init(void)
 {
@@ -460,6 +522,7 @@ static int __init gntlab_init(void)
 	gntlab_debugfs = debugfs_create_dir("gntlab", NULL);
 	debugfs_create_file("stats", 0444, gntlab_debugfs, NULL,
 			    &gntlab_stats_fops);
+	gntlab_fail_debugfs();
 
 	err = misc_register(&gntlab_misc);
 	if (err) {

@@ -54,7 +54,13 @@ static const struct mmu_interval_notifier_ops gntlab_mn_ops = {
 /* ------------------------------------------------------------------ */
 /* Mapping */
 
-static int gntlab_find_pte_cb(pte_t *pte, unsigned long addr, void *data)
+/*
+ * A fault injection point (gntlab_priv.h): failing it at the n-th page
+ * stands for apply_to_page_range() failing there (a page table it could
+ * not allocate).
+ */
+static GNTLAB_FI_POINT int gntlab_find_pte_cb(pte_t *pte, unsigned long addr,
+					      void *data)
 {
 	struct gntlab_grant_map *map = data;
 	unsigned long idx = (addr - map->vm_start) >> PAGE_SHIFT;
@@ -62,6 +68,8 @@ static int gntlab_find_pte_cb(pte_t *pte, unsigned long addr, void *data)
 		    GNTMAP_contains_pte | (1 << _GNTMAP_guest_avail0);
 	u64 maddr;
 
+	if (gntlab_should_fail(GNTLAB_FI_PTE))
+		return -ENOMEM;
 	if (WARN_ON_ONCE(idx >= map->count))
 		return -EINVAL;
 	/* The VMA is brand new: a PTE already in place is not ours. */
@@ -81,6 +89,24 @@ static int gntlab_find_pte_cb(pte_t *pte, unsigned long addr, void *data)
 			    INVALID_GRANT_HANDLE);
 	return 0;
 }
+
+ALLOW_ERROR_INJECTION(gntlab_find_pte_cb, ERRNO);
+
+/*
+ * Fault injection point (gntlab_priv.h): the first notifier of an mm
+ * allocates the mm's notifier state.
+ */
+static GNTLAB_FI_POINT int gntlab_notifier_insert(struct gntlab_grant_map *map,
+						  struct vm_area_struct *vma)
+{
+	if (gntlab_should_fail(GNTLAB_FI_NOTIFIER))
+		return -ENOMEM;
+	return mmu_interval_notifier_insert_locked(&map->notifier, vma->vm_mm,
+						   vma->vm_start,
+						   vma->vm_end - vma->vm_start,
+						   &gntlab_mn_ops);
+}
+ALLOW_ERROR_INJECTION(gntlab_notifier_insert, ERRNO);
 
 static bool gntlab_any_leaked(struct gntlab_grant_map *map)
 {
@@ -163,9 +189,7 @@ int gntlab_mmap(struct file *filp, struct vm_area_struct *vma)
 	 * going stale: it unmaps the user halves before the core changes or
 	 * frees the PTEs (munmap, exit, mprotect, madvise, mremap).
 	 */
-	err = mmu_interval_notifier_insert_locked(&map->notifier, vma->vm_mm,
-						  vma->vm_start, size,
-						  &gntlab_mn_ops);
+	err = gntlab_notifier_insert(map, vma);
 	if (err)
 		goto err_unclaim;
 	/* Wait out an invalidation that was running when we inserted. */

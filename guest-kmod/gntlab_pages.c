@@ -63,6 +63,15 @@ static void gntlab_pages_put(unsigned int count, struct page **pages)
 		gnttab_free_pages(nfree, pages);
 }
 
+/* Fault injection point (gntlab_priv.h): pages from the kernel's pool. */
+static GNTLAB_FI_POINT int gntlab_alloc_pool_pages(int nr, struct page **pages)
+{
+	if (gntlab_should_fail(GNTLAB_FI_POOL_PAGES))
+		return -ENOMEM;
+	return gnttab_alloc_pages(nr, pages);
+}
+ALLOW_ERROR_INJECTION(gntlab_alloc_pool_pages, ERRNO);
+
 /* Fill pages[0, count) from the cache, then from the pool. */
 static int gntlab_pages_get(unsigned int count, struct page **pages)
 {
@@ -73,7 +82,7 @@ static int gntlab_pages_get(unsigned int count, struct page **pages)
 	gntlab_cache_n -= n;
 	memcpy(pages, gntlab_cache + gntlab_cache_n, n * sizeof(*pages));
 	spin_unlock(&gntlab_cache_lock);
-	if (n < count && gnttab_alloc_pages(count - n, pages + n)) {
+	if (n < count && gntlab_alloc_pool_pages(count - n, pages + n)) {
 		gntlab_pages_put(n, pages);
 		return -ENOMEM;
 	}
@@ -171,10 +180,14 @@ static size_t gntlab_layout(struct gntlab_grant_map *map, char *base, size_t n)
  * GNTLAB_SINGLE_MAX or is not at hand (the caller allocates the arrays one
  * by one).
  */
-static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
+static GNTLAB_FI_POINT struct gntlab_grant_map *
+gntlab_map_alloc_single(unsigned int count)
 {
 	size_t size = gntlab_layout(NULL, NULL, count);
 	struct gntlab_grant_map *map;
+
+	if (gntlab_should_fail(GNTLAB_FI_MAP_SINGLE))
+		return NULL;
 
 	if (size > GNTLAB_SINGLE_MAX)
 		return NULL;	/* separate arrays */
@@ -187,6 +200,28 @@ static struct gntlab_grant_map *gntlab_map_alloc_single(unsigned int count)
 	memset(map->state, 0, count * sizeof(*map->state));
 	return map;
 }
+/* A fault injection point (gntlab_priv.h) whose failure is absorbed. */
+ALLOW_ERROR_INJECTION(gntlab_map_alloc_single, NULL);
+
+/* Fault injection points (gntlab_priv.h): the separate map and arrays. */
+static GNTLAB_FI_POINT struct gntlab_grant_map *gntlab_alloc_map_struct(void)
+{
+	if (gntlab_should_fail(GNTLAB_FI_MAP_STRUCT))
+		return NULL;
+	return kzalloc(sizeof(struct gntlab_grant_map), GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(gntlab_alloc_map_struct, NULL);
+
+static GNTLAB_FI_POINT void *gntlab_alloc_array(size_t n, size_t size,
+						bool zero)
+{
+	if (gntlab_should_fail(GNTLAB_FI_ARRAY))
+		return NULL;
+	if (zero)
+		return kvcalloc(n, size, GFP_KERNEL);
+	return kvmalloc_array(n, size, GFP_KERNEL);
+}
+ALLOW_ERROR_INJECTION(gntlab_alloc_array, NULL);
 
 struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 					  unsigned int mode, bool readonly)
@@ -203,23 +238,22 @@ struct gntlab_grant_map *gntlab_map_alloc(unsigned int count,
 	map = gntlab_map_alloc_single(count);
 	if (map)
 		goto arrays_done;
-	map = kzalloc(sizeof(*map), GFP_KERNEL);
+	map = gntlab_alloc_map_struct();
 	if (!map)
 		goto err_unaccount;
 	/* As in gntlab_map_alloc_single(), only state[] needs zeroing. */
-	map->grants = kvmalloc_array(count, sizeof(*map->grants), GFP_KERNEL);
-	map->pages = kvmalloc_array(count, sizeof(*map->pages), GFP_KERNEL);
-	map->state = kvcalloc(count, sizeof(*map->state), GFP_KERNEL);
-	map->map_ops = kvmalloc_array(count, sizeof(*map->map_ops), GFP_KERNEL);
-	map->kmap_ops = kvmalloc_array(count, sizeof(*map->kmap_ops), GFP_KERNEL);
-	map->unmap_ops = kvmalloc_array(count, sizeof(*map->unmap_ops), GFP_KERNEL);
-	map->kunmap_ops = kvmalloc_array(count, sizeof(*map->kunmap_ops),
-					 GFP_KERNEL);
-	map->uk_ops = kvmalloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
-				     2 * sizeof(*map->uk_ops), GFP_KERNEL);
-	map->uk_pages = kvmalloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
-				       2 * sizeof(*map->uk_pages),
-				       GFP_KERNEL);
+	map->grants = gntlab_alloc_array(count, sizeof(*map->grants), false);
+	map->pages = gntlab_alloc_array(count, sizeof(*map->pages), false);
+	map->state = gntlab_alloc_array(count, sizeof(*map->state), true);
+	map->map_ops = gntlab_alloc_array(count, sizeof(*map->map_ops), false);
+	map->kmap_ops = gntlab_alloc_array(count, sizeof(*map->kmap_ops), false);
+	map->unmap_ops = gntlab_alloc_array(count, sizeof(*map->unmap_ops), false);
+	map->kunmap_ops = gntlab_alloc_array(count, sizeof(*map->kunmap_ops),
+					     false);
+	map->uk_ops = gntlab_alloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
+					 2 * sizeof(*map->uk_ops), false);
+	map->uk_pages = gntlab_alloc_array(min_t(unsigned int, count, GNTLAB_ONEPASS_MAX),
+					   2 * sizeof(*map->uk_pages), false);
 	if (!map->grants || !map->pages || !map->state || !map->map_ops ||
 	    !map->kmap_ops || !map->unmap_ops || !map->kunmap_ops ||
 	    !map->uk_ops || !map->uk_pages)

@@ -7,6 +7,7 @@
 #define GNTLAB_PRIV_H
 
 #include <linux/atomic.h>
+#include <linux/error-injection.h>
 #include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/mm.h>
@@ -18,6 +19,50 @@
 #include <xen/grant_table.h>
 
 #include "gntlab.h"
+
+/*
+ * Fault injection points (docs/faultinject.md). Every allocation the module
+ * makes on behalf of a user call goes through a small function that
+ *  - asks gntlab_should_fail(its point) first: the module's own fault
+ *    attribute, /sys/kernel/debug/gntlab/fail/ (CONFIG_FAULT_INJECTION_
+ *    DEBUG_FS; the standard knobs plus `point`, the one point armed, and
+ *    `points`, their names), checked in the caller's context, so that the
+ *    task filter (make-it-fail) works; the faultinj suite uses this;
+ *  - is marked ALLOW_ERROR_INJECTION(fn, NULL or ERRNO), so that the
+ *    kernel's fail_function or a BPF override can target it by name. The
+ *    marker needs the function out of line and unaltered by the compiler
+ *    (no inlining, no constprop/ISRA clone that its callers would call
+ *    instead): GNTLAB_FI_POINT.
+ * Kernels without these options (Debian's) get neither: the check is a
+ * constant false, the marker empty, the function an ordinary static one.
+ */
+#ifdef CONFIG_FUNCTION_ERROR_INJECTION
+#define GNTLAB_FI_POINT noinline __noipa
+#else
+#define GNTLAB_FI_POINT
+#endif
+
+/* The points, in the order of gntlab_fi_names[] (gntlab_main.c). */
+enum gntlab_fi {
+	GNTLAB_FI_ALLOC_FILE,
+	GNTLAB_FI_MAP_SINGLE,
+	GNTLAB_FI_MAP_STRUCT,
+	GNTLAB_FI_ARRAY,
+	GNTLAB_FI_POOL_PAGES,
+	GNTLAB_FI_NOTIFIER,
+	GNTLAB_FI_PTE,
+	GNTLAB_FI_MAP_REFS,
+	GNTLAB_FI_COUNT
+};
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+bool gntlab_should_fail(enum gntlab_fi point);
+#else
+static inline bool gntlab_should_fail(enum gntlab_fi point)
+{
+	return false;
+}
+#endif
 
 /* One open /dev/gntlab. */
 struct gntlab_file {
