@@ -12,7 +12,8 @@ static int problems;
 /*
  * One marker per line, flushed at once: the serial line is our only pipe.
  * The payload never carries what the runner reads as another writer's line
- * inside a marker (tests/markers.h): "(XEN) " becomes "(xen) ", and a kernel
+ * inside a marker (tests/markers.h): "(XEN) " becomes "(xen) ", "(d1) "
+ * becomes "(D1) ", and a kernel
  * timestamp's "[" becomes "{" (GNTLAB-LOG keeps timestamps: relayed logs).
  */
 static void emit(const char *mark, const char *fmt, va_list ap)
@@ -26,8 +27,10 @@ static void emit(const char *mark, const char *fmt, va_list ap)
 			*c = ' ';
 		if (gntlab_foreign_line_at(c) == 0)
 			continue;
-		if (gntlab_foreign_is_xen(c))
+		if (gntlab_foreign_is_xen(c) && c[1] == 'X')
 			memcpy(c, "(xen)", 5);
+		else if (gntlab_foreign_is_xen(c))
+			c[1] = 'D';
 		else if (!is_log)
 			*c = '{';
 	}

@@ -55,8 +55,8 @@
 
 /*
  * Other writers share the serial line with dom0's markers: Xen prints its own
- * lines ("(XEN) ..."), and dom0's kernel its console lines ("[   12.345678]
- * ..."). Either can land inside a marker line, between two pieces of one
+ * lines ("(XEN) ...") and a guest's early console writes ("(d1) ..."), and
+ * dom0's kernel its console lines ("[   12.345678] ..."). Any can land inside a marker line, between two pieces of one
  * write (seen: Xen's 'g' dump between a TAP line and its CRLF, which the tty
  * writes separately). The runner takes such a line back out of the marker
  * (tests/host/serial.c); for that to be unambiguous a marker's payload never
@@ -72,6 +72,12 @@ static inline unsigned gntlab_foreign_line_at(const char *s)
 	if (s[0] == '(' && s[1] == 'X' && s[2] == 'E' && s[3] == 'N' && s[4] == ')' &&
 	    s[5] == ' ')
 		return 6;
+	/* Xen relaying a guest's console writes (early printk): "(d1) " */
+	if (s[0] == '(' && s[1] == 'd' && s[2] >= '0' && s[2] <= '9') {
+		while (s[i + 1] >= '0' && s[i + 1] <= '9')
+			i++;
+		return s[i + 1] == ')' && s[i + 2] == ' ' ? i + 3 : 0;
+	}
 	if (s[0] != '[')
 		return 0;
 	while (s[i] == ' ')
@@ -92,7 +98,7 @@ static inline unsigned gntlab_foreign_line_at(const char *s)
 	return i + 1;
 }
 
-/* Is it Xen's prefix (not a kernel timestamp)? */
+/* Is it Xen's prefix, its own or a guest's (not a kernel timestamp)? */
 static inline int gntlab_foreign_is_xen(const char *s)
 {
 	return s[0] == '(';

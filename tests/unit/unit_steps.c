@@ -349,6 +349,7 @@ TEST(markers, payload_never_looks_like_another_writer)
 	report_diag("Xen says (XEN) grant 5 and [   12.345678] kernel");
 	report_verdict(D0_FAIL, "x/y", NULL, "saw (XEN)  [1.000000] twice");
 	report_log("guest", "[    1.234567] gntlab: kept (XEN) not");
+	report_diag("guest said (d12) hello");
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
@@ -364,6 +365,7 @@ TEST(markers, payload_never_looks_like_another_writer)
 	EXPECT_NONNULL(strstr(out, "(xen)  {1.000000] twice\n")) TH_MSG("%s", out);
 	EXPECT_NONNULL(strstr(out, "GNTLAB-LOG guest [    1.234567] gntlab: kept (xen) not\n"))
 	TH_MSG("%s", out);
+	EXPECT_NONNULL(strstr(out, "GNTLAB-DIAG guest said (D12) hello\n")) TH_MSG("%s", out);
 	EXPECT_NULL(strstr(out, "(XEN)")) TH_MSG("%s", out);
 }
 

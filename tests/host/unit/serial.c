@@ -159,12 +159,20 @@ TEST(serial, linebuf_foreign_line_inside_marker)
 	EXPECT_STREQ(l.v[11], "text(XEN) more");
 	EXPECT_STREQ(l.v[12], "GNTLAB-TAP ok c/d [1.5] e");
 
+	/* Xen relaying a guest's early console write (seen in a debug boot) */
+	feed(lb, &l, "GNTLAB-TAP ok grant/publish(d1) about to get started...\r\n\r\n"
+		     "GNTLAB-TAP ok x/y (d) (dz) (d12)no\r\n");
+	EXPECT_EQ(l.n, 16);
+	EXPECT_STREQ(l.v[13], "(d1) about to get started...");
+	EXPECT_STREQ(l.v[14], "GNTLAB-TAP ok grant/publish");
+	EXPECT_STREQ(l.v[15], "GNTLAB-TAP ok x/y (d) (dz) (d12)no");
+
 	/* the stream ends while the marker waits: it still comes out */
 	feed(lb, &l, "GNTLAB-END 0(XEN) bye\r\n");
-	EXPECT_EQ(l.n, 14);
+	EXPECT_EQ(l.n, 17);
 	linebuf_flush(lb, collect, &l);
-	EXPECT_EQ(l.n, 15);
-	EXPECT_STREQ(l.v[14], "GNTLAB-END 0");
+	EXPECT_EQ(l.n, 18);
+	EXPECT_STREQ(l.v[17], "GNTLAB-END 0");
 	lines_free(&l);
 	free(lb);
 }
