@@ -482,7 +482,8 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 		unsigned int n;
 		struct gntlab_ack a;
 		char *ack = NULL, **ev;
-		struct pollfd pfd = { .fd = xs_fileno(e->xs), .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = xs_fileno(e->xs), .events = POLLIN },
+					 { .fd = -1, .events = POLLIN } };
 		long long left;
 
 		/*
@@ -495,6 +496,9 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 			if (guest_requests_poll(&gr))
 				deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
 		}
+		/* The request channel (after `chan`): look at its page on every wake-up. */
+		if (guest_requests_poll_chan(&gr))
+			deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
 		if (want_ack) {
 			want_ack = false;
 			ack = xs_read(e->xs, XBT_NULL, p_ack, &n);
@@ -517,7 +521,8 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 		}
 		/* An event libxenstore already queued would not wake poll(). */
 		ev = xs_check_watch(e->xs);
-		if (!ev && poll(&pfd, 1, (int)left) > 0)
+		pfd[1].fd = guest_requests_chan_fd(&gr);
+		if (!ev && poll(pfd, 2, (int)left) > 0 && (pfd[0].revents & POLLIN))
 			ev = xs_read_watch(e->xs, &n);
 		if (ev) {
 			if (!strcmp(ev[XS_WATCH_TOKEN], "req"))
@@ -525,7 +530,7 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 			else if (!strcmp(ev[XS_WATCH_TOKEN], "ack"))
 				want_ack = true;
 			free(ev);
-		} else {
+		} else if (!(pfd[1].revents & POLLIN)) {
 			/* Timed out or an error: look at both once more. */
 			want_req = want_ack = true;
 		}
@@ -533,6 +538,7 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 out:
 	xs_unwatch(e->xs, p_req, "req");
 	xs_unwatch(e->xs, p_ack, "ack");
+	guest_requests_end(&gr);
 	if (guest_requests_release_all(&gr))
 		report_diag("revoked shares the guest program left open");
 	return rc;
