@@ -234,7 +234,7 @@ DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/scen_soak.c dom0-tools/soak_destroy.c dom0-tools/soak_mem.c \
 	dom0-tools/agent_client.c dom0-tools/markers_out.c \
-	dom0-tools/guest_requests.c dom0-tools/req_chan.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
+	dom0-tools/guest_requests.c dom0-tools/req_chan.c dom0-tools/guest_run.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
 	tests/crash_patterns.h guest-kmod/gntlab.h Makefile
