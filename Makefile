@@ -548,11 +548,11 @@ ci-local: $(GLCL) $(MATRIX)
 	tools/matrix/ci-local.sh config $(GLCL) $(B) $(CI_LOCAL_CONFIG)
 
 # The dom0 tools' parsers, under the harness like every other test program.
-UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c \
+UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c dom0-tools/req_chan.c \
 	$(HARNESS_SRC)
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC) -lxengnttab -lxenevtchn
 # dom0's step runner and the protocol's verb tables (and docs/protocol.md).
 UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
 	dom0-tools/markers_out.c \
