@@ -420,6 +420,7 @@ endif
 		$$([ -f $(B)/results-boot/builds.txt ] && echo --builds $(B)/results-boot/builds.txt) \
 		--out $(B)/results/bench
 	cd $(B)/results && gnuplot bench.gp
+	@grep -h 'Full-suite time / bare-boot time' $(B)/results/bench.md | sed 's/^/[bench] /' || true
 	@echo "[bench] $(B)/results/bench.json bench.md bench.png"
 
 # Boot-to-verdict: BENCH_BOOT_RUNS pairs of a bare boot (`make smoke`) and a
