@@ -34,6 +34,7 @@ static bool prog_start(struct scen_env *e, struct step_res *r, struct guest_prog
 	char v[1300], cmdp[192];
 
 	guest_requests_init(&g->gr, e->xs, e->xc, e->gs, g->ag->domid, g->ag->dir);
+	g->ended = false;
 	g->seq = ++g->ag->seq;
 	if (!xs_watch(e->xs, g->p_req, g->t_req) || !xs_watch(e->xs, g->p_ack, g->t_ack)) {
 		step_error(r, "xs_watch(d%u): %s", g->ag->domid, strerror(errno));
@@ -52,17 +53,17 @@ static bool prog_start(struct scen_env *e, struct step_res *r, struct guest_prog
 	return true;
 }
 
+/* The program's watches, channel and shares (once per started program). */
 static void prog_end(struct scen_env *e, struct guest_prog *g)
 {
 	if (g->watching) {
 		xs_unwatch(e->xs, g->p_req, g->t_req);
 		xs_unwatch(e->xs, g->p_ack, g->t_ack);
 	}
-	if (g->ready_watch)
-		xs_unwatch(e->xs, g->p_ready, g->t_ready);
-	g->watching = g->ready_watch = false;
-	if (!g->started)
+	g->watching = false;
+	if (!g->started || g->ended)
 		return;
+	g->ended = true;
 	guest_requests_end(&g->gr);
 	if (guest_requests_release_all(&g->gr))
 		report_diag("revoked shares the guest program (%s, d%u) left open", g->verb_args,
@@ -115,21 +116,48 @@ static bool prog_ready(struct guest_prog *g)
 	return v != NULL;
 }
 
-void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n)
+/* Program g acked: keep its outcome in the slot's totals. */
+static void prog_record(struct guest_prog *g)
+{
+	g->runs++;
+	if (g->rc == 3)		/* the agent's SUITE_NONE_SELECTED */
+		g->none++;
+	else if (g->rc > 1 && !g->bad_rc) {
+		g->bad_rc = g->rc;
+		snprintf(g->bad_text, sizeof(g->bad_text), "%s", g->text);
+	}
+}
+
+/* The slot's next program from the queue; false if there is none. */
+static bool prog_take(struct guest_prog *g, const char *const *queue, int nq, int *qi)
+{
+	if (*qi >= nq)
+		return false;
+	snprintf(g->verb_args, sizeof(g->verb_args), "%s", queue[(*qi)++]);
+	return true;
+}
+
+void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n,
+			const char *const *queue, int nq)
 {
 	long long ready_deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
 	bool failed = false;
+	int qi = 0;
 
 	for (int i = 0; i < n; i++) {
-		prog_paths(&p[i], i);
-		p[i].rc = -1;
-		p[i].started = p[i].done = p[i].watching = p[i].ready_watch = false;
-		p[i].text[0] = '\0';
-		if (p[i].wait_ready) {
-			if (xs_watch(e->xs, p[i].p_ready, p[i].t_ready))
-				p[i].ready_watch = true;
-			p[i].want_ready = true;
-		} else if (!prog_start(e, r, &p[i])) {
+		struct guest_prog *g = &p[i];
+
+		prog_paths(g, i);
+		g->rc = -1;
+		g->started = g->done = g->watching = g->ready_watch = g->idle = false;
+		g->text[0] = '\0';
+		if (g->wait_ready) {
+			if (xs_watch(e->xs, g->p_ready, g->t_ready))
+				g->ready_watch = true;
+			g->want_ready = true;
+		} else if (!g->verb_args[0] && !prog_take(g, queue, nq, &qi)) {
+			g->idle = true;
+		} else if (!prog_start(e, r, g)) {
 			failed = true;
 		}
 	}
@@ -143,16 +171,30 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 		for (int i = 0; i < n; i++) {
 			struct guest_prog *g = &p[i];
 
-			if (!g->started && g->want_ready && !g->given_up) {
+			if (!g->started && !g->idle && !g->given_up && g->want_ready) {
 				g->want_ready = false;
-				if (prog_ready(g) && !prog_start(e, r, g))
+				if (prog_ready(g)) {
+					if (!g->verb_args[0] && !prog_take(g, queue, nq, &qi))
+						g->idle = true;
+					else if (!prog_start(e, r, g))
+						failed = true;
+				}
+			}
+			/* Done: the next program of the queue on the same guest. */
+			if (g->started && !g->done && prog_serve(e, g)) {
+				prog_record(g);
+				prog_end(e, g);
+				g->started = g->done = false;
+				g->verb_args[0] = '\0';
+				if (!prog_take(g, queue, nq, &qi))
+					g->idle = true;
+				else if (!prog_start(e, r, g))
 					failed = true;
 			}
 			if (g->started && !g->done)
-				prog_serve(e, g);
-			if (g->started && !g->done)
 				running++;
-			else if (!g->started && !g->given_up)
+			else if (!g->started && !g->idle && !g->given_up &&
+				 (g->verb_args[0] || qi < nq))
 				waiting++;
 		}
 		if (failed || running + waiting == 0)
@@ -171,14 +213,13 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 		}
 		if (failed)
 			break;
-		/* A guest that never came up: the caller runs its tests elsewhere. */
+		/* A guest that never came up: what is left goes to the others. */
 		if (!running && now >= ready_deadline) {
 			for (int i = 0; i < n; i++)
-				if (!p[i].started && !p[i].given_up) {
+				if (!p[i].started && !p[i].idle && !p[i].given_up) {
 					p[i].given_up = true;
-					report_diag("d%u's agent not ready in %d s: '%s' not started "
-						    "there", p[i].ag->domid, e->o.timeout_s,
-						    p[i].verb_args);
+					report_diag("d%u's agent not ready in %d s: nothing started "
+						    "there", p[i].ag->domid, e->o.timeout_s);
 				}
 			continue;
 		}
@@ -209,8 +250,12 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 				p[i].want_req = p[i].want_ack = p[i].want_ready = true;
 		}
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		prog_end(e, &p[i]);
+		if (p[i].ready_watch)
+			xs_unwatch(e->xs, p[i].p_ready, p[i].t_ready);
+		p[i].ready_watch = false;
+	}
 }
 
 int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
@@ -221,7 +266,7 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 	memset(&g, 0, sizeof(g));
 	g.ag = &e->ag;
 	snprintf(g.verb_args, sizeof(g.verb_args), "%s", verb_args);
-	run_guest_programs(e, r, &g, 1);
+	run_guest_programs(e, r, &g, 1, NULL, 0);
 	snprintf(text, len, "%s", g.text);
-	return g.done ? g.rc : -1;
+	return g.runs ? g.rc : -1;
 }

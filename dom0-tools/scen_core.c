@@ -465,57 +465,65 @@ static const char *const beside_tests[] = {
 	"fuzz/ioctl", "gntdev_badinput/fuzz", "probe/fuzz",
 };
 
-/* The beside_tests the filter selects, ','-separated ("" if none). */
-static void beside_selected(const char *filter, char *out, size_t len)
+/* The beside_tests the filter selects: ','-separated, and one "suite <name>" each. */
+static int beside_selected(const char *filter, char *list, size_t len,
+			   char cmds[][64])
 {
-	out[0] = '\0';
+	int n = 0;
+
+	list[0] = '\0';
 	for (size_t i = 0; i < sizeof(beside_tests) / sizeof(beside_tests[0]); i++)
-		if (th_filter_match(filter, beside_tests[i]))
-			snprintf(out + strlen(out), len - strlen(out), "%s%s", out[0] ? "," : "",
+		if (th_filter_match(filter, beside_tests[i])) {
+			snprintf(list + strlen(list), len - strlen(list), "%s%s",
+				 list[0] ? "," : "", beside_tests[i]);
+			snprintf(cmds[n++], 64, "%s %s", gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name,
 				 beside_tests[i]);
+		}
+	return n;
 }
 
 static void guest_tests(struct scen_env *e, struct step_res *r)
 {
 	static struct guest_prog p[2];
+	static char cmds[sizeof(beside_tests) / sizeof(beside_tests[0])][64];
+	const char *queue[sizeof(beside_tests) / sizeof(beside_tests[0])];
 	const char *filter = e->o.tests ? e->o.tests : "*", *suite;
 	struct agent_conn *g2 = NULL;
 	char beside[200];
-	int n = 1, worst = -1, none = 0;
+	int n = 1, nq = 0, runs = 0, none = 0;
 
 	suite = gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name;
 	memset(p, 0, sizeof(p));
 	p[0].ag = &e->ag;
-	beside_selected(e->o.tests, beside, sizeof(beside));
-	if (beside[0])
+	nq = beside_selected(e->o.tests, beside, sizeof(beside), cmds);
+	if (nq)
 		g2 = multi_second_agent(e);
 	if (g2) {
+		/*
+		 * The first guest: everything else, then what is left of the
+		 * queue; the second: the queue, from the time its agent is up.
+		 */
 		snprintf(p[0].verb_args, sizeof(p[0].verb_args), "%s %s %s", suite, filter, beside);
 		p[1].ag = g2;
 		p[1].wait_ready = true;
-		snprintf(p[1].verb_args, sizeof(p[1].verb_args), "%s %s", suite, beside);
+		for (int i = 0; i < nq; i++)
+			queue[i] = cmds[i];
 		n = 2;
 	} else {
 		snprintf(p[0].verb_args, sizeof(p[0].verb_args), "%s %s", suite, filter);
+		nq = 0;
 	}
-	run_guest_programs(e, r, p, n);
-	/* The second guest never came up: its tests run in the first one. */
-	if (n == 2 && p[1].given_up && r->v == D0_PASS) {
-		p[1].ag = &e->ag;
-		p[1].wait_ready = false;
-		run_guest_programs(e, r, &p[1], 1);
-	}
+	run_guest_programs(e, r, p, n, queue, nq);
 	for (int i = 0; i < n; i++) {
-		if (!p[i].done)
-			continue;
-		if (p[i].rc == 3)	/* the agent's SUITE_NONE_SELECTED */
-			none++;
-		else if (p[i].rc > 1 && worst < 0)
-			worst = i;
+		runs += p[i].runs;
+		none += p[i].none;
 	}
-	if (worst >= 0)
-		step_program_rc(r, "gntlab-guest-tests", p[worst].rc, p[worst].text);
-	else if (none == n)
+	for (int i = 0; i < n; i++)
+		if (p[i].bad_rc) {
+			step_program_rc(r, "gntlab-guest-tests", p[i].bad_rc, p[i].bad_text);
+			return;
+		}
+	if (runs && none == runs)
 		step_skip(r, "%s", p[0].text);
 }
 
@@ -525,9 +533,9 @@ static const struct step guest[] = {
 	  "docs/tests/*.md) ran to its end: exit 0 or 1 (its failures are reported test by\n"
 	  "test), and sent a request or finished within the timeout of each step.\n"
 	  "When the run boots a second guest (multi/*), the fuzz tests (fuzz/ioctl,\n"
-	  "gntdev_badinput/fuzz, probe/fuzz) run there, beside the first guest's suites, in a\n"
-	  "second instance of the program (the same tests and checks; in the first guest if\n"
-	  "the second does not come up).\n"
+	  "gntdev_badinput/fuzz, probe/fuzz) run one program each, in whichever guest is free\n"
+	  "first: the second from the time it is up, beside the first guest's other suites, and\n"
+	  "the first once those are done (the same tests and checks).\n"
 	  "Skipped when the filter selects no guest test.\n"
 	  "Expected: pass. ERROR: it died on a signal, exited otherwise, or fell silent.",
 	  guest_tests, NULL },
