@@ -274,6 +274,11 @@ static int request_hook(char *text, size_t len, const char *body, bool hook)
 		v = rsp_watched ? wait_rsp(h, seq) :
 				  xs_wait_for(h, GNTLAB_XS_DIR "/" GNTLAB_XS_RSP, DOM0_TIMEOUT_MS,
 					      rsp_matches, &seq);
+	if (!v && errno != ETIMEDOUT) {
+		snprintf(why, sizeof(why), "waiting for dom0's answer to '%.60s' (%s): %s", body,
+			 ch.page ? "request channel" : "xenstore req/rsp", strerror(errno));
+		goto lost;
+	}
 	if (!v) {
 		snprintf(why, sizeof(why), "dom0 did not answer '%.60s' in %d s (%s)", body,
 			 DOM0_TIMEOUT_MS / 1000,
