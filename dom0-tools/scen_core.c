@@ -462,12 +462,7 @@ void step_program_rc(struct step_res *r, const char *prog, int rc, const char *t
  * guest would share.
  */
 static const char *const beside_tests[] = {
-	/*
-	 * Queue order: the time-bound ones first (12 s and 10 s whatever else
-	 * runs), the count-bound fuzz/ioctl (>= 100,000 ioctls) last, when
-	 * the first guest's suites no longer compete for the host's CPUs.
-	 */
-	"gntdev_badinput/fuzz", "probe/fuzz", "fuzz/ioctl",
+	"fuzz/ioctl", "gntdev_badinput/fuzz", "probe/fuzz",
 };
 
 /* The beside_tests the filter selects: ','-separated, and one "suite <name>" each. */
