@@ -235,7 +235,7 @@ DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/scen_soak.c dom0-tools/soak_destroy.c dom0-tools/soak_mem.c \
 	dom0-tools/agent_client.c dom0-tools/markers_out.c \
-	dom0-tools/guest_requests.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
+	dom0-tools/guest_requests.c dom0-tools/req_chan.c dom0-tools/guest_run.c tests/harness/th_filter.c $(DOM0_COMMON) tests/crash_patterns.c
 TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
 	tests/crash_patterns.h guest-kmod/gntlab.h Makefile
@@ -421,6 +421,7 @@ endif
 		$$([ -f $(B)/results-boot/builds.txt ] && echo --builds $(B)/results-boot/builds.txt) \
 		--out $(B)/results/bench
 	cd $(B)/results && gnuplot bench.gp
+	@grep -h 'Full-suite time / bare-boot time' $(B)/results/bench.md | sed 's/^/[bench] /' || true
 	@echo "[bench] $(B)/results/bench.json bench.md bench.png"
 
 # Boot-to-verdict: BENCH_BOOT_RUNS pairs of a bare boot (`make smoke`) and a
@@ -612,11 +613,11 @@ ci-local: $(GLCL) $(MATRIX)
 	tools/matrix/ci-local.sh config $(GLCL) $(B) $(CI_LOCAL_CONFIG)
 
 # The dom0 tools' parsers, under the harness like every other test program.
-UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c \
+UNIT_SRC := tests/unit/unit_dom0.c dom0-tools/gntlab_proto.c dom0-tools/xen_grants.c dom0-tools/req_chan.c \
 	$(HARNESS_SRC)
 $(B)/unit/unit-dom0: $(UNIT_SRC) $(HDRS) $(wildcard tests/harness/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC)
+	$(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(UNIT_SRC) -lxengnttab -lxenevtchn
 # dom0's step runner and the protocol's verb tables (and docs/protocol.md).
 UNIT_STEPS_SRC := tests/unit/unit_steps.c dom0-tools/steps.c dom0-tools/gntlab_proto.c \
 	dom0-tools/markers_out.c \

@@ -19,6 +19,10 @@
  * dom0 writes cmd only after it saw the ack of the previous seq; both sides
  * wait with xenstore watches and a timeout, never by polling.
  *
+ * After its first request (`chan`, over xenstore), a guest program sends its
+ * requests through a page it grants to dom0 and an event channel instead
+ * (struct gntlab_chan below): the same text, fewer hops.
+ *
  * The verbs of both channels are defined once, in the tables below
  * (gntlab_proto.c), which drive dispatch on both sides and print
  * themselves (`gntlab-conductor --list-verbs`, `gntlab-agent --list-verbs`);
@@ -46,6 +50,27 @@
 #define GNTLAB_PROTO_MAX_REFS 4096
 #define GNTLAB_PROTO_MAX_LINE 65536
 #define GNTLAB_PAGE_SIZE 4096u
+
+/*
+ * The request channel (verb `chan`): one page the guest program grants to
+ * dom0 (gntalloc) and an event channel port the guest allocated for dom0.
+ * One request at a time, in the same text as req/rsp. The guest writes
+ * `req`, then `req_seq` (release), then notifies; dom0 serves a request
+ * when `req_seq` differs from the last one it served, writes `rsp`, then
+ * `rsp_seq` (release), then notifies. Each side reads the text only after
+ * the sequence number (acquire), and copies it before parsing.
+ */
+#define GNTLAB_CHAN_MAGIC 0x676e7463u	/* "gntc" */
+#define GNTLAB_CHAN_TEXT 2000
+struct gntlab_chan {
+	uint32_t magic;		/* written by the guest before `chan` */
+	uint32_t req_seq;	/* guest -> dom0: the request in `req` */
+	uint32_t rsp_seq;	/* dom0 -> guest: the answer in `rsp` */
+	uint32_t reserved;
+	char req[GNTLAB_CHAN_TEXT];	/* "<seq> <verb> [args]", NUL-terminated */
+	char rsp[GNTLAB_CHAN_TEXT];	/* "<seq> <rc> [text]" */
+};
+_Static_assert(sizeof(struct gntlab_chan) <= GNTLAB_PAGE_SIZE, "one page");
 
 /* Byte j of page i of the pattern with this seed. */
 static inline uint8_t gntlab_pattern_byte(uint32_t seed, uint32_t page,
@@ -102,7 +127,7 @@ enum gntlab_req_id {
 	GNTLAB_REQ_ACTIVE, GNTLAB_REQ_FRAMES, GNTLAB_REQ_LEAKCHECK, GNTLAB_REQ_BYTE,
 	GNTLAB_REQ_EVTCHN_BIND, GNTLAB_REQ_EVTCHN_WAIT, GNTLAB_REQ_EVTCHN_CLOSE,
 	GNTLAB_REQ_DIAG, GNTLAB_REQ_BENCH, GNTLAB_REQ_MATRIX, GNTLAB_REQ_RESULT,
-	GNTLAB_REQ_SOAK, GNTLAB_REQ_COUNT
+	GNTLAB_REQ_SOAK, GNTLAB_REQ_CHAN, GNTLAB_REQ_COUNT
 };
 extern const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT];
 

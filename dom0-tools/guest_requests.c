@@ -530,6 +530,18 @@ static int do_leakcheck_req(struct guest_requests *gr, const char *args, char *t
 	return do_leakcheck(gr, text, len);
 }
 
+/* chan <ref> <port>: the program's later requests come through that page. */
+static int do_chan(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
+	unsigned int ref, port;
+
+	if (sscanf(args, "%u %u", &ref, &port) != 2 || port == 0) {
+		snprintf(text, len, "usage: chan <ref> <port>");
+		return EINVAL;
+	}
+	return req_chan_open(&gr->chan, gr->domid, ref, port, text, len);
+}
+
 typedef int (*req_fn)(struct guest_requests *gr, const char *args, char *text, size_t len);
 
 /* Who serves each verb of gntlab_req_verbs[] (gntlab_proto.c). */
@@ -550,6 +562,7 @@ static const req_fn serve[GNTLAB_REQ_COUNT] = {
 	[GNTLAB_REQ_MATRIX] = do_matrix,
 	[GNTLAB_REQ_RESULT] = do_result,
 	[GNTLAB_REQ_SOAK] = do_soak,
+	[GNTLAB_REQ_CHAN] = do_chan,
 };
 
 const char *guest_requests_unserved(void)
@@ -589,8 +602,10 @@ void guest_requests_diag(const struct guest_requests *gr)
 	for (int i = 0; i < GNTLAB_REQ_COUNT; i++)
 		served += gr->verb_ns[i];
 	k += (size_t)snprintf(line, sizeof(line),
-			      "dom0 served %u requests in %.2f s (+ xenstore %.2f s, %lld reads):",
-			      gr->requests, served / 1e9, gr->xs_ns / 1e9, gr->polls);
+			      "dom0 served %u requests (%u through the request channel) in %.2f s "
+			      "(+ xenstore %.2f s, %lld reads):",
+			      gr->requests, gr->chan_requests, served / 1e9, gr->xs_ns / 1e9,
+			      gr->polls);
 	for (int i = 0; i < GNTLAB_REQ_COUNT && k < sizeof(line); i++)
 		if (gr->verb_n[i])
 			k += (size_t)snprintf(line + k, sizeof(line) - k, " %s %u/%.2f s",
@@ -599,15 +614,41 @@ void guest_requests_diag(const struct guest_requests *gr)
 	report_diag("%s", line);
 }
 
+/* Serve one request line "<seq> <verb> [args]"; rsp gets "<seq> <rc> [text]". */
+static int serve_line(struct guest_requests *gr, const char *line, char *rsp, size_t rlen,
+		      uint32_t *seq)
+{
+	static struct gntlab_cmd c;
+	static char text[1024];
+	long long t1 = now_ns();
+	int rc, id;
+
+	if (gntlab_cmd_parse(line, &c))
+		return -1;
+	*seq = c.seq;
+	gr->requests++;
+	text[0] = '\0';
+	id = gntlab_verb_find(gntlab_req_verbs, GNTLAB_REQ_COUNT, c.verb);
+	if (id >= 0 && serve[id]) {
+		rc = serve[id](gr, c.args, text, sizeof(text));
+		gr->verb_n[id]++;
+		gr->verb_ns[id] += now_ns() - t1;
+	} else {
+		snprintf(text, sizeof(text), "unknown request '%s'", c.verb);
+		rc = EINVAL;
+	}
+	snprintf(rsp, rlen, "%u %d %s", c.seq, rc, text);
+	return 0;
+}
+
 int guest_requests_poll(struct guest_requests *gr)
 {
 	long long t0 = now_ns(), t1;
-	static char text[1024];
-	char p[192], rsp[1100];
 	struct gntlab_cmd c;
+	char p[192], rsp[1100];
 	unsigned int len;
+	uint32_t seq;
 	char *v;
-	int rc, id;
 
 	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_REQ, gr->dir);
 	v = xs_read(gr->xs, XBT_NULL, p, &len);
@@ -617,27 +658,47 @@ int guest_requests_poll(struct guest_requests *gr)
 		gr->xs_ns += now_ns() - t0;
 		return 0;
 	}
-	free(v);
 	gr->seen_any = true;
 	gr->last_seq = c.seq;
-	gr->requests++;
-	text[0] = '\0';
-	id = gntlab_verb_find(gntlab_req_verbs, GNTLAB_REQ_COUNT, c.verb);
+	gr->xs_ns += now_ns() - t0;
+	serve_line(gr, v, rsp, sizeof(rsp), &seq);
+	free(v);
 	t1 = now_ns();
-	gr->xs_ns += t1 - t0;
-	if (id >= 0 && serve[id]) {
-		rc = serve[id](gr, c.args, text, sizeof(text));
-		gr->verb_n[id]++;
-		gr->verb_ns[id] += now_ns() - t1;
-		t1 = now_ns();
-	} else {
-		snprintf(text, sizeof(text), "unknown request '%s'", c.verb);
-		rc = EINVAL;
-	}
-	snprintf(rsp, sizeof(rsp), "%u %d %s", c.seq, rc, text);
 	snprintf(p, sizeof(p), "%s/" GNTLAB_XS_RSP, gr->dir);
 	if (!xs_write(gr->xs, XBT_NULL, p, rsp, strlen(rsp)))
 		report_diag("xs_write(%s): %s", p, strerror(errno));
 	gr->xs_ns += now_ns() - t1;
 	return 1;
+}
+
+int guest_requests_poll_chan(struct guest_requests *gr)
+{
+	static char line[GNTLAB_CHAN_TEXT + 1];
+	char rsp[1100];
+	uint32_t seq;
+	int n = 0;
+
+	req_chan_events(&gr->chan);
+	while (req_chan_take(&gr->chan, line, sizeof(line))) {
+		if (serve_line(gr, line, rsp, sizeof(rsp), &seq)) {
+			report_diag("request channel: malformed request '%.60s'", line);
+			continue;
+		}
+		gr->chan_requests++;
+		n++;
+		if (req_chan_answer(&gr->chan, seq, rsp))
+			report_diag("request channel: xenevtchn_notify: %s", strerror(errno));
+	}
+	return n;
+}
+
+int guest_requests_chan_fd(const struct guest_requests *gr)
+{
+	return req_chan_fd(&gr->chan);
+}
+
+void guest_requests_end(struct guest_requests *gr)
+{
+	req_chan_close(&gr->chan);
+	evtchn_close(gr);
 }

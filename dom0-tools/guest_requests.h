@@ -16,6 +16,7 @@
 #include <xenstore.h>
 
 #include "gntlab_proto.h"
+#include "req_chan.h"
 
 #define GR_MAX_SHARES 64
 
@@ -42,6 +43,9 @@ struct guest_requests {
 	/* evtchn-* verbs: one interdomain channel to a guest port at a time. */
 	xenevtchn_handle *xce;
 	evtchn_port_t evtchn_local;	/* 0 = none bound */
+	/* The program's request channel (verb `chan`), once it asked for one. */
+	struct req_chan chan;
+	unsigned int chan_requests;	/* served through it */
 };
 
 void guest_requests_init(struct guest_requests *gr, struct xs_handle *xs,
@@ -49,6 +53,15 @@ void guest_requests_init(struct guest_requests *gr, struct xs_handle *xs,
 		      unsigned int domid, const char *dir);
 /* Execute the pending request, if it is new; returns 1 if one was served. */
 int guest_requests_poll(struct guest_requests *gr);
+/*
+ * The same for the request channel (after the program's `chan` request):
+ * consumes its notifications, serves every new request; returns how many.
+ */
+int guest_requests_poll_chan(struct guest_requests *gr);
+/* The fd to poll for the channel's notifications; -1 without a channel. */
+int guest_requests_chan_fd(const struct guest_requests *gr);
+/* The program ended: unmap its channel, unbind its event channels. */
+void guest_requests_end(struct guest_requests *gr);
 /* The first verb of gntlab_req_verbs[] without a handler, or NULL. */
 const char *guest_requests_unserved(void);
 /* One GNTLAB-DIAG line: requests and dom0's time per verb, xenstore's. */

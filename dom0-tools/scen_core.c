@@ -22,6 +22,7 @@
 #include "markers_out.h"
 #include "scenarios.h"
 #include "xen_grants.h"
+#include "th_filter.h"
 #include "xs_wait.h"
 #include "../tests/crash_patterns.h"
 #include "../tests/markers.h"
@@ -440,103 +441,7 @@ static const struct step core[] = {
 const struct scenario scen_core = SCENARIO("core", SCEN_ALWAYS, "boot/guest-agent-ready", core,
 					   NULL, NULL);
 
-/* ---- the guest test program -------------------------------------------- */
-
-/*
- * Run a program in the guest (agent verb suite or bench) and serve its
- * requests until it acks. The deadline moves with every request served: a
- * suite may be long, but a silent guest is an ERROR after --timeout
- * seconds. Returns the ack's rc (text: its message), or -1 with r ERROR.
- */
-int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
-		      char *text, size_t len)
-{
-	struct guest_requests gr;
-	char p_req[192], p_ack[192], v[1200], cmdp[192];
-	long long deadline;
-	uint32_t seq = ++e->ag.seq;
-	bool want_req = true, want_ack = true;
-	int rc = -1;
-
-	guest_requests_init(&gr, e->xs, e->xc, e->gs, e->domid, e->ag.dir);
-	agent_path(&e->ag, GNTLAB_XS_REQ, p_req, sizeof(p_req));
-	agent_path(&e->ag, GNTLAB_XS_ACK, p_ack, sizeof(p_ack));
-	if (!xs_watch(e->xs, p_req, "req") || !xs_watch(e->xs, p_ack, "ack")) {
-		step_error(r, "xs_watch: %s", strerror(errno));
-		return -1;
-	}
-	snprintf(v, sizeof(v), "%u %s", seq, verb_args);
-	if (!xs_write(e->xs, XBT_NULL, agent_path(&e->ag, GNTLAB_XS_CMD, cmdp, sizeof(cmdp)),
-		      v, strlen(v))) {
-		step_error(r, "xs_write(cmd): %s", strerror(errno));
-		goto out;
-	}
-	deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
-	/*
-	 * Look at the request or the ack only when its watch fired (the token
-	 * says which): every xenstore round trip from dom0 costs milliseconds
-	 * under emulation, and the guest sends hundreds of requests. Both
-	 * watches fire once when set, so both are read at the start.
-	 */
-	for (;;) {
-		unsigned int n;
-		struct gntlab_ack a;
-		char *ack = NULL, **ev;
-		struct pollfd pfd = { .fd = xs_fileno(e->xs), .events = POLLIN };
-		long long left;
-
-		/*
-		 * One read per firing of the watch: the guest writes its next
-		 * request only after reading our answer, and that write fires
-		 * the watch again (no second read to find the same request).
-		 */
-		if (want_req) {
-			want_req = false;
-			if (guest_requests_poll(&gr))
-				deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
-		}
-		if (want_ack) {
-			want_ack = false;
-			ack = xs_read(e->xs, XBT_NULL, p_ack, &n);
-		}
-		if (ack && !gntlab_ack_parse(ack, &a) && a.seq == seq) {
-			free(ack);
-			report_diag("guest program (%s) exited with %d after %u requests",
-				    verb_args, a.rc, gr.requests);
-			guest_requests_diag(&gr);
-			snprintf(text, len, "%s", a.text);
-			rc = a.rc;
-			break;
-		}
-		free(ack);
-		left = deadline - xs_now_ms();
-		if (left <= 0) {
-			step_error(r, "no request or ack from the guest program for %d s",
-				   e->o.timeout_s);
-			break;
-		}
-		/* An event libxenstore already queued would not wake poll(). */
-		ev = xs_check_watch(e->xs);
-		if (!ev && poll(&pfd, 1, (int)left) > 0)
-			ev = xs_read_watch(e->xs, &n);
-		if (ev) {
-			if (!strcmp(ev[XS_WATCH_TOKEN], "req"))
-				want_req = true;
-			else if (!strcmp(ev[XS_WATCH_TOKEN], "ack"))
-				want_ack = true;
-			free(ev);
-		} else {
-			/* Timed out or an error: look at both once more. */
-			want_req = want_ack = true;
-		}
-	}
-out:
-	xs_unwatch(e->xs, p_req, "req");
-	xs_unwatch(e->xs, p_ack, "ack");
-	if (guest_requests_release_all(&gr))
-		report_diag("revoked shares the guest program left open");
-	return rc;
-}
+/* ---- the guest test program (run_guest_program: guest_run.c) ---------- */
 
 /* The agent's ack rc of a program it ran (agent.c): 128 + n is signal n. */
 void step_program_rc(struct step_res *r, const char *prog, int rc, const char *text)
@@ -548,18 +453,78 @@ void step_program_rc(struct step_res *r, const char *prog, int rc, const char *t
 		step_error(r, "%s exited with %d (%s)", prog, rc, text);
 }
 
+/*
+ * The guest tests that run in the second guest, beside the first guest's
+ * suites, when a run boots one anyway (scen_multi): long, self-contained
+ * and busy on the guest's CPUs, while the other suites mostly wait for
+ * dom0. Each guest has its own module counters and its own leak check
+ * (Xen lists mappings by mapper), which a second test process in the same
+ * guest would share.
+ */
+static const char *const beside_tests[] = {
+	"fuzz/ioctl", "gntdev_badinput/fuzz", "probe/fuzz",
+};
+
+/* The beside_tests the filter selects: ','-separated, and one "suite <name>" each. */
+static int beside_selected(const char *filter, char *list, size_t len,
+			   char cmds[][64])
+{
+	int n = 0;
+
+	list[0] = '\0';
+	for (size_t i = 0; i < sizeof(beside_tests) / sizeof(beside_tests[0]); i++)
+		if (th_filter_match(filter, beside_tests[i])) {
+			snprintf(list + strlen(list), len - strlen(list), "%s%s",
+				 list[0] ? "," : "", beside_tests[i]);
+			snprintf(cmds[n++], 64, "%s %s", gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name,
+				 beside_tests[i]);
+		}
+	return n;
+}
+
 static void guest_tests(struct scen_env *e, struct step_res *r)
 {
-	char v[1100], text[300];
-	int rc;
+	static struct guest_prog p[2];
+	static char cmds[sizeof(beside_tests) / sizeof(beside_tests[0])][64];
+	const char *queue[sizeof(beside_tests) / sizeof(beside_tests[0])];
+	const char *filter = e->o.tests ? e->o.tests : "*", *suite;
+	struct agent_conn *g2 = NULL;
+	char beside[200];
+	int n = 1, nq = 0, runs = 0, none = 0;
 
-	snprintf(v, sizeof(v), "%s %s", gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name,
-		 e->o.tests ? e->o.tests : "*");
-	rc = run_guest_program(e, r, v, text, sizeof(text));
-	if (rc == 3)	/* the agent's SUITE_NONE_SELECTED */
-		step_skip(r, "%s", text);
-	else if (rc > 1)
-		step_program_rc(r, "gntlab-guest-tests", rc, text);
+	suite = gntlab_cmd_verbs[GNTLAB_CMD_SUITE].name;
+	memset(p, 0, sizeof(p));
+	p[0].ag = &e->ag;
+	nq = beside_selected(e->o.tests, beside, sizeof(beside), cmds);
+	if (nq)
+		g2 = multi_second_agent(e);
+	if (g2) {
+		/*
+		 * The first guest: everything else, then what is left of the
+		 * queue; the second: the queue, from the time its agent is up.
+		 */
+		snprintf(p[0].verb_args, sizeof(p[0].verb_args), "%s %s %s", suite, filter, beside);
+		p[1].ag = g2;
+		p[1].wait_ready = true;
+		for (int i = 0; i < nq; i++)
+			queue[i] = cmds[i];
+		n = 2;
+	} else {
+		snprintf(p[0].verb_args, sizeof(p[0].verb_args), "%s %s", suite, filter);
+		nq = 0;
+	}
+	run_guest_programs(e, r, p, n, queue, nq);
+	for (int i = 0; i < n; i++) {
+		runs += p[i].runs;
+		none += p[i].none;
+	}
+	for (int i = 0; i < n; i++)
+		if (p[i].bad_rc) {
+			step_program_rc(r, "gntlab-guest-tests", p[i].bad_rc, p[i].bad_text);
+			return;
+		}
+	if (runs && none == runs)
+		step_skip(r, "%s", p[0].text);
 }
 
 static const struct step guest[] = {
@@ -567,6 +532,10 @@ static const struct step guest[] = {
 	  "Checks: the guest test program (`gntlab-guest-tests`, the suites documented in\n"
 	  "docs/tests/*.md) ran to its end: exit 0 or 1 (its failures are reported test by\n"
 	  "test), and sent a request or finished within the timeout of each step.\n"
+	  "When the run boots a second guest (multi/*), the fuzz tests (fuzz/ioctl,\n"
+	  "gntdev_badinput/fuzz, probe/fuzz) run one program each, in whichever guest is free\n"
+	  "first: the second from the time it is up, beside the first guest's other suites, and\n"
+	  "the first once those are done (the same tests and checks).\n"
 	  "Skipped when the filter selects no guest test.\n"
 	  "Expected: pass. ERROR: it died on a signal, exited otherwise, or fell silent.",
 	  guest_tests, NULL },

@@ -24,6 +24,7 @@ static struct {
 	uint8_t *sh1, *sh2;	/* dom0's pages shared with guest 1 and 2 */
 	xengnttab_handle *gt;
 	uint8_t *p;		/* dom0's mapping of guest 2's pages */
+	bool taken;		/* multi_second_agent() took the created domain */
 } mu;
 
 /* Xen's count of active grant entries with this granter and mapper. */
@@ -116,7 +117,9 @@ static void *create_second_guest(void *arg)
 	struct scen_env *e = arg;
 	struct guest_spec s = {
 		.name = "gntlab-guest2", .kernel = e->o.kernel, .initrd = e->o.initrd,
-		.cmdline = "console=hvc0 clocksource=xen tsc=reliable", .memory_mib = 256, .vcpus = 1,
+		.cmdline = "console=hvc0 clocksource=xen tsc=reliable", .memory_mib = 256,
+		/* Two, like the first: it also runs the fuzz suites (multi_second_agent). */
+		.vcpus = 2,
 	};
 
 	/* libvirt connections may be used from several threads at once. */
@@ -152,17 +155,26 @@ static virDomainPtr second_guest(struct scen_env *e)
 }
 
 
-static void second_via_libvirt(struct scen_env *e, struct step_res *r)
+struct agent_conn *multi_second_agent(struct scen_env *e)
 {
 	int id;
 
-	mu.dom2 = second_guest(e);
-	id = mu.dom2 ? (int)virDomainGetID(mu.dom2) : -1;
-	if (id <= 0) {
-		step_error(r, "%s", e->dom2_err[0] ? e->dom2_err : "virDomainGetID failed");
-		return;
+	if (!mu.taken && (e->dom2_started || e->dom2)) {
+		mu.taken = true;
+		mu.dom2 = second_guest(e);
+		id = mu.dom2 ? (int)virDomainGetID(mu.dom2) : -1;
+		if (id > 0)
+			agent_init(&mu.g2, e->xs, (unsigned int)id, e->o.timeout_s);
 	}
-	agent_init(&mu.g2, e->xs, (unsigned int)id, e->o.timeout_s);
+	return mu.g2.domid ? &mu.g2 : NULL;
+}
+
+static void second_via_libvirt(struct scen_env *e, struct step_res *r)
+{
+	if (!mu.taken && !e->dom2_started && !e->dom2)
+		start_second_guest(e);
+	if (!multi_second_agent(e))
+		step_error(r, "%s", e->dom2_err[0] ? e->dom2_err : "virDomainGetID failed");
 }
 
 static void second_ready(struct scen_env *e, struct step_res *r)

@@ -29,6 +29,7 @@
 #include <xenstore.h>
 
 #include "agent_client.h"
+#include "guest_requests.h"
 #include "gntlab_proto.h"
 #include "steps.h"
 
@@ -86,6 +87,46 @@ int xen_active_count(struct scen_env *e, size_t *active, char *err, size_t len);
 /* Run a program in the guest through the agent and serve its requests. */
 int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
 		      char *text, size_t len);
+
+/* guest_run.c: one guest's slot of run_guest_programs(). */
+struct guest_prog {
+	struct agent_conn *ag;		/* the guest's agent */
+	char verb_args[1200];		/* its first command ("" = from the queue) */
+	bool wait_ready;		/* start once the agent says "ready" */
+	/* Filled in: */
+	int runs, none;			/* programs that acked; of them, rc 3 (none selected) */
+	int bad_rc;			/* the first rc > 1 (the program died), else 0 */
+	char bad_text[300];
+	bool given_up;			/* the agent never came up */
+	int rc;				/* the last ack's rc, -1 if none */
+	char text[300];			/* the last ack's text */
+	/* Private: */
+	struct guest_requests gr;
+	uint32_t seq;
+	long long deadline;
+	bool started, done, ended, idle;
+	bool watching, ready_watch, want_req, want_ack, want_ready;
+	char p_req[192], p_ack[192], p_ready[192], t_req[16], t_ack[16], t_ready[16];
+};
+/*
+ * Run programs in n (<= 2) guests at once and serve their requests until
+ * each acked: each slot its own first command, then, whenever a slot is
+ * free, the next command of the queue (nq entries) on that guest. Each
+ * program's deadline moves with every request it sends; a silent one is
+ * an ERROR of r after --timeout seconds and ends the wait for all. A slot
+ * with wait_ready starts once its agent is up; if it is not when nothing
+ * else runs and --timeout seconds have passed, it is given up (the other
+ * slots have taken the queue by then).
+ */
+void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n,
+			const char *const *queue, int nq);
+
+/*
+ * scen_multi.c: the second guest's agent once its creation (started early
+ * by scen_multi's start) returned, shared with scen_multi's own steps;
+ * NULL if none was started or its creation failed.
+ */
+struct agent_conn *multi_second_agent(struct scen_env *e);
 
 /* ERROR for a program's abnormal exit as the agent acks it (128 + n: signal n). */
 void step_program_rc(struct step_res *r, const char *prog, int rc, const char *text);

@@ -210,17 +210,25 @@ static int cmd_probe_revoked(struct agent *a, char *text, size_t tlen)
 }
 
 /*
- * "suite [filter]": run the guest test program. It talks to dom0 itself
- * (req/rsp); the ack carries its exit status (0 all passed, 1 failures).
+ * "suite [filter [exclude]]": run the guest test program on the tests the
+ * filter selects, less those exclude selects (dom0 runs them in its second
+ * guest). It talks to dom0 itself (req/rsp); the ack carries its exit
+ * status (0 all passed, 1 failures).
  */
 static int cmd_suite(const char *args, char *text, size_t tlen)
 {
-	char filter[1100], buf[256];
+	char filter[1100], exclude[1100] = "", buf[256];
 	int status, fds[2];
 	ssize_t n, listed = 0;
 	pid_t pid;
+	char *sp;
 
 	snprintf(filter, sizeof(filter), "%s", args[0] ? args : "*");
+	sp = strchr(filter, ' ');
+	if (sp) {
+		*sp = '\0';
+		snprintf(exclude, sizeof(exclude), "%s", sp + 1 + strspn(sp + 1, " "));
+	}
 	fflush(stdout);
 	/* A filter that names only dom0-side suites selects nothing here:
 	 * --list then prints no name. */
@@ -230,7 +238,7 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 			dup2(fds[1], 1);
 			close(fds[0]);
 			execl(GUEST_TESTS, GUEST_TESTS, "--list", "--filter", filter,
-			      (char *)NULL);
+			      "--exclude", exclude, (char *)NULL);
 			_exit(127);
 		}
 		close(fds[1]);
@@ -255,7 +263,8 @@ static int cmd_suite(const char *args, char *text, size_t tlen)
 		return 2;
 	}
 	if (pid == 0) {
-		execl(GUEST_TESTS, GUEST_TESTS, "--filter", filter, (char *)NULL);
+		execl(GUEST_TESTS, GUEST_TESTS, "--filter", filter, "--exclude", exclude,
+		      (char *)NULL);
 		fprintf(stderr, "exec %s: %s\n", GUEST_TESTS, strerror(errno));
 		_exit(127);
 	}

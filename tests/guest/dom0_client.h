@@ -38,6 +38,14 @@ int dom0_request(enum gntlab_req_id verb, char *text, size_t len, const char *fm
 int dom0_request_line(char *text, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Move this program's requests from xenstore to a page granted to dom0 and
+ * an event channel (verb `chan`, docs/protocol.md), for this process and
+ * the children it forks later. 0, or -1 with what failed in `why` (the
+ * requests then keep going through xenstore).
+ */
+int dom0_channel_open(char *why, size_t len);
+
 /* dom0 shares `count` pages filled with pattern(seed); fills `s`. */
 int dom0_share(uint32_t count, bool writable, uint32_t seed, struct dom0_share *s);
 int dom0_unshare(const struct dom0_share *s);

@@ -197,6 +197,9 @@ int main(int argc, char **argv)
 	log_was_bad = gt_kernel_log_bad(line, sizeof(line));
 	if (log_was_bad)
 		dom0_diag("guest kernel log already bad before the suites: %s", line);
+	/* Requests through a granted page + event channel, not xenstore. */
+	if (dom0_channel_open(line, sizeof(line)))
+		dom0_diag("request channel not set up, requests go through xenstore: %s", line);
 	/* From here on, only what each test adds (kmsg_new_bad()). */
 	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (kmsg_fd >= 0 && lseek(kmsg_fd, 0, SEEK_END) < 0) {

@@ -419,6 +419,16 @@ int main(int argc, char **argv)
 	check(r.nlines == 2, "--list --filter line count", "2", r.out);
 	run_free(&r);
 
+	/* --exclude leaves out what it selects (the second guest runs it). */
+	run(&r, (const char *[]){"--list", "--filter", "timeout/*", "--exclude", "timeout/default",
+				 NULL}, NULL);
+	check_line(&r, 0, "timeout/declared", "--list --exclude");
+	check(r.nlines == 1, "--list --exclude line count", "1", r.out);
+	run_free(&r);
+	run(&r, (const char *[]){"--list", "--filter", "timeout/*", "--exclude", "", NULL}, NULL);
+	check(r.nlines == 2, "--list --exclude '' line count", "2", r.out);
+	run_free(&r);
+
 	/* Selected tests keep definition order, not pattern order. */
 	select_names(sel, "basic/pass", "crash/expected_segv", "fixture/skip_then_teardown", NULL);
 	run(&r, (const char *[]){"--filter", "fixture/skip*,basic/pass,crash/expected_s*", NULL},

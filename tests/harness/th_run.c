@@ -343,7 +343,7 @@ bool th_run_names(const char *name)
 	return th_filter_names(th_run_filter, name);
 }
 
-static struct th_inst *th_select(const char *filter, unsigned int *count)
+static struct th_inst *th_select(const char *filter, const char *exclude, unsigned int *count)
 {
 	struct th_test **all = th_xmalloc((th_count + 1) * sizeof(*all));
 	struct th_inst *sel = NULL;
@@ -371,7 +371,8 @@ static struct th_inst *th_select(const char *filter, unsigned int *count)
 				fprintf(stderr, "harness: out of memory\n");
 				exit(2);
 			}
-			if (!th_filter_match(filter, name)) {
+			if (!th_filter_match(filter, name) ||
+			    (exclude && *exclude && th_filter_match(exclude, name))) {
 				free(name);
 				continue;
 			}
@@ -428,10 +429,13 @@ static void th_check_docs(const char *prog)
 static void th_usage(FILE *f, const char *prog)
 {
 	fprintf(f,
-		"usage: %s [--list [--verbose]] [--filter PATTERNS] [--timeout SECONDS]\n"
+		"usage: %s [--list [--verbose]] [--filter PATTERNS] [--exclude PATTERNS]\n"
+		"       [--timeout SECONDS]\n"
 		"  --list       print the selected test names and exit\n"
 		"  --verbose    with --list: name<TAB>description (newlines as \\n)\n"
 		"  --filter P   patterns over suite/name, ',' or '+' separated (or $TH_FILTER)\n"
+		"  --exclude P  leave out the tests these patterns select (another program\n"
+		"               runs them: the conductor's second guest)\n"
 		"  --timeout S  per-test timeout for tests that declare none (default 30)\n"
 		"exit status: 0 no FAIL, ERROR or XPASS; 1 some; 2 usage error or no test "
 		"selected\n",
@@ -530,9 +534,10 @@ int th_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"list", no_argument, NULL, 'l'},	  {"verbose", no_argument, NULL, 'v'},
 		{"filter", required_argument, NULL, 'f'}, {"timeout", required_argument, NULL, 't'},
+		{"exclude", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
 	};
-	const char *filter = getenv("TH_FILTER");
+	const char *filter = getenv("TH_FILTER"), *exclude = NULL;
 	unsigned int timeout = 30, n = 0, count[TH_XPASS + 1] = {0};
 	bool list = false, verbose = false;
 	struct th_inst *sel;
@@ -552,6 +557,9 @@ int th_main(int argc, char **argv)
 			break;
 		case 'f':
 			filter = optarg;
+			break;
+		case 'x':
+			exclude = optarg;
 			break;
 		case 't':
 			errno = 0;
@@ -577,7 +585,7 @@ int th_main(int argc, char **argv)
 
 	th_check_docs(argv[0]);
 	th_run_filter = filter;
-	sel = th_select(filter, &n);
+	sel = th_select(filter, exclude, &n);
 	if (list) {
 		for (unsigned int i = 0; i < n; i++) {
 			fputs(sel[i].name, stdout);

@@ -11,6 +11,7 @@
 #include "gntlab_proto.h"
 #include "harness.h"
 #include "xen_grants.h"
+#include "req_chan.h"	/* after xenctrl.h (xen_grants.h) */
 
 TEST(proto, refs)
 {
@@ -152,6 +153,34 @@ TEST(xen_grants, dump)
 	EXPECT_TRUE(xen_grant_dump_parse(trunc, &d) == -1)
 		TH_MSG("xen dump: truncated dump is an error");
 	free(trunc);
+}
+
+TH_DOC(chan, take,
+       "dom0's end of the request channel (dom0-tools/req_chan.c) takes each request once,\n"
+       "when the guest's sequence number changed, and NUL-terminates its copy whatever the\n"
+       "guest left in the page.");
+TEST(chan, take)
+{
+	static struct gntlab_chan pg;
+	struct req_chan c = { .page = &pg };
+	char buf[GNTLAB_CHAN_TEXT + 1];
+
+	ASSERT_TRUE(sizeof(pg) <= GNTLAB_PAGE_SIZE);
+	EXPECT_EQ(req_chan_take(&c, buf, sizeof(buf)), 0) TH_MSG("nothing sent yet");
+	snprintf(pg.req, sizeof(pg.req), "%s", "4097 leakcheck");
+	pg.req_seq = 4097;
+	ASSERT_EQ(req_chan_take(&c, buf, sizeof(buf)), 1);
+	EXPECT_STREQ(buf, "4097 leakcheck");
+	EXPECT_EQ(req_chan_take(&c, buf, sizeof(buf)), 0) TH_MSG("the same request twice");
+	memset(pg.req, 'x', sizeof(pg.req));	/* no NUL at all */
+	pg.req_seq = 4098;
+	ASSERT_EQ(req_chan_take(&c, buf, sizeof(buf)), 1);
+	EXPECT_EQ(strlen(buf), (size_t)GNTLAB_CHAN_TEXT);
+	ASSERT_EQ(req_chan_take(&c, buf, 8), 0);
+	pg.req_seq = 4099;
+	ASSERT_EQ(req_chan_take(&c, buf, 8), 1);
+	EXPECT_EQ(strlen(buf), (size_t)7) TH_MSG("a smaller buffer truncates");
+	EXPECT_EQ(req_chan_fd(&c), -1) TH_MSG("no event channel: no fd");
 }
 
 TH_MAIN
