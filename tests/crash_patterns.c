@@ -2,6 +2,7 @@
 /* The kernel-log crash patterns (see crash_patterns.h). */
 #include "crash_patterns.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define BOTH (CRASH_CONSOLE | CRASH_KLOG)
@@ -130,4 +131,282 @@ size_t crash_count(const char *text, enum crash_log log)
 		text = line + len + (line[len] == '\n');
 	}
 	return n;
+}
+
+/* ---- known reports ------------------------------------------------------ */
+
+// clang-format off
+const struct known_report known_reports[] = {
+	{
+		.id = "gntdev-map-ioctl-copy-to-user-under-lock",
+		.title = "lockdep: circular locking dependency between gntdev's priv->lock and "
+			 "mmap_lock (drivers/xen/gntdev.c copies the map ioctl's result to user "
+			 "space under priv->lock)",
+		.headline = "WARNING: possible circular locking dependency detected",
+		.sig = {"(&priv->lock", "(&mm->mmap_lock", "gntdev_mmap+", "_copy_to_user+",
+			"gntdev_ioctl", NULL},
+		.kernels = "6.1.192..6.2",
+		.ref = "lore.kernel.org/r/20260622112541.38194-1-vulab@iscas.ac.cn",
+		.why = "Linux's own gntdev driver, not gntlab.ko. The stable patch \"xen/gntdev: "
+		       "fix error handling in ioctl\" (Wentao Liang, v2, June 2026, Cc: stable; "
+		       "Fixes: 1401c00e59ea, 68b025c813c2) holds priv->lock across "
+		       "copy_to_user() in gntdev_ioctl_map_grant_ref() (Debian's "
+		       "linux-source-6.1 6.1.192-3, drivers/xen/gntdev.c lines 678-689), "
+		       "so a fault there takes mmap_lock inside priv->lock, while "
+		       "gntdev_mmap() takes priv->lock inside mmap_lock (vm_mmap_pgoff): an "
+		       "ABBA deadlock between a map ioctl whose result page is not present "
+		       "and an mmap() of the same gntdev file. Before the patch the copy ran "
+		       "after mutex_unlock(). Seen on 6.1.192; no upstream fix found yet.",
+	},
+};
+// clang-format on
+
+const size_t known_report_count = sizeof(known_reports) / sizeof(known_reports[0]);
+
+/* "6.1.192-x" -> {6, 1, 192}; the number of parts read (0: none). */
+static int version_parse(const char *s, size_t len, unsigned long v[3])
+{
+	int parts = 0;
+	size_t i = 0;
+
+	v[0] = v[1] = v[2] = 0;
+	while (parts < 3 && i < len && s[i] >= '0' && s[i] <= '9') {
+		unsigned long n = 0;
+
+		while (i < len && s[i] >= '0' && s[i] <= '9' && n < 100000)
+			n = n * 10 + (unsigned long)(s[i++] - '0');
+		v[parts++] = n;
+		if (i < len && s[i] == '.' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9')
+			i++;
+		else
+			break;
+	}
+	return parts;
+}
+
+static int version_cmp(const unsigned long a[3], const unsigned long b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return 0;
+}
+
+int crash_release_in(const char *range, const char *release)
+{
+	const char *dots = strstr(range, "..");
+	unsigned long v[3], lo[3], hi[3];
+
+	if (!version_parse(release, strlen(release), v))
+		return -1;
+	if (!dots) {
+		int parts = version_parse(range, strlen(range), lo);
+
+		if (!parts || range[strspn(range, "0123456789.")])
+			return -1;
+		for (int i = 0; i < parts; i++)
+			if (v[i] != lo[i])
+				return 0;
+		return 1;
+	}
+	if (dots > range && (!version_parse(range, (size_t)(dots - range), lo) ||
+			     strspn(range, "0123456789.") < (size_t)(dots - range)))
+		return -1;
+	if (dots[2] && (!version_parse(dots + 2, strlen(dots + 2), hi) ||
+			dots[2 + strspn(dots + 2, "0123456789.")]))
+		return -1;
+	if (dots > range && version_cmp(v, lo) < 0)
+		return 0;
+	if (dots[2] && version_cmp(v, hi) >= 0)
+		return 0;
+	return 1;
+}
+
+static int contains(const char *line, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (line[i] == s[0] && memcmp(line + i, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The release of a "<release> #<n>" identification line, if line has one. */
+static void find_release(const char *line, size_t len, char *out, size_t outlen)
+{
+	for (size_t i = 1; i + 2 < len; i++) {
+		size_t start = i - 1;
+
+		if (line[i] != ' ' || line[i + 1] != '#' || line[i + 2] < '0' || line[i + 2] > '9')
+			continue;
+		while (start > 0 && line[start - 1] != ' ')
+			start--;
+		if (line[start] < '0' || line[start] > '9' || !memchr(line + start, '.', i - start))
+			continue;
+		snprintf(out, outlen, "%.*s", (int)(i - start), line + start);
+		return;
+	}
+}
+
+/* From the "[  12.345678]" timestamp on, or NULL (a repeat needs one). */
+static const char *stamp(const char *line, size_t len, size_t *rest)
+{
+	for (size_t i = 0; i < len; i++) {
+		size_t j = i + 1;
+
+		if (line[i] != '[')
+			continue;
+		while (j < len && line[j] == ' ')
+			j++;
+		if (j == len || line[j] < '0' || line[j] > '9')
+			continue;
+		j += strspn(line + j, "0123456789.");
+		if (j < len && line[j] == ']') {
+			*rest = len - i;
+			while (*rest && line[i + *rest - 1] == ' ')
+				(*rest)--;
+			return line + i;
+		}
+	}
+	return NULL;
+}
+
+void crash_scan_init(struct crash_scan *s, enum crash_log log, crash_report_fn fn, void *arg)
+{
+	memset(s, 0, sizeof(*s));
+	s->log = log;
+	s->fn = fn;
+	s->arg = arg;
+}
+
+static void emit(struct crash_scan *s, enum crash_kind kind, const struct crash_pattern *p,
+		 const struct known_report *k, const char *line, size_t len, int repeat)
+{
+	struct crash_report r = {kind, p, k, line, len, repeat};
+
+	if (s->fn)
+		s->fn(&r, s->arg);
+}
+
+/* The open report ends: known if a known report's whole signature was in it. */
+static void scan_close(struct crash_scan *s)
+{
+	const struct known_report *k = NULL;
+	size_t hl = strlen(s->head);
+
+	for (size_t i = 0; i < known_report_count && i < KNOWN_REPORTS_MAX && !k; i++) {
+		unsigned int all = 0;
+
+		if (!contains(s->head, hl, known_reports[i].headline))
+			continue;
+		for (int j = 0; j < KNOWN_SIG_MAX && known_reports[i].sig[j]; j++)
+			all |= 1u << j;
+		if ((s->found[i] & all) == all && s->release[0] &&
+		    crash_release_in(known_reports[i].kernels, s->release) == 1)
+			k = &known_reports[i];
+	}
+	s->open = 0;
+	if (k) {
+		size_t rest;
+		const char *st = stamp(s->head, hl, &rest);
+
+		if (st && s->nseen < CRASH_SCAN_SEEN) {
+			snprintf(s->seen[s->nseen], CRASH_SCAN_LINE, "%.*s", (int)rest, st);
+			s->seen_known[s->nseen++] = k;
+		}
+	}
+	emit(s, k ? CRASH_KNOWN : CRASH_UNKNOWN, s->head_pat, k, s->head, hl, 0);
+}
+
+/* A line inside the open report: what of the signatures it holds. */
+static void scan_body(struct crash_scan *s, const char *line, size_t len)
+{
+	s->lines++;
+	if (!s->release[0])
+		find_release(line, len, s->release, sizeof(s->release));
+	for (size_t i = 0; i < known_report_count && i < KNOWN_REPORTS_MAX; i++)
+		for (int j = 0; j < KNOWN_SIG_MAX && known_reports[i].sig[j]; j++)
+			if (!(s->found[i] & (1u << j)) && contains(line, len, known_reports[i].sig[j]))
+				s->found[i] |= 1u << j;
+}
+
+void crash_scan_line(struct crash_scan *s, const char *line, size_t len)
+{
+	const struct crash_pattern *p = crash_match(line, len, s->log);
+	const char *st;
+	size_t rest;
+
+	if (s->open) {
+		if (!p || !strcmp(p->text, "Call Trace:")) {
+			scan_body(s, line, len);
+			if (contains(line, len, "</TASK>") || s->lines >= CRASH_SCAN_MAX_LINES)
+				scan_close(s);
+			return;
+		}
+		scan_close(s); /* another report starts: this one ends here */
+	}
+	if (!p)
+		return;
+	/* The headline of a known report already seen, quoted again. */
+	st = stamp(line, len, &rest);
+	for (unsigned int i = 0; st && i < s->nseen; i++)
+		if (strlen(s->seen[i]) == rest && !memcmp(s->seen[i], st, rest)) {
+			emit(s, CRASH_KNOWN, p, s->seen_known[i], line, len, 1);
+			return;
+		}
+	for (size_t i = 0; i < known_report_count; i++)
+		if (contains(line, len, known_reports[i].headline)) {
+			s->open = 1;
+			s->head_pat = p;
+			snprintf(s->head, sizeof(s->head), "%.*s", (int)len, line);
+			s->lines = 0;
+			memset(s->found, 0, sizeof(s->found));
+			s->release[0] = '\0';
+			scan_body(s, line, len);
+			return;
+		}
+	emit(s, CRASH_UNKNOWN, p, NULL, line, len, 0);
+}
+
+void crash_scan_end(struct crash_scan *s)
+{
+	if (s->open)
+		scan_close(s);
+}
+
+void crash_verdict_init(struct crash_verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+}
+
+void crash_verdict_add(const struct crash_report *r, void *arg)
+{
+	struct crash_verdict *v = arg;
+
+	if (r->kind == CRASH_KNOWN) {
+		if (!v->known++)
+			v->first_known = r->known;
+		return;
+	}
+	if (!v->unknown++) {
+		v->pattern = r->pattern;
+		snprintf(v->line, sizeof(v->line), "%.*s", (int)r->len, r->line);
+	}
+}
+
+int crash_judge(const char *text, enum crash_log log, struct crash_verdict *v)
+{
+	struct crash_scan s;
+
+	crash_verdict_init(v);
+	crash_scan_init(&s, log, crash_verdict_add, v);
+	while (*text) {
+		size_t l = strcspn(text, "\n");
+
+		crash_scan_line(&s, text, l);
+		text += l + (text[l] == '\n');
+	}
+	crash_scan_end(&s);
+	return v->unknown ? CRASH_UNKNOWN : v->known ? CRASH_KNOWN : 0;
 }

@@ -48,10 +48,11 @@ struct gt_shared {
  */
 void gt_share_map(struct gt_shared *t, uint32_t count, uint32_t seed, uint32_t mode);
 
-/* Did the guest kernel log a WARN/BUG/Oops/"Bad page" line? The first one
- * goes to `line`. */
+/* Did the guest kernel log a WARN/BUG/Oops/"Bad page" report that is not a
+ * known kernel report (tests/crash_patterns.h)? Its first line goes to `line`. */
 bool gt_kernel_log_bad(char *line, size_t len);
-/* How many such lines the kernel log holds (to compare before/after). */
+/* How many such reports the kernel log holds (to compare before/after); a
+ * known report does not count: the after-test check makes it an XFAIL. */
 unsigned int gt_kernel_log_bad_count(void);
 /* The kernel's /dev/xen/gntdev opened for a test (SKIP if it is absent). */
 int gt_gntdev_open(void);

@@ -38,7 +38,14 @@ struct th_result {
 	double seconds;
 };
 
+/*
+ * A before/after-each check: 0 fine, non-zero a failure (msg says what).
+ * An after-each check may return TH_CHECK_XFAIL instead: it saw a known
+ * problem outside the code under test (a known kernel report), msg is
+ * "REF what"; a test that otherwise passed or skipped becomes XFAIL (REF).
+ */
 typedef int (*th_check_fn)(const char *test_name, char *msg, size_t len, void *arg);
+#define TH_CHECK_XFAIL 2
 
 void th_set_reporter(void (*fn)(const struct th_result *r, void *arg), void *arg);
 void th_set_before_each(th_check_fn fn, void *arg);

@@ -94,6 +94,15 @@ static const struct expect {
 	  "dom0 gone; after-test check: 1 grant still mapped"),
 	T("hooks/leak_xfail", XFAIL, "bug-1", NULL,
 	  "leaks a grant; after-test check: 1 grant still mapped"),
+	T("known/pass", XFAIL, "KR-1", NULL, "after-test check: a known kernel report"),
+	T("known/fail", FAIL, NULL, NULL,
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: 1 = 1 (0x1), 2 = 2 (0x2); after-test check: a "
+	  "known kernel report",
+	  "selftest.c:*: EXPECT_EQ(1, 2) failed: *"),
+	T("known/skip", XFAIL, "KR-1", NULL,
+	  "skipped: no backend; after-test check: a known kernel report"),
+	T("known/xpass", XPASS, "bug-2", NULL,
+	  "should have failed; after-test check: a known kernel report"),
 	T("setup/good_runs", PASS, NULL, NULL, "", "teardown good"),
 	T("setup/assert_runs", ERROR, NULL, NULL,
 	  "setup: selftest.c:*: ASSERT_NE(variant->broken, 1) failed: variant->broken = 1 (0x1), "

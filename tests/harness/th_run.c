@@ -477,6 +477,38 @@ static void th_tap_result(unsigned int i, const struct th_result *r)
 	fflush(stdout);
 }
 
+/*
+ * The after-each check saw a known problem ("REF what", TH_CHECK_XFAIL): a
+ * test that passed or skipped becomes XFAIL (REF); a verdict of the test's
+ * own (FAIL, ERROR, its XFAIL_IF) stands, with the problem noted.
+ */
+static void th_after_known(struct th_outcome *o, const char *msg)
+{
+	size_t n = strcspn(msg, " ");
+	const char *what = msg + n + (msg[n] == ' ');
+
+	if (o->failed || o->errored) {
+		reason_add(o->failed ? &o->fail : &o->error, "after-test check: ");
+		buf_adds(o->failed ? &o->fail : &o->error, what);
+		return;
+	}
+	if (o->xfail) { /* XPASS: the test's own reference stays */
+		size_t l = strlen(o->xwhy);
+
+		snprintf(o->xwhy + l, sizeof(o->xwhy) - l, "; after-test check: %s", what);
+		return;
+	}
+	o->failed = o->xfail = true;
+	snprintf(o->ref, sizeof(o->ref), "%.*s", (int)(n ? n : 6), n ? msg : "no-ref");
+	o->xwhy[0] = '\0';
+	if (o->skipped) {
+		reason_add(&o->fail, "skipped: ");
+		buf_adds(&o->fail, o->skip);
+	}
+	reason_add(&o->fail, "after-test check: ");
+	buf_adds(&o->fail, what);
+}
+
 /* Runs one selected test: before-each, the child, after-each, verdict. */
 static enum th_verdict th_run_inst(const struct th_inst *in, unsigned int i, unsigned int timeout)
 {
@@ -484,6 +516,7 @@ static enum th_verdict th_run_inst(const struct th_inst *in, unsigned int i, uns
 	struct th_buf reason = {0}, log = {0};
 	struct th_result r = {.name = in->name};
 	char msg[512] = "";
+	int rc;
 
 	buf_adds(&reason, "");
 	buf_adds(&log, "");
@@ -497,7 +530,10 @@ static enum th_verdict th_run_inst(const struct th_inst *in, unsigned int i, uns
 	} else {
 		th_run_one(in->t, in->v ? in->v->data : NULL, timeout, &o, &log, &r.seconds);
 		msg[0] = '\0';
-		if (th_after && th_after(in->name, msg, sizeof(msg), th_after_arg)) {
+		rc = th_after ? th_after(in->name, msg, sizeof(msg), th_after_arg) : 0;
+		if (rc == TH_CHECK_XFAIL) {
+			th_after_known(&o, msg);
+		} else if (rc) {
 			/*
 			 * A leak is the code under test's failure, unless the test
 			 * broke half-way (ERROR): then it may be the test's own.

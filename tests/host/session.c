@@ -34,6 +34,8 @@ static void say(struct session *s, double t, const char *fmt, ...)
 	fflush(s->opts.progress);
 }
 
+static void on_report(const struct crash_report *r, void *arg);
+
 void session_init(struct session *s, struct results *res, const struct session_opts *opts,
 		  double t0)
 {
@@ -44,6 +46,7 @@ void session_init(struct session *s, struct results *res, const struct session_o
 	excerpt_init(&s->recent, SESSION_RECENT);
 	phase_init(&res->phase, t0);
 	s->last_mark_at = t0;
+	crash_scan_init(&s->scan, CRASH_CONSOLE, on_report, s);
 }
 
 void session_free(struct session *s)
@@ -126,7 +129,8 @@ static void domain_log(struct session *s, const char *dom, size_t dlen, const ch
 		fclose(f);
 }
 
-static void on_crash(struct session *s, const char *pattern, const char *line, double t)
+static void on_crash(struct session *s, const char *pattern, const char *line,
+		     unsigned long lineno, double t)
 {
 	char name[96], msg[QUOTE_MAX + 160];
 	struct test_case *tc;
@@ -135,11 +139,60 @@ static void on_crash(struct session *s, const char *pattern, const char *line, d
 	s->crashing = true;
 	s->crash_at = t;
 	snprintf(name, sizeof(name), "crash/%s", phase_in_progress(&s->res->phase));
-	snprintf(msg, sizeof(msg), "'%s' at serial.log line %lu: %.*s", pattern, s->lineno,
+	snprintf(msg, sizeof(msg), "'%s' at serial.log line %lu: %.*s", pattern, lineno,
 		 QUOTE_MAX, line);
 	tc = add_failure(s, name, msg, t);
 	excerpt_add(&tc->log, line, strlen(line));
+	/* Decided at the report's end: the report is in the last lines. */
+	if (lineno != s->lineno)
+		add_context(s, tc);
 	s->crash_idx = s->res->n - 1;
+}
+
+/*
+ * A known kernel report on the console (tests/crash_patterns.c's
+ * known_reports[]): not a crash of the run but an XFAIL with its reference,
+ * crash/<phase> (crash/<phase>-N for a second one); the run goes on.
+ */
+static void on_known(struct session *s, const struct crash_report *r, unsigned long lineno)
+{
+	char name[96], msg[QUOTE_MAX + 400];
+	const char *phase = phase_in_progress(&s->res->phase);
+	struct test_case *tc;
+	unsigned int n = 1;
+
+	if (r->repeat) {
+		say(s, s->now, "serial.log line %lu: known kernel report %s again (%s)", lineno,
+		    r->known->id, r->known->ref);
+		return;
+	}
+	for (size_t i = 0; i < s->res->n; i++)
+		if (!strncmp(s->res->tests[i].name, "crash/", 6) &&
+		    !strncmp(s->res->tests[i].name + 6, phase, strlen(phase)))
+			n++;
+	if (n == 1)
+		snprintf(name, sizeof(name), "crash/%s", phase);
+	else
+		snprintf(name, sizeof(name), "crash/%s-%u", phase, n);
+	snprintf(msg, sizeof(msg), "known kernel report %s at serial.log line %lu: %s", r->known->id,
+		 lineno, r->known->title);
+	tc = results_add(s->res, name, TEST_XFAIL, msg, rel(s, s->now), s->now - s->last_mark_at,
+			 true);
+	test_case_set_ref(tc, r->known->ref);
+	add_context(s, tc);
+	say(s, s->now, "not ok %zu %s # TODO %s %s", s->res->n, name, r->known->ref, msg);
+}
+
+static void on_report(const struct crash_report *r, void *arg)
+{
+	struct session *s = arg;
+	/* A report read to its end was decided after its first line. */
+	unsigned long lineno = r->line == s->scan.head ? s->report_lineno : s->lineno;
+
+	if (r->kind == CRASH_KNOWN)
+		on_known(s, r, lineno);
+	else if (!s->crashing)
+		on_crash(s, r->pattern->text, r->line, lineno, s->now);
 }
 
 static void on_phase(struct session *s, const struct marker *m, double t)
@@ -282,7 +335,6 @@ static void on_marker(struct session *s, const struct marker *m, const char *lin
 void session_line(struct session *s, const char *line, size_t len, double t)
 {
 	struct marker m;
-	const char *pattern;
 	bool has_marker;
 
 	s->lineno++;
@@ -314,9 +366,14 @@ void session_line(struct session *s, const char *line, size_t len, double t)
 	 * console, the best explanation of the WARN.
 	 */
 	has_marker = serial_find_marker(line, &m);
-	pattern = serial_crash_pattern(line);
-	if (pattern && !s->crashing && !(has_marker && (m.kind == MARK_TAP || m.kind == MARK_DIAG)))
-		on_crash(s, pattern, line, t);
+	if (!(has_marker && (m.kind == MARK_TAP || m.kind == MARK_DIAG))) {
+		bool was_open = s->scan.open;
+
+		s->now = t;
+		crash_scan_line(&s->scan, line, len);
+		if (s->scan.open && !was_open)
+			s->report_lineno = s->lineno;
+	}
 
 	if (!s->res->phase.seen[MS_XEN] && serial_is_xen_start(line)) {
 		phase_reach(&s->res->phase, MS_XEN, t);
@@ -418,6 +475,9 @@ void session_finish(struct session *s, double now)
 	char msg[256];
 
 	r->finished_at = now;
+	/* A report the console ended inside: decided on what it had. */
+	s->now = now;
+	crash_scan_end(&s->scan);
 	c = results_count(r);
 	if (r->end_seen && !session_end_status_ok(r->end_status) && !results_has_failure(r)) {
 		snprintf(msg, sizeof(msg), "dom0 ended with status '%.200s'", r->end_status);

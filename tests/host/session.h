@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "phase.h"
+#include "../crash_patterns.h"
 #include "report.h"
 
 #define SESSION_RECENT	  30 /* serial lines kept as context for timeouts */
@@ -45,6 +46,10 @@ struct session {
 	char kvm_reason[256];
 	struct domain_log logs[SESSION_LOG_FILES];
 	size_t nlogs;
+	/* The console's crash reports, known ones told apart (crash_patterns.h). */
+	struct crash_scan scan;
+	unsigned long report_lineno; /* serial.log line of the report being read */
+	double now;		     /* time of the line being scanned */
 };
 
 /* res must be initialised; its clock origin (QEMU start) is t0. */

@@ -222,6 +222,82 @@ TEST(session, crash)
 	feeder_end(&fd);
 }
 
+/* A lockdep report relayed from the guest: fn() takes lock under mmap_lock. */
+static void feed_lockdep(struct feeder *fd, double t, const char *lock, const char *fn)
+{
+	char l1[200], l2[200];
+	const char *lines[] = {
+		"GNTLAB-LOG guest [   22.995454] WARNING: possible circular locking dependency "
+		"detected",
+		"GNTLAB-LOG guest [   22.995956] 6.1.192-gntlab-debug #1 Tainted: G           O",
+		l1,
+		"GNTLAB-LOG guest [   22.998902] ffff888000059508 (&mm->mmap_lock){++++}-{3:3}, at: "
+		"vm_mmap_pgoff+0x6c/0x140",
+		"(XEN) grant_table.c:1234:d0v1 Bad ref 99999",
+		"GNTLAB-LOG guest [   23.001309]        _copy_to_user+0x1e/0x80",
+		"GNTLAB-LOG guest [   23.001431]        gntdev_ioctl+0x6c3/0xa60 [xen_gntdev]",
+		l2,
+		"GNTLAB-LOG guest [   23.022626] Call Trace:",
+		"GNTLAB-LOG guest [   23.023035]  <TASK>",
+		"GNTLAB-LOG guest [   23.049527]  </TASK>",
+	};
+
+	snprintf(l1, sizeof(l1),
+		 "GNTLAB-LOG guest [   22.997141] ffff88800388d078 (%s){+.+.}-{3:3}, at: "
+		 "%s+0x55/0x2a1 [xen_gntdev]", lock, fn);
+	snprintf(l2, sizeof(l2), "GNTLAB-LOG guest [   23.007407]        %s+0x55/0x2a1", fn);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+		feed_at(fd, t + 0.01 * (double)i, lines[i]);
+}
+
+/*
+ * A known kernel report on the console (tests/crash_patterns.c) is an XFAIL
+ * crash/<phase> with its reference, and the run goes on; the guest's closing
+ * dmesg quoting its headline again adds nothing. The same report with
+ * another chain is a crash, quoting its first line and that line's number.
+ */
+TEST(session, known_kernel_report)
+{
+	struct feeder fd;
+	const struct test_case *t;
+
+	feeder_start(&fd, NULL, false);
+	feed_at(&fd, 101.0, "(XEN) Xen version 4.17");
+	feed_at(&fd, 102.0, "GNTLAB-PHASE dom0-init");
+	feed_at(&fd, 103.0, "GNTLAB-PHASE tests-done");
+	feed_lockdep(&fd, 104.0, "&priv->lock#2", "gntdev_mmap");
+	feed_at(&fd, 105.0, "GNTLAB-LOG guest gntlab guest dmesg: [   22.995454] WARNING: possible "
+			    "circular locking dependency detected");
+	session_finish(&fd.s, 106.0);
+	EXPECT_FALSE(fd.s.crashing);
+	EXPECT_FALSE(fd.r.crashed);
+	/* One crash/ entry (and tests/none-reported: this transcript has no tests). */
+	EXPECT_TRUE(find_test(&fd.r, "crash/tests-done-2") == NULL);
+	t = find_test(&fd.r, "crash/tests-done");
+	ASSERT_NONNULL(t);
+	EXPECT_EQ(t->status, TEST_XFAIL);
+	EXPECT_HAS(t->ref, "lore.kernel.org/");
+	EXPECT_HAS(t->reason, "known kernel report gntdev-map-ioctl-copy-to-user-under-lock at "
+			      "serial.log line 4:");
+	EXPECT_TRUE(t->synthetic);
+	EXPECT_HAS(fd.progress, "known kernel report gntdev-map-ioctl-copy-to-user-under-lock again");
+	feeder_end(&fd);
+
+	feeder_start(&fd, NULL, false);
+	feed_at(&fd, 101.0, "(XEN) Xen version 4.17");
+	feed_at(&fd, 102.0, "GNTLAB-PHASE dom0-init");
+	feed_at(&fd, 103.0, "GNTLAB-PHASE tests-done");
+	feed_lockdep(&fd, 104.0, "&map->lock", "gntlab_mmap");
+	EXPECT_TRUE(fd.s.crashing);
+	EXPECT_TRUE(fd.r.crashed);
+	t = find_test(&fd.r, "crash/tests-done");
+	ASSERT_NONNULL(t);
+	EXPECT_EQ(t->status, TEST_FAIL);
+	EXPECT_HAS(t->reason, "'WARNING: possible circular locking' at serial.log line 4: "
+			      "GNTLAB-LOG guest [   22.995454] WARNING: possible circular locking");
+	feeder_end(&fd);
+}
+
 /*
  * The runner-made failures: timeout, QEMU ending early, no tests, a bad
  * GNTLAB-END status, interruption; and KVM failures only before dom0 speaks.
