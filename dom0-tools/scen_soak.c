@@ -136,8 +136,7 @@ static int dom0_klog_new_bad(char *line, size_t len)
 {
 	static char buf[1 << 20];
 	int n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, buf, sizeof(buf) - 1);
-	const char *s;
-	size_t l;
+	struct crash_verdict v;
 
 	if (n < 0)
 		return 0;
@@ -145,8 +144,9 @@ static int dom0_klog_new_bad(char *line, size_t len)
 	/* The ring keeps the newest; if it wrapped, look at all of it. */
 	if ((size_t)n < klog_seen)
 		klog_seen = 0;
-	if (crash_find(buf + klog_seen, CRASH_KLOG, &s, &l)) {
-		snprintf(line, len, "%.*s", (int)l, s);
+	/* Known kernel reports (known_reports[]) are not the soak's findings. */
+	if (crash_judge(buf + klog_seen, CRASH_KLOG, &v) == CRASH_UNKNOWN) {
+		snprintf(line, len, "%s", v.line);
 		klog_seen = (size_t)n;
 		return 1;
 	}

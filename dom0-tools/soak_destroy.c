@@ -109,8 +109,8 @@ static int console_bad(const char *name, char *line, size_t len)
 {
 	static __thread char buf[1 << 18];
 	char path[256];
-	const char *s;
-	size_t l, n;
+	struct crash_verdict v;
+	size_t n;
 	FILE *f;
 	int bad = 0;
 
@@ -121,8 +121,9 @@ static int console_bad(const char *name, char *line, size_t len)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	if (crash_find(buf, CRASH_KLOG, &s, &l)) {
-		snprintf(line, len, "%.*s", (int)l, s);
+	/* Known kernel reports (known_reports[]) are not the soak's findings. */
+	if (crash_judge(buf, CRASH_KLOG, &v) == CRASH_UNKNOWN) {
+		snprintf(line, len, "%s", v.line);
 		bad = 1;
 	}
 	if (truncate(path, 0))
