@@ -28,7 +28,7 @@ SUITE_DOC(fuzz, "fuzz: random input to /dev/gntlab",
 
 #define FUZZ_THREADS 4
 #define FUZZ_MIN_S 5	/* and until FUZZ_GOAL calls */
-#define FUZZ_MAX_S 45
+#define FUZZ_MAX_S 90	/* beside the other guest's suites, on a debug kernel: ~1,300/s */
 #define FUZZ_GOAL 100000
 
 static void fuzz_tick(unsigned long calls, double seconds, void *arg)
@@ -39,7 +39,7 @@ static void fuzz_tick(unsigned long calls, double seconds, void *arg)
 
 TH_DOC(fuzz, ioctl,
        "Four threads, on the guest's two vCPUs, for at least 5 s and until 100,000 ioctls\n"
-       "(at most 45 s) issue: command words with magic `'G'` and random direction, number\n"
+       "(at most 90 s) issue: command words with magic `'G'` and random direction, number\n"
        "(mostly 0..15) and size; a few fully random command words; and the six real\n"
        "commands with random contents: counts (mostly 1..64, also 0, 1024, `max_grants`+1,\n"
        "huge), flags, modes (any of `GNTLAB_MODE_COUNT`, sometimes random), pads, ref arrays\n"
@@ -63,8 +63,10 @@ TH_DOC(fuzz, ioctl,
        "Observed (first boots): ≈4,800 ioctls/s with 4 threads on the TCG guest (≈101,000\n"
        "in 21 s, ≈18 % succeeding; ≈5,800 mmaps, ≈170 successful), with no undocumented\n"
        "errno and no unknown command accepted. Until the split of issue #10 this test was\n"
-       "`badinput/fuzz_ioctl`.");
-TEST_TIMEOUT(fuzz, ioctl, 75)
+       "`badinput/fuzz_ioctl`. In a full run it now runs in the second guest, beside the\n"
+       "first guest's suites (2,900-4,300/s); on the debug profile's kernel there 58,940\n"
+       "calls took the old 45 s bound, hence 90 s.");
+TEST_TIMEOUT(fuzz, ioctl, 120)
 {
 	static struct fuzz_gntlab_stats st;
 	struct fuzz_gntlab_opts o = {
