@@ -3,14 +3,21 @@
 # A private apt configuration for a Debian suite the host's /etc/apt does not
 # carry (e.g. trixie, trixie-backports): its own sources.list, lists, status
 # and archives under CACHE/apt/<suite>/. /etc/apt is neither read nor written.
-# Usage: apt-suite.sh CACHE SUITE [COMPONENT-SUITES...]
+# Usage: apt-suite.sh [--src] CACHE SUITE [COMPONENT-SUITES...]
+#   --src: source packages (deb-src lines, for apt-get source) in
+#   CACHE/apt/<suite>-src/ instead of binary ones.
 #   Prints the path of the apt.conf to export as APT_CONFIG. The lists are
 #   refreshed when missing or older than GNTLAB_APT_MAX_AGE seconds (1 day).
 #   COMPONENT-SUITES: further suites in the same sources.list (e.g. trixie
 #   for trixie-backports, whose packages depend on the base suite).
 set -euo pipefail
+kind=deb dirsuffix=
+if [ "${1:-}" = --src ]; then
+	kind=deb-src dirsuffix=-src
+	shift
+fi
 cache=$1 suite=$2; shift 2
-dir="$cache/apt/$suite"
+dir="$cache/apt/$suite$dirsuffix"
 mirror=${GNTLAB_MIRROR:-http://deb.debian.org/debian}
 security=${GNTLAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 mkdir -p "$dir"/{lists/partial,archives/partial,parts,prefs}
@@ -18,8 +25,8 @@ mkdir -p "$dir"/{lists/partial,archives/partial,parts,prefs}
 {
 	for s in "$suite" "$@"; do
 		case "$s" in
-		*-security) echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $security $s main" ;;
-		*) echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $s main" ;;
+		*-security) echo "$kind [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $security $s main" ;;
+		*) echo "$kind [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $s main" ;;
 		esac
 	done
 } > "$dir/sources.list.tmp"
@@ -49,7 +56,7 @@ rm -f "$dir/apt.conf.tmp"
 mkdir -p "$dir/cache"
 age=$(( $(date +%s) - $(stat -c %Y "$dir/lists/.updated" 2>/dev/null || echo 0) ))
 if [ "$changed" = 1 ] || [ "$age" -gt "${GNTLAB_APT_MAX_AGE:-86400}" ]; then
-	printf '[images] apt-get update (private configuration for %s)\n' "$suite" >&2
+	printf '[images] apt-get update (private %s configuration for %s)\n' "$kind" "$suite" >&2
 	APT_CONFIG="$dir/apt.conf" apt-get -q update >&2
 	touch "$dir/lists/.updated"
 fi

@@ -3,7 +3,8 @@
 # The debug profile's hypervisor: Debian's Xen source package of the version
 # the configuration boots, hypervisor only (make -C xen), CONFIG_DEBUG=y.
 # The source comes through a private apt configuration with deb-src lines
-# (CACHE/apt/<suite>-src/; /etc/apt is neither read nor written); the
+# (images/apt-suite.sh --src: CACHE/apt/<suite>-src/; /etc/apt is neither
+# read nor written); the
 # result is cached under CACHE/debug/xen-<version>-<hash>/ and built once.
 # Usage: build-xen.sh CACHE SUITE VERSION OUT.mk
 #   e.g. build-xen.sh ~/.cache/gntlab bookworm 4.17.7+13-g2445b30a44-0+deb12u1 build/debug/xen.mk
@@ -69,31 +70,10 @@ get_source() { # version -> unpacked into $cache/debug/src/xen-<version>
 }
 if [ ! -e "$cache/debug/src/xen-$ver/.unpacked" ]; then
 	command -v dpkg-source >/dev/null || die "dpkg-source missing (apt-get install dpkg-dev)"
-	mkdir -p "$adir"/{lists/partial,archives/partial,parts,prefs,cache} "$cache/debug/src"
-	: >> "$adir/status"
-	mirror=${GNTLAB_MIRROR:-http://deb.debian.org/debian}
-	security=${GNTLAB_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-	kr=/usr/share/keyrings/debian-archive-keyring.gpg
-	{
-		echo "deb-src [signed-by=$kr] $mirror $suite main"
-		echo "deb-src [signed-by=$kr] $mirror $suite-updates main"
-		echo "deb-src [signed-by=$kr] $security $suite-security main"
-	} > "$adir/sources.list"
-	cat > "$adir/apt.conf" <<CONF
-Dir::Etc::SourceList "$adir/sources.list";
-Dir::Etc::SourceParts "$adir/parts";
-Dir::Etc::Parts "$adir/parts";
-Dir::Etc::Preferences "$adir/preferences";
-Dir::Etc::PreferencesParts "$adir/prefs";
-Dir::State::Lists "$adir/lists";
-Dir::State::Status "$adir/status";
-Dir::Cache "$adir/cache";
-Dir::Cache::Archives "$adir/archives";
-Acquire::Languages "none";
-APT::Sandbox::User "root";
-CONF
-	if [ ! -e "$adir/lists/.updated" ] || ! aptsrc apt-cache showsrc "xen=$ver" 2>/dev/null | grep -q '^Version'; then
-		say "apt-get update (private deb-src configuration for $suite)"
+	mkdir -p "$cache/debug/src"
+	adir=$(dirname "$("$here/../apt-suite.sh" --src "$cache" "$suite" "$suite-updates" "$suite-security")")
+	if ! aptsrc apt-cache showsrc "xen=$ver" 2>/dev/null | grep -q '^Version'; then
+		say "apt-get update (xen $ver not in the private deb-src lists of $suite yet)"
 		aptsrc apt-get -q update >&2
 		touch "$adir/lists/.updated"
 	fi
