@@ -400,6 +400,19 @@ static void md_tests(FILE *f, const struct gmx_merge *m, bool only_diff)
 	fputc('\n', f);
 }
 
+/* The rows that differ between configurations (or failed), or a line saying none. */
+static void md_differences(FILE *f, const struct gmx_merge *m)
+{
+	if (m->differing_cells || m->unexplained)
+		md_cells(f, m, true);
+	else
+		fputs("No GUP cell differs.\n\n", f);
+	if (m->differing_tests || m->failed_cfgs)
+		md_tests(f, m, true);
+	else
+		fputs("No test differs.\n\n", f);
+}
+
 int gmx_write_md(FILE *f, const struct gmx_merge *m)
 {
 	fputs("# gntlab configuration matrix\n\n", f);
@@ -435,14 +448,7 @@ int gmx_write_md(FILE *f, const struct gmx_merge *m)
 	fputs("\n## Differences\n\n**≠** marks a row whose outcome differs between "
 	      "configurations; the reason follows each outcome.\n\n",
 	      f);
-	if (m->differing_cells || m->unexplained)
-		md_cells(f, m, true);
-	else
-		fputs("No GUP cell differs.\n\n", f);
-	if (m->differing_tests || m->failed_cfgs)
-		md_tests(f, m, true);
-	else
-		fputs("No test differs.\n\n", f);
+	md_differences(f, m);
 	fputs("## GUP matrix\n\n", f);
 	md_cells(f, m, false);
 	fputs("## Tests\n\n", f);
@@ -485,14 +491,7 @@ int gmx_write_doc(FILE *f, const struct gmx_merge *m)
 	fputs("\n**≠** marks a row whose outcome differs between configurations; the reason "
 	      "follows each outcome.\n\n",
 	      f);
-	if (m->differing_cells || m->unexplained)
-		md_cells(f, m, true);
-	else
-		fputs("No GUP cell differs.\n\n", f);
-	if (m->differing_tests || m->failed_cfgs)
-		md_tests(f, m, true);
-	else
-		fputs("No test differs.\n\n", f);
+	md_differences(f, m);
 	return ferror(f) ? -1 : 0;
 }
 
