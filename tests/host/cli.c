@@ -450,6 +450,29 @@ char *cli_initrd_arg(const struct config *cfg, FILE *err)
 	return arg;
 }
 
+/* Does the command line carry the option name= (as a whole word)? */
+static bool has_option(const char *cmdline, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = cmdline; p && *p; p = strchr(p, ' ')) {
+		p += strspn(p, " ");
+		if (strncmp(p, name, len) == 0 && p[len] == '=')
+			return true;
+	}
+	return false;
+}
+
+char *cli_xen_cmdline(const struct config *cfg, const char *accel)
+{
+	const char *add = cfg->xen_args_add ? cfg->xen_args_add : "";
+	bool tcg = strcmp(accel, "tcg") == 0 && !has_option(cfg->xen_args, "xpti") &&
+		   !has_option(add, "xpti");
+
+	return xasprintf("%s%s%s%s%s", cfg->xen_args, *add ? " " : "", add, tcg ? " " : "",
+			 tcg ? CLI_TCG_XEN_ARGS : "");
+}
+
 char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err)
 {
 	char *initrd = cli_initrd_arg(cfg, err);
@@ -485,10 +508,7 @@ char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err)
 	ARG("-kernel");
 	ARG("%s", cfg->xen);
 	ARG("-append");
-	if (cfg->xen_args_add)
-		ARG("%s %s", cfg->xen_args, cfg->xen_args_add);
-	else
-		ARG("%s", cfg->xen_args);
+	argv[n++] = cli_xen_cmdline(cfg, accel);
 	ARG("-initrd");
 	argv[n++] = initrd;
 #undef ARG

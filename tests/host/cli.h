@@ -14,6 +14,17 @@
 
 #define CLI_DEFAULT_XEN_ARGS                                                                       \
 	"console=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all"
+/*
+ * Added to Xen's command line under TCG, unless the command line already
+ * says xpti=: an emulated CPU does not speculate, so Meltdown (what XPTI
+ * guards against) cannot happen, but the emulated Nehalem does not say so
+ * (QEMU 7.2's TCG cannot offer ARCH_CAPABILITIES.RDCL_NO) and Xen turns
+ * XPTI on for dom0 and every PV guest. Then every guest kernel entry and
+ * exit rewrites CR3 once more, and TCG drops its whole software TLB on
+ * every CR3 write: a syscall-heavy test runs about twice as slow
+ * (docs/bench.md, change 18).
+ */
+#define CLI_TCG_XEN_ARGS "xpti=no"
 /* tsc=reliable: no clocksource watchdog lines (they land inside markers). */
 #define CLI_DEFAULT_DOM0_ARGS "console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable"
 
@@ -55,6 +66,11 @@ char *cli_dom0_cmdline(const struct config *cfg);
  */
 char *cli_initrd_arg(const struct config *cfg, FILE *err);
 /* NULL-terminated QEMU argv for this accelerator, or NULL (reason in err). */
+/*
+ * Xen's command line for a boot with accel: --xen-args, --xen-args-add, and
+ * under TCG CLI_TCG_XEN_ARGS unless either already sets xpti=. Malloc'd.
+ */
+char *cli_xen_cmdline(const struct config *cfg, const char *accel);
 char **cli_qemu_argv(const struct config *cfg, const char *accel, FILE *err);
 void cli_free_argv(char **argv);
 

@@ -322,11 +322,10 @@ static void record_cmdlines(const struct config *cfg, struct results *res)
 	} else {
 		char *dom0 = cli_dom0_cmdline(cfg);
 
-		if (cfg->xen_args_add)
-			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s %s",
-				 cfg->xen_args, cfg->xen_args_add);
-		else
-			snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", cfg->xen_args);
+		char *xen = cli_xen_cmdline(cfg, res->accel);
+
+		snprintf(res->xen_cmdline, sizeof(res->xen_cmdline), "%s", xen);
+		free(xen);
 		snprintf(res->dom0_cmdline, sizeof(res->dom0_cmdline), "%s", dom0);
 		free(dom0);
 	}

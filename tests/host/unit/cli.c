@@ -57,10 +57,41 @@ TEST(cli, defaults_and_argv)
 		     "[qemu-system-x86_64] [-accel] [tcg] [-cpu] [Nehalem] [-m] [3072] [-smp] "
 		     "[2] [-display] [none] [-vga] [none] [-monitor] [none] [-serial] [stdio] "
 		     "[-no-reboot] [-kernel] [/b/xen] [-append] [console=com1 com1=115200 "
-		     "dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all] [-initrd] "
+		     "dom0_mem=1536M,max:1536M loglvl=all guest_loglvl=all xpti=no] [-initrd] "
 		     "[/b/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable gntlab.ready=90,/b/initrd]");
 	free(joined);
 	cli_free_argv(argv);
+}
+
+/* xpti=no under TCG only, and never against the user's own xpti=. */
+TEST(cli, xen_cmdline_xpti)
+{
+	struct config cfg = { .xen_args = "console=com1" };
+	char *c;
+
+	c = cli_xen_cmdline(&cfg, "tcg");
+	EXPECT_STREQ(c, "console=com1 xpti=no");
+	free(c);
+	c = cli_xen_cmdline(&cfg, "kvm");
+	EXPECT_STREQ(c, "console=com1");
+	free(c);
+	cfg.xen_args_add = "gnttab_max_frames=256";
+	c = cli_xen_cmdline(&cfg, "tcg");
+	EXPECT_STREQ(c, "console=com1 gnttab_max_frames=256 xpti=no");
+	free(c);
+	cfg.xen_args_add = "xpti=dom0=1";
+	c = cli_xen_cmdline(&cfg, "tcg");
+	EXPECT_STREQ(c, "console=com1 xpti=dom0=1");
+	free(c);
+	cfg.xen_args_add = NULL;
+	cfg.xen_args = "xpti=yes console=com1";
+	c = cli_xen_cmdline(&cfg, "tcg");
+	EXPECT_STREQ(c, "xpti=yes console=com1");
+	free(c);
+	cfg.xen_args = "console=com1 noxpti=1"; /* not the option xpti= */
+	c = cli_xen_cmdline(&cfg, "tcg");
+	EXPECT_STREQ(c, "console=com1 noxpti=1 xpti=no");
+	free(c);
 }
 
 /* Every option reaches the QEMU command line; --tests reaches dom0. */

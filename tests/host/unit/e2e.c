@@ -51,7 +51,7 @@ TEST_TIMEOUT(e2e, pass, 60)
 	EXPECT_HAS(e.args, "-serial\nstdio\n-no-reboot\n-kernel\n");
 	EXPECT_HAS(e.args,
 		   "\n-append\nconsole=com1 com1=115200 dom0_mem=1536M,max:1536M loglvl=all "
-		   "guest_loglvl=all\n-initrd\n");
+		   "guest_loglvl=all xpti=no\n-initrd\n");
 	EXPECT_HAS(e.args, "/vmlinuz console=hvc0 earlyprintk=xen clocksource=xen tsc=reliable gntlab.ready=");
 	dom0 = e2e_file(&e, "dom0.log");
 	guest = e2e_file(&e, "guest1.log");
