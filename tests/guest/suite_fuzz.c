@@ -27,7 +27,7 @@ SUITE_DOC(fuzz, "fuzz: random input to /dev/gntlab",
 	"guest.");
 
 #define FUZZ_THREADS 4
-#define FUZZ_MIN_S 5	/* and until FUZZ_GOAL calls */
+#define FUZZ_MIN_S 2	/* and until FUZZ_GOAL calls */
 #define FUZZ_MAX_S 90	/* beside the other guest's suites, on a debug kernel: ~1,300/s */
 #define FUZZ_GOAL 100000
 
@@ -38,7 +38,7 @@ static void fuzz_tick(unsigned long calls, double seconds, void *arg)
 }
 
 TH_DOC(fuzz, ioctl,
-       "Four threads, on the guest's two vCPUs, for at least 5 s and until 100,000 ioctls\n"
+       "Four threads, on the guest's two vCPUs, for at least 2 s and until 100,000 ioctls\n"
        "(at most 90 s) issue: command words with magic `'G'` and random direction, number\n"
        "(mostly 0..15) and size; a few fully random command words; and the six real\n"
        "commands with random contents: counts (mostly 1..64, also 0, 1024, `max_grants`+1,\n"

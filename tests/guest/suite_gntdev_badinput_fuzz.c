@@ -17,11 +17,18 @@
 #include "harness.h"
 
 #define GF_THREADS 4
-#define GF_SECONDS 12
-#define GF_MIN_CALLS 5000
+/*
+ * A count, not a time: the test does the same work on a fast or a slow
+ * machine. 30,000 is what its old 12 s bound gave in a full run (30,350,
+ * with XPTI still on under TCG); the debug profile's kernel is slower.
+ */
+#define GF_GOAL 30000
+#define GF_MIN_S 2
+#define GF_MAX_S 75
 
 TH_DOC(gntdev_badinput, fuzz,
-	"Four threads for 12 s against `/dev/xen/gntdev`: `MAP_GRANT_REF` (1..8 refs,\n"
+	"Four threads, for at least 2 s and until 30,000 calls (at most 75 s), against\n"
+	"`/dev/xen/gntdev`: `MAP_GRANT_REF` (1..8 refs,\n"
 	"mostly dom0's 16 shared ones, also bad refs and domids, counts 0, over the\n"
 	"limit and huge), `UNMAP_GRANT_REF` of known or random offsets and counts\n"
 	"(including count 0 and another thread's maps on the shared fd),\n"
@@ -43,15 +50,16 @@ TH_DOC(gntdev_badinput, fuzz,
 	"\n"
 	"Asserted: no unknown command succeeds, every refusal carries an errno of\n"
 	"its command's code path (unknown: ENOTTY; UNMAP: EFAULT/ENOENT; the others:\n"
-	"EFAULT/EINVAL/ENOENT/ENOMEM), at least 5,000 calls were made (count, rate\n"
-	"and successes are logged), no new WARN/BUG/Oops line in the guest log, and\n"
+	"EFAULT/EINVAL/ENOENT/ENOMEM), at least 30,000 calls were made (count, rate\n"
+	"and successes are logged; until issue #14 the test ran 12 s and asserted\n"
+	"5,000: 12 s gave ~30,000 in a full run), no new WARN/BUG/Oops line in the guest log, and\n"
 	"once every mapping and fd is gone Xen lists none of the share mapped.");
-TEST_TIMEOUT(gntdev_badinput, fuzz, 60)
+TEST_TIMEOUT(gntdev_badinput, fuzz, 110)
 {
 	unsigned int bad0 = gt_kernel_log_bad_count();
 	static struct fuzz_gntdev_result res;
-	struct fuzz_gntdev_opts o = { .threads = GF_THREADS, .min_s = GF_SECONDS,
-				      .max_s = GF_SECONDS };
+	struct fuzz_gntdev_opts o = { .threads = GF_THREADS, .goal = GF_GOAL, .min_s = GF_MIN_S,
+				      .max_s = GF_MAX_S };
 	struct dom0_share s;
 	char line[300] = "";
 	long a = -1;
@@ -60,8 +68,8 @@ TEST_TIMEOUT(gntdev_badinput, fuzz, 60)
 		SKIP("no %s (xen-gntdev not loaded)", GD_DEVICE);
 	ASSERT_EQ(dom0_share(16, true, 0xbe70, &s), 0);
 	fuzz_gntdev_run(&s, &o, &res);
-	TH_LOG("%lu calls (%.0f/s), %lu ioctls succeeded, %lu grant copies; %lu mmaps, "
-	       "%lu succeeded", res.calls, res.calls / (double)GF_SECONDS, res.ok, res.copies,
+	TH_LOG("%lu calls in %.1f s (%.0f/s), %lu ioctls succeeded, %lu grant copies; %lu mmaps, "
+	       "%lu succeeded", res.calls, res.seconds, res.calls / res.seconds, res.ok, res.copies,
 	       res.mmaps, res.mmap_ok);
 	TH_LOG("unexpected errnos %lu, unknown commands accepted %lu (first: nr %lu errno %lu)",
 	       res.bad_errno, res.bad_success, res.first_bad >> 8, res.first_bad & 0xff);
@@ -79,5 +87,5 @@ TEST_TIMEOUT(gntdev_badinput, fuzz, 60)
 	ASSERT_EQ(dom0_unshare(&s), 0);
 	EXPECT_EQ(res.bad_success, 0);
 	EXPECT_EQ(res.bad_errno, 0);
-	EXPECT_GE(res.calls, GF_MIN_CALLS);
+	EXPECT_GE(res.calls, GF_GOAL);
 }
