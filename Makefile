@@ -240,6 +240,9 @@ TOOL := $(B)/dom0/gntlab-tool
 HDRS := $(wildcard dom0-tools/*.h) tests/markers.h tests/harness/th_filter.h \
 	tests/crash_patterns.h guest-kmod/gntlab.h Makefile
 DOM0_LIBS := -lxenstore -lxenctrl -lxengnttab -lxenevtchn -lvirt -lpthread
+# gntlab-tool loads libvirt itself, for `guest` only (dlopen: tool.c).
+TOOL_SRC := $(filter-out dom0-tools/guest.c,$(DOM0_COMMON))
+TOOL_LIBS := $(filter-out -lvirt,$(DOM0_LIBS)) -ldl
 # dom0's programs link dom0's own Xen and libvirt libraries: built in the
 # dom0 suite's build root unless that is the host's.
 $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps $(call buildroot-stamp,$(DOM0_SUITE))
@@ -247,7 +250,7 @@ $(CONDUCTOR): $(DOM0_SRC) $(HDRS) $(B)/.host-deps $(call buildroot-stamp,$(DOM0_
 	$(DOM0_BUILD) $(CC) $(USER_CFLAGS) -Idom0-tools -Itests/harness -o $@ $(DOM0_SRC) $(DOM0_LIBS)
 $(TOOL): dom0-tools/tool.c $(DOM0_COMMON) $(HDRS) $(B)/.host-deps $(call buildroot-stamp,$(DOM0_SUITE))
 	@mkdir -p $(@D)
-	$(DOM0_BUILD) $(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(DOM0_COMMON) $(DOM0_LIBS)
+	$(DOM0_BUILD) $(CC) $(USER_CFLAGS) -Idom0-tools -o $@ dom0-tools/tool.c $(TOOL_SRC) $(TOOL_LIBS)
 # Guest programs link the same Debian libraries as dom0's; the guest
 # initramfs carries the shared libraries they need (images/guest-initrd.sh).
 # tests/guest/gtmap.c: the one /dev/gntlab mapping helper of every guest program.

@@ -17,6 +17,39 @@
 #include "xs_wait.h"
 
 
+static void dom_cpu_read(xc_interface *xc, struct dom_cpu *c)
+{
+	xc_domaininfo_t info[DOM_CPU_MAX];
+	int got = xc ? xc_domain_getinfolist(xc, 0, DOM_CPU_MAX, info) : -1;
+
+	c->n = 0;
+	for (int i = 0; i < got; i++) {
+		c->domid[c->n] = info[i].domain;
+		c->ns[c->n++] = info[i].cpu_time;
+	}
+}
+
+/*
+ * "d0 1.2 s, d1 8.3 s, ...": the CPU time each domain used since *a, by
+ * Xen's accounting (hypercalls included), for the domains in both.
+ */
+static void dom_cpu_since(xc_interface *xc, const struct dom_cpu *a, char *buf, size_t len)
+{
+	struct dom_cpu b;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	dom_cpu_read(xc, &b);
+	for (unsigned int i = 0; i < b.n && off < len; i++)
+		for (unsigned int k = 0; k < a->n; k++)
+			if (a->domid[k] == b.domid[i] && b.ns[i] >= a->ns[k]) {
+				int w = snprintf(buf + off, len - off, "%sd%u %.1f s", off ? ", " : "",
+						 b.domid[i], (b.ns[i] - a->ns[k]) / 1e9);
+
+				off += w > 0 ? (size_t)w : 0;
+			}
+}
+
 /* Watch paths and tokens of program i: req, ack, ready. */
 static void prog_paths(struct guest_prog *g, int i)
 {
@@ -48,6 +81,8 @@ static bool prog_start(struct scen_env *e, struct step_res *r, struct guest_prog
 		return false;
 	}
 	g->started = true;
+	g->t0_ms = xs_now_ms();
+	dom_cpu_read(e->xc, &g->cpu0);
 	g->want_req = g->want_ack = true;
 	g->deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
 	return true;
@@ -94,9 +129,13 @@ static bool prog_serve(struct scen_env *e, struct guest_prog *g)
 		ack = xs_read(e->xs, XBT_NULL, g->p_ack, &n);
 	}
 	if (ack && !gntlab_ack_parse(ack, &a) && a.seq == g->seq) {
+		char cpu[200];
+
 		free(ack);
-		report_diag("guest program (%s, d%u) exited with %d after %u requests",
-			    g->verb_args, g->ag->domid, a.rc, g->gr.requests);
+		dom_cpu_since(e->xc, &g->cpu0, cpu, sizeof(cpu));
+		report_diag("guest program (%s, d%u) exited with %d after %u requests, %.1f s; "
+			    "CPU meanwhile (Xen's accounting): %s", g->verb_args, g->ag->domid,
+			    a.rc, g->gr.requests, (xs_now_ms() - g->t0_ms) / 1000.0, cpu);
 		guest_requests_diag(&g->gr);
 		snprintf(g->text, sizeof(g->text), "%s", a.text);
 		g->rc = a.rc;

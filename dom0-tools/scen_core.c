@@ -6,6 +6,7 @@
  * from `gntlab-conductor --list --verbose`).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
 
@@ -644,6 +646,95 @@ static void agent_exit(struct scen_env *e, struct step_res *r)
 		step_error(r, "the guest console has a sanitizer/runtime report: %s", trouble);
 }
 
+/*
+ * Where dom0's CPU went since it booted (a DIAG, for profiling the run):
+ * its kernel's totals from /proc/stat, then the processes that used most
+ * (utime + stime, with what their reaped children used), summed by name.
+ */
+static void report_dom0_cpu(void)
+{
+	struct { char name[32]; double s; } top[256];
+	unsigned long long us = 0, ni = 0, sy = 0, irq = 0, sirq = 0;
+	double tck = (double)sysconf(_SC_CLK_TCK);
+	char buf[1024], line[900];
+	size_t n = 0, off;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f) {
+		if (fscanf(f, "cpu %llu %llu %llu %*u %*u %llu %llu", &us, &ni, &sy, &irq, &sirq) != 5)
+			us = ni = sy = irq = sirq = 0;
+		fclose(f);
+	}
+	while (d && (de = readdir(d))) {
+		unsigned long long ut, st, cut, cst;
+		char path[300], *open, *close;
+		size_t i;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (!fgets(buf, sizeof(buf), f)) {
+			fclose(f);
+			continue;
+		}
+		fclose(f);
+		open = strchr(buf, '(');
+		close = strrchr(buf, ')');
+		if (!open || !close || close < open ||
+		    sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
+			   &ut, &st, &cut, &cst) != 4)
+			continue;
+		*close = '\0';
+		open[1 + strcspn(open + 1, "/")] = '\0';	/* kworker/0:1 -> kworker */
+		for (i = 0; i < n && strcmp(top[i].name, open + 1); i++)
+			;
+		if (i == n) {
+			if (n == sizeof(top) / sizeof(top[0]))
+				continue;
+			snprintf(top[n].name, sizeof(top[n].name), "%s", open + 1);
+			top[n++].s = 0;
+		}
+		top[i].s += (ut + st + cut + cst) / tck;
+	}
+	if (d)
+		closedir(d);
+	off = (size_t)snprintf(line, sizeof(line),
+			       "dom0 CPU since boot: user %.1f s, system %.1f s, irq %.1f s; by process:",
+			       (us + ni) / tck, sy / tck, (irq + sirq) / tck);
+	for (int k = 0; k < 10 && off < sizeof(line); k++) {
+		size_t best = n;
+
+		for (size_t i = 0; i < n; i++)
+			if (top[i].s >= 0.05 && (best == n || top[i].s > top[best].s))
+				best = i;
+		if (best == n)
+			break;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %.1f s,", top[best].name,
+					top[best].s);
+		top[best].s = -1;
+	}
+	if (off < sizeof(line))
+		line[off - 1] = '\0';	/* the last comma */
+	report_diag("%s", line);
+	{
+		struct rusage self, kids;
+
+		getrusage(RUSAGE_SELF, &self);
+		getrusage(RUSAGE_CHILDREN, &kids);
+		report_diag("gntlab-conductor itself: user %.1f s, system %.1f s; its children: "
+			    "user %.1f s, system %.1f s",
+			    self.ru_utime.tv_sec + self.ru_utime.tv_usec / 1e6,
+			    self.ru_stime.tv_sec + self.ru_stime.tv_usec / 1e6,
+			    kids.ru_utime.tv_sec + kids.ru_utime.tv_usec / 1e6,
+			    kids.ru_stime.tv_sec + kids.ru_stime.tv_usec / 1e6);
+	}
+}
+
 static void end_cleanup(struct scen_env *e)
 {
 	char log[256];
@@ -655,6 +746,7 @@ static void end_cleanup(struct scen_env *e)
 	if (e->shared)
 		xengntshr_unshare(e->gs, e->shared, e->o.pages);
 	e->shared = NULL;
+	report_dom0_cpu();
 	report_phase(GNTLAB_PHASE_TESTS_DONE);
 	if (e->logs_relayed)
 		return;

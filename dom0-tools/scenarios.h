@@ -89,6 +89,14 @@ int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_a
 		      char *text, size_t len);
 
 /* guest_run.c: one guest's slot of run_guest_programs(). */
+/* Xen's CPU time of every domain (xc_domain_getinfolist), for diagnostics. */
+#define DOM_CPU_MAX 8
+struct dom_cpu {
+	unsigned int n;
+	unsigned int domid[DOM_CPU_MAX];
+	unsigned long long ns[DOM_CPU_MAX];
+};
+
 struct guest_prog {
 	struct agent_conn *ag;		/* the guest's agent */
 	char verb_args[1200];		/* its first command ("" = from the queue) */
@@ -104,6 +112,8 @@ struct guest_prog {
 	struct guest_requests gr;
 	uint32_t seq;
 	long long deadline;
+	long long t0_ms;		/* when it started */
+	struct dom_cpu cpu0;		/* Xen's CPU accounting then */
 	bool started, done, ended, idle;
 	bool watching, ready_watch, want_req, want_ack, want_ready;
 	char p_req[192], p_ack[192], p_ready[192], t_req[16], t_ack[16], t_ready[16];
