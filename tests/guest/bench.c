@@ -388,6 +388,7 @@ static void scale_one(enum impl im, unsigned int count, unsigned int rep)
  * each batch size ask of Xen. Deterministic, unlike the times.
  */
 #define COUNT_CYCLES 4
+#define COUNT_WINDOWS 3
 static void count_all(void)
 {
 	char why[160];
@@ -405,19 +406,36 @@ static void count_all(void)
 		     "the module's direct unmap hypercall");
 	for (size_t b = 0; b < sizeof(batches) / sizeof(batches[0]); b++)
 		for (unsigned int k = 0; k < IMPL_COUNT; k++) {
-			struct bench_counts c;
+			struct bench_counts c = { 0 };
 			struct phases ph = { 0 };
 			int err = 0;
 
 			if (!available((enum impl)k))
 				continue;
-			bench_count_begin();
-			for (unsigned int i = 0; i < COUNT_CYCLES && !err; i++)
-				err = cycle((enum impl)k, batches[b], &ph, NULL);
-			/* deferred unmaps (ours' work item, gntdev's async unmap) */
-			gt_wait_zero(gfd, 1000, NULL);
-			usleep(50 * 1000);
-			if (bench_count_end(&c) || err) {
+			/*
+			 * COUNT_WINDOWS windows of COUNT_CYCLES cycles; the one
+			 * with the fewest multicall flushes is kept. The trace
+			 * sees the whole guest, and whatever else runs in a
+			 * window (a context switch, a page fault elsewhere)
+			 * only adds multicalls and flushes: one window once
+			 * gave ours 13 against gntdev's 8 at batch 1, where
+			 * the other runs of the day gave 10 and 10.
+			 */
+			for (unsigned int w = 0; w < COUNT_WINDOWS && !err; w++) {
+				struct bench_counts cw;
+
+				bench_count_begin();
+				for (unsigned int i = 0; i < COUNT_CYCLES && !err; i++)
+					err = cycle((enum impl)k, batches[b], &ph, NULL);
+				/* deferred unmaps (ours' work item, gntdev's async unmap) */
+				gt_wait_zero(gfd, 1000, NULL);
+				usleep(50 * 1000);
+				if (bench_count_end(&cw))
+					err = -1;
+				else if (w == 0 || cw.mc_calls < c.mc_calls)
+					c = cw;
+			}
+			if (err) {
 				failures++;
 				continue;
 			}
