@@ -439,14 +439,27 @@ static void count_all(void)
 				failures++;
 				continue;
 			}
+			if (c.mc_by_n) {
+				char by[600];
+				size_t off = 0;
+
+				for (unsigned int i = 0; i < c.mc_by_n && off < sizeof(by); i++)
+					off += (size_t)snprintf(by + off, sizeof(by) - off, "%s%s %lu",
+								i ? ", " : "", c.mc_by[i].who,
+								c.mc_by[i].n);
+				note("counts %s batch %u: %lu multicall flushes counted, %lu other "
+				     "tasks' context switches not; by task:caller: %s",
+				     impl_name[k], batches[b], c.mc_calls, c.mc_other, by);
+			}
 			emit("{\"kind\":\"count\",\"impl\":\"%s\",\"batch\":%u,\"cycles\":%u,"
 			     "\"map_calls\":%lu,\"map_entries\":%lu,\"unmap_calls\":%lu,"
 			     "\"unmap_entries\":%lu,\"xen_unmap_flushes\":%lu,\"mc_calls\":%lu,"
 			     "\"mc_ops\":%lu,\"tlb_multi\":%lu,\"tlb_one\":%lu,\"pt_alloc\":%lu,"
-			     "\"pt_release\":%lu,\"lost\":%lu,\"complete\":%d}",
+			     "\"pt_release\":%lu,\"lost\":%lu,\"mc_other\":%lu,\"complete\":%d}",
 			     impl_name[k], batches[b], COUNT_CYCLES, c.map_calls, c.map_entries,
 			     c.unmap_calls, c.unmap_entries, c.xen_unmap_flushes, c.mc_calls,
 			     c.mc_ops, c.tlb_multi, c.tlb_one, c.pt_alloc, c.pt_release, c.lost,
+			     c.mc_other,
 			     k == IMPL_GNTDEV || ours_complete);
 		}
 	bench_count_teardown();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Counting hypercalls, grant ops and TLB flush requests (bench_count.h). */
+#define _GNU_SOURCE
 #include "bench_count.h"
 
 #include <errno.h>
@@ -91,6 +92,8 @@ int bench_count_setup(char *why, size_t len, bool *ours_complete)
 		snprintf(why, len, "enabling the kprobe events: %s", strerror(err));
 		return -1;
 	}
+	/* Who flushes the multicalls: a stack trace with each (optional). */
+	put("events/xen/xen_mc_flush/trigger", "stacktrace", false);
 	/* A tracepoint this kernel lacks is counted as 0 and named in why[]. */
 	why[0] = '\0';
 	for (size_t i = 0; i < sizeof(xen_events) / sizeof(xen_events[0]); i++) {
@@ -107,6 +110,80 @@ void bench_count_begin(void)
 {
 	put("trace", "", false);	/* a truncating open clears the buffer */
 	put("tracing_on", "1", false);
+}
+
+/* Count one multicall flush of task comm by caller fn in c->mc_by. */
+static void mc_by_add(struct bench_counts *c, const char *comm, const char *fn)
+{
+	char who[64];
+	unsigned int i;
+
+	snprintf(who, sizeof(who), "%s:%s", comm, fn);
+	for (i = 0; i < c->mc_by_n && strcmp(c->mc_by[i].who, who); i++)
+		;
+	if (i == c->mc_by_n && i == BENCH_COUNT_MC_BY) {
+		/* Full: the rest goes to "(others)", in the least used slot. */
+		for (i = 0; i < c->mc_by_n && strcmp(c->mc_by[i].who, "(others)"); i++)
+			;
+		if (i == c->mc_by_n) {
+			i = c->mc_by_n - 1;
+			snprintf(c->mc_by[i].who, sizeof(c->mc_by[i].who), "(others)");
+		}
+	} else if (i == c->mc_by_n) {
+		snprintf(c->mc_by[i].who, sizeof(c->mc_by[i].who), "%s", who);
+		c->mc_by[i].n = 0;
+		c->mc_by_n++;
+	}
+	c->mc_by[i].n++;
+	/* Keep the most frequent first. */
+	while (i > 0 && c->mc_by[i].n > c->mc_by[i - 1].n) {
+		__typeof__(c->mc_by[0]) t = c->mc_by[i];
+
+		c->mc_by[i] = c->mc_by[i - 1];
+		c->mc_by[--i] = t;
+	}
+}
+
+/*
+ * One multicall flush of n ops by task comm from caller fn ("?" when the
+ * event came without its stack). A context switch of another task (the
+ * idle task, the RCU thread: they happen in the window whatever it
+ * measures, as often as the window is long) goes to mc_other; everything
+ * else (this program, the workers that finish its unmaps, any other
+ * multicall of any task) to mc_calls.
+ */
+static void mc_count(struct bench_counts *c, const char *comm, const char *fn,
+		     unsigned long n)
+{
+	static const char *const switches[] = {
+		"xen_load_sp0", "xen_end_context_switch", "__switch_to", "xen_load_tls",
+	};
+	bool sw = false;
+
+	for (size_t i = 0; i < sizeof(switches) / sizeof(switches[0]); i++)
+		sw |= !strcmp(fn, switches[i]);
+	mc_by_add(c, comm, fn);
+	if (sw && strncmp(comm, program_invocation_short_name, 15) &&
+	    strncmp(comm, "kworker", 7)) {
+		c->mc_other++;
+		return;
+	}
+	c->mc_calls++;
+	c->mc_ops += n;
+}
+
+/* The task of a trace line ("  comm-pid  [cpu] ..."), without "-pid". */
+static void line_comm(const char *line, char *comm, size_t len)
+{
+	size_t n;
+	char *dash;
+
+	line += strspn(line, " ");
+	n = strcspn(line, " ");
+	snprintf(comm, len, "%.*s", (int)n, line);
+	dash = strrchr(comm, '-');
+	if (dash && dash != comm && dash[1] && strspn(dash + 1, "0123456789") == strlen(dash + 1))
+		*dash = '\0';
 }
 
 /* The unsigned value after key= in line, or 0. */
@@ -128,12 +205,31 @@ int bench_count_end(struct bench_counts *c)
 	f = fopen(p, "r");
 	if (!f)
 		return -1;
+	char comm[32] = "";
+	bool want_caller = false;	/* a counted flush's stack follows */
+	unsigned long pend = 0;		/* its number of ops */
+
 	while (fgets(line, sizeof(line), f)) {
 		const char *l;
 		unsigned long n;
 
 		if (line[0] == '#')
 			continue;
+		if ((l = strstr(line, " => "))) {
+			char fn[48];
+
+			if (!want_caller || sscanf(l + 4, "%47[A-Za-z0-9_.]", fn) != 1 ||
+			    !strncmp(fn, "xen_mc_", 7) || strstr(fn, "trace"))
+				continue;
+			mc_count(c, comm, fn, pend);
+			want_caller = false;
+			continue;
+		}
+		if (strstr(line, "<stack trace>"))
+			continue;
+		if (want_caller)
+			mc_count(c, comm, "?", pend);
+		want_caller = false;
 		if ((l = strstr(line, "[LOST "))) {
 			c->lost += strtoul(l + 6, NULL, 10);
 		} else if (strstr(line, " gl_map_refs:") || strstr(line, " gl_unmap_refs:")) {
@@ -158,8 +254,9 @@ int bench_count_end(struct bench_counts *c)
 		} else if ((l = strstr(line, " xen_mc_flush: flushing "))) {
 			n = strtoul(l + strlen(" xen_mc_flush: flushing "), NULL, 10);
 			if (n) {
-				c->mc_calls++;
-				c->mc_ops += n;
+				line_comm(line, comm, sizeof(comm));
+				pend = n;
+				want_caller = true;
 			}
 		} else if (strstr(line, " xen_mmu_flush_tlb_multi:")) {
 			c->tlb_multi++;
@@ -171,6 +268,8 @@ int bench_count_end(struct bench_counts *c)
 			c->pt_release++;
 		}
 	}
+	if (want_caller)
+		mc_count(c, comm, "?", pend);
 	fclose(f);
 	return 0;
 }
@@ -182,6 +281,7 @@ void bench_count_teardown(void)
 	if (!tdir[0])
 		return;
 	put("tracing_on", "0", false);
+	put("events/xen/xen_mc_flush/trigger", "!stacktrace", false);
 	put("events/" GROUP "/enable", "0", false);
 	for (size_t i = 0; i < sizeof(xen_events) / sizeof(xen_events[0]); i++) {
 		snprintf(p, sizeof(p), "events/xen/%s/enable", xen_events[i]);

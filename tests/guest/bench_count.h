@@ -16,6 +16,10 @@
  * xen:xen_mmu_release_ptpage (page-table pages). Xen 4.17 itself flushes
  * the TLB after every group of up to 32 ops of an unmap hypercall
  * (GNTTAB_UNMAP_BATCH_SIZE): counted from the unmap hypercalls' sizes.
+ * A stacktrace trigger on xen:xen_mc_flush names each flush's task and
+ * caller: the context switches of other tasks (the idle task, the RCU
+ * thread), which come with any window as often as it is long, are kept
+ * apart (mc_other) instead of being counted as the cycle's.
  */
 #ifndef GNTLAB_BENCH_COUNT_H
 #define GNTLAB_BENCH_COUNT_H
@@ -23,14 +27,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define BENCH_COUNT_MC_BY 8
+
 struct bench_counts {
 	unsigned long map_calls, map_entries;	  /* GNTTABOP_map_grant_ref */
 	unsigned long unmap_calls, unmap_entries; /* GNTTABOP_unmap_grant_ref */
 	unsigned long xen_unmap_flushes;	  /* ceil(entries / 32) per unmap call */
 	unsigned long mc_calls, mc_ops;		  /* non-empty multicall flushes, their ops */
+	unsigned long mc_other;			  /* not counted: other tasks' context switches */
 	unsigned long tlb_multi, tlb_one;	  /* guest TLB flush requests */
 	unsigned long pt_alloc, pt_release;	  /* page-table pages */
 	unsigned long lost;			  /* trace lines lost (buffer overrun) */
+	/* The multicall flushes by task and caller ("comm:function", the
+	 * first frame of the event's stack outside the multicall code), the
+	 * most frequent first; empty without the stacktrace trigger. */
+	struct {
+		char who[64];
+		unsigned long n;
+	} mc_by[BENCH_COUNT_MC_BY];
+	unsigned int mc_by_n;
 };
 
 /*
