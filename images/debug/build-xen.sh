@@ -17,6 +17,10 @@ jobs=${GNTLAB_DEBUG_JOBS:-2}
 say() { printf '[debug-xen] %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 2; }
 [ -f "$frag" ] || die "$frag: missing"
+for t in flex bison make gcc; do
+	command -v "$t" >/dev/null ||
+		die "$t missing: the build from source needs flex bison bc libelf-dev libssl-dev (make PROFILE=debug installs them as root: images/debug/profile.mk)"
+done
 
 # bump RECIPE when a change below changes what gets built.
 RECIPE=1

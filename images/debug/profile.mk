@@ -23,15 +23,24 @@ DBG_XEN_WANT = $(call dbg-manifest-field,xen,^xen-hypervisor-)
 # linux-source-X.Y: the guest kernel's series.
 DBG_GK_SOURCE = linux-source-$(shell echo '$(DBG_GK_VERSION)' | cut -d. -f1,2)
 
--include $(DBG_KERNEL_MK) $(DBG_XEN_MK)
+# include, not -include: a build that fails stops make with its own error
+# (with -include make went on and said only "No rule to make target
+# .../debug-xen.mk").
+include $(DBG_KERNEL_MK) $(DBG_XEN_MK)
+
+# What building Xen and Linux from source needs beyond the host's usual
+# packages (kconfig's lexer and parser, objtool, the kernel's scripts).
+DBG_HOST_PKGS := flex bison bc libelf-dev libssl-dev python3 perl dpkg-dev xz-utils
+$(B)/.debug-host-deps: images/host-deps.sh $(DEBUG_DIR)/profile.mk
+	images/host-deps.sh $@ $(DBG_HOST_PKGS)
 
 # The builds are in the cache: if it was emptied, build again.
 DBG_FORCE := $(if $(and $(DBG_GVMLINUX),$(wildcard $(DBG_GVMLINUX))),,FORCE)
 DBG_XEN_FORCE := $(if $(and $(DBG_XEN_GZ),$(wildcard $(DBG_XEN_GZ))),,FORCE)
-$(DBG_KERNEL_MK): $(DEBUG_DIR)/build-kernel.sh $(DEBUG_DIR)/guest-kernel.config $(B)/packages.manifest.mk $(DBG_FORCE)
+$(DBG_KERNEL_MK): $(DEBUG_DIR)/build-kernel.sh $(DEBUG_DIR)/guest-kernel.config $(B)/packages.manifest.mk $(B)/.debug-host-deps $(DBG_FORCE)
 	@[ -n '$(DBG_GK_VERSION)' ] || { echo "PROFILE=debug: no guest kernel version in $(B)/packages.manifest"; exit 2; }
 	$(DEBUG_DIR)/build-kernel.sh $(GNTLAB_CACHE) $(DBG_GK_SOURCE) $(DBG_GK_VERSION) $@
-$(DBG_XEN_MK): $(DEBUG_DIR)/build-xen.sh $(DEBUG_DIR)/xen.config $(B)/packages.manifest.mk $(DBG_XEN_FORCE)
+$(DBG_XEN_MK): $(DEBUG_DIR)/build-xen.sh $(DEBUG_DIR)/xen.config $(B)/packages.manifest.mk $(B)/.debug-host-deps $(DBG_XEN_FORCE)
 	@[ -n '$(DBG_XEN_WANT)' ] || { echo "PROFILE=debug: no Xen version in $(B)/packages.manifest"; exit 2; }
 	$(DEBUG_DIR)/build-xen.sh $(GNTLAB_CACHE) $(XEN_SUITE) '$(DBG_XEN_WANT)' $@
 
