@@ -88,7 +88,6 @@ int xen_active_count(struct scen_env *e, size_t *active, char *err, size_t len);
 int run_guest_program(struct scen_env *e, struct step_res *r, const char *verb_args,
 		      char *text, size_t len);
 
-/* guest_run.c: one guest's slot of run_guest_programs(). */
 /* Xen's CPU time of every domain (xc_domain_getinfolist), for diagnostics. */
 #define DOM_CPU_MAX 8
 struct dom_cpu {
@@ -97,6 +96,7 @@ struct dom_cpu {
 	unsigned long long ns[DOM_CPU_MAX];
 };
 
+/* guest_run.c: one guest's slot of run_guest_programs(). */
 struct guest_prog {
 	struct agent_conn *ag;		/* the guest's agent */
 	char verb_args[1200];		/* its first command ("" = from the queue) */

@@ -414,12 +414,10 @@ static void count_all(void)
 				continue;
 			/*
 			 * COUNT_WINDOWS windows of COUNT_CYCLES cycles; the one
-			 * with the fewest multicall flushes is kept. The trace
-			 * sees the whole guest, and whatever else runs in a
-			 * window (a context switch, a page fault elsewhere)
-			 * only adds multicalls and flushes: one window once
-			 * gave ours 13 against gntdev's 8 at batch 1, where
-			 * the other runs of the day gave 10 and 10.
+			 * with the fewest counted multicall flushes is kept. The
+			 * trace sees the whole guest: other tasks' context
+			 * switches are kept apart (bench_count.c, mc_other), and
+			 * whatever else runs in a window only adds multicalls.
 			 */
 			for (unsigned int w = 0; w < COUNT_WINDOWS && !err; w++) {
 				struct bench_counts cw;
