@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `make soak`, phase 1 in the guest: the fuzz engines (fuzz_gntlab.c,
- * fuzz_gntdev.c) run to a count instead of a few seconds, the gntlab one
- * racing fork, exit and kill -9 of children sharing its mappings. Also the
- * soak program's helpers (soak.h).
+ * fuzz_gntdev.c, fuzz_probe.c) run to ten times the counts of a full run, the
+ * gntlab one racing fork, exit and kill -9 of children sharing its mappings.
+ * Also the soak program's helpers (soak.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,6 +17,7 @@
 #include "expect.h"
 #include "fuzz_gntdev.h"
 #include "fuzz_gntlab.h"
+#include "fuzz_probe.h"
 #include "gntdev_map.h"
 #include "gt.h"
 #include "harness.h"
@@ -99,7 +100,7 @@ TH_DOC(soak, ioctls_gntlab,
 	"touches one of the thread's mappings, unmaps a map of an inherited fd and exits,\n"
 	"or is killed with SIGKILL after a random 0-2 ms. Asserted as in `fuzz/ioctl`\n"
 	"(no unknown command accepted, every refusal an errno documented for its\n"
-	"command, nothing left mapped) and the count reached within two thirds of the\n"
+	"command, nothing left mapped) and the count reached within half of the\n"
 	"program's time bound. Progress (`rate`), the refusals by errno and the summary\n"
 	"go to soak.log.");
 TEST_TIMEOUT(soak, ioctls_gntlab, 7200)
@@ -107,7 +108,7 @@ TEST_TIMEOUT(soak, ioctls_gntlab, 7200)
 	static struct fuzz_gntlab_stats st;
 	unsigned long goal = soak_env("IOCTLS", 10000) * 2 / 3;
 	struct fuzz_gntlab_opts o = {
-		.threads = 4, .goal = goal, .max_s = soak_env("SECONDS", 600) * 0.65,
+		.threads = 4, .goal = goal, .max_s = soak_env("SECONDS", 600) * 0.5,
 		.fork_exit = true, .tick = tick, .arg = "ioctls-gntlab",
 	};
 	struct dom0_share s;
@@ -142,14 +143,14 @@ TH_DOC(soak, ioctls_gntdev,
 	"that crash the 6.1 kernel's gntdev stay excluded, as in that test. Asserted:\n"
 	"the fuzz process ends, no unknown command is accepted, every refusal carries an\n"
 	"errno of its command's code path, Xen lists nothing of the share mapped after\n"
-	"it, and the count is reached within a third of the program's time bound.\n"
+	"it, and the count is reached within a quarter of the program's time bound.\n"
 	"SKIP without /dev/xen/gntdev.");
 TEST_TIMEOUT(soak, ioctls_gntdev, 7200)
 {
 	static struct fuzz_gntdev_result res;
 	unsigned long goal = soak_env("IOCTLS", 10000) - soak_env("IOCTLS", 10000) * 2 / 3;
 	struct fuzz_gntdev_opts o = {
-		.threads = 4, .goal = goal, .max_s = soak_env("SECONDS", 600) * 0.3,
+		.threads = 4, .goal = goal, .max_s = soak_env("SECONDS", 600) * 0.25,
 		.tick = tick, .arg = "ioctls-gntdev",
 	};
 	struct dom0_share s;
@@ -181,4 +182,31 @@ TEST_TIMEOUT(soak, ioctls_gntdev, 7200)
 	EXPECT_EQ(res.bad_errno, 0) TH_MSG("first: nr %lu errno %lu", res.first_bad >> 8,
 					   res.first_bad & 0xff);
 	EXPECT_GE(res.calls, goal) TH_MSG("the time bound (%.0f s) came first", o.max_s);
+}
+
+TH_DOC(soak, ioctls_probes,
+	"The engine of `probe/fuzz` (tests/guest/fuzz_probe.c: three threads of\n"
+	"`INTROSPECT_ANY` and `GUP_PROBE_ANY` on random addresses of every kind while a\n"
+	"fourth maps and unmaps grants of our module and the kernel's gntdev and\n"
+	"anonymous memory under them) run to a quarter of SOAK_IOCTLS probes (not\n"
+	"counted in the ioctls' total). Asserted as in `probe/fuzz`: every stable target\n"
+	"keeps its baseline answer, every other answer is well formed, the mapper never\n"
+	"failed, page counts and module counters come back, Xen lists nothing of the\n"
+	"shares mapped, no new bad line in the kernel log, and the count is reached\n"
+	"within a fifth of the program's time bound.");
+TEST_TIMEOUT(soak, ioctls_probes, 7200)
+{
+	static struct probe_fuzz_result res;
+	unsigned long goal = soak_env("IOCTLS", 10000) / 4;
+	struct probe_fuzz_opts o = {
+		.goal = goal, .max_s = (int)(soak_env("SECONDS", 600) * 0.2),
+		.tick = tick, .arg = "ioctls-probes",
+	};
+
+	if (!goal)
+		SKIP("SOAK_IOCTLS is 0");
+	probe_fuzz_run(&o, &res);
+	soak_record("summary phase=ioctls-probes count=%lu seconds=%.1f bad=%lu goal=%lu "
+		    "g_free_kb=%ld", res.calls, res.seconds, res.mismatches, goal,
+		    soak_guest_free_kb());
 }

@@ -125,6 +125,9 @@ static void summary_rec(struct soak *s, const char *rec)
 	} else if (!strcmp(phase, "ioctls-gntdev")) {
 		s->calls_gntdev = count;
 		s->sec_gntdev = sec;
+	} else if (!strcmp(phase, "ioctls-probes")) {
+		s->probes = count;
+		s->sec_probes = sec;
 	} else if (!strcmp(phase, "cycles")) {
 		s->cycles = count;
 		s->sec_cycles = sec;

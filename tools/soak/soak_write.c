@@ -60,9 +60,10 @@ void soak_write_json(const struct soak *s, FILE *f)
 	fprintf(f, "{\n  \"asked\": {\"ioctls\": %ld, \"cycles\": %ld, \"destroys\": %ld, \"seconds\": %ld},\n",
 		s->ask_ioctls, s->ask_cycles, s->ask_destroys, s->ask_seconds);
 	fprintf(f, "  \"calls\": {\"gntlab\": %lu, \"gntdev\": %lu, \"total\": %lu, \"forks\": %lu, "
-		"\"gntlab_seconds\": %.1f, \"gntdev_seconds\": %.1f},\n", s->calls_gntlab,
+		"\"gntlab_seconds\": %.1f, \"gntdev_seconds\": %.1f, \"probes\": %lu, "
+		"\"probes_seconds\": %.1f},\n", s->calls_gntlab,
 		s->calls_gntdev, s->calls_gntlab + s->calls_gntdev, s->forks, s->sec_gntlab,
-		s->sec_gntdev);
+		s->sec_gntdev, s->probes, s->sec_probes);
 	fprintf(f, "  \"cycles\": %lu,\n  \"cycles_seconds\": %.1f,\n", s->cycles, s->sec_cycles);
 	fprintf(f, "  \"destroys\": {\"done\": %lu, \"failed\": %lu, \"no_bringup\": %lu, "
 		"\"seconds\": %.1f, \"mean_cycle_s\": %.1f, \"mean_bringup_s\": %.1f},\n",
@@ -163,6 +164,8 @@ void soak_write_md(const struct soak *s, FILE *f)
 		s->calls_gntlab, s->sec_gntlab, s->sec_gntlab > 0 ? s->calls_gntlab / s->sec_gntlab : 0);
 	fprintf(f, "| ioctls, gntdev | %lu | %.0f | %.0f |\n", s->calls_gntdev, s->sec_gntdev,
 		s->sec_gntdev > 0 ? s->calls_gntdev / s->sec_gntdev : 0);
+	fprintf(f, "| probes (INTROSPECT_ANY, GUP_PROBE_ANY) under churning maps | %lu | %.0f | %.0f |\n",
+		s->probes, s->sec_probes, s->sec_probes > 0 ? s->probes / s->sec_probes : 0);
 	fprintf(f, "| map -> use -> teardown cycles | %lu | %.0f | %.1f |\n", s->cycles,
 		s->sec_cycles, s->sec_cycles > 0 ? s->cycles / s->sec_cycles : 0);
 	fprintf(f, "| guest create -> map both ways -> destroy | %lu (%lu failed, %lu not up) | %.0f | %.3f |\n\n",

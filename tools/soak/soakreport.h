@@ -59,7 +59,8 @@ struct soak {
 	/* done */
 	unsigned long calls_gntlab, calls_gntdev, forks, cycles, destroys, destroy_failed,
 		no_bringup;
-	double sec_gntlab, sec_gntdev, sec_cycles, sec_destroys, sec_total;
+	unsigned long probes;	/* soak/ioctls_probes: not in the ioctls' total */
+	double sec_gntlab, sec_gntdev, sec_probes, sec_cycles, sec_destroys, sec_total;
 	unsigned long destroy_s_n;
 	double destroy_s_sum, bringup_s_sum;
 	double trend_first_kb, trend_last_kb;	/* guest MemFree, cycles; < 0: none */

@@ -17,6 +17,7 @@ static const char *const log_lines[] = {
 	"errnos phase=ioctls-gntlab EINVAL=700 EFAULT=300 ENOTTY=5 t=41 d0_free_kb=1 d0_avail_kb=1 d0_slab_kb=1 xen_free_kb=1",
 	"summary phase=ioctls-gntlab count=2000 seconds=10.5 ok=400 mmaps=10 mmap_ok=2 forks=3 bad=0 goal=2000 g_free_kb=1 t=41 d0_free_kb=1 d0_avail_kb=1 d0_slab_kb=1 xen_free_kb=1",
 	"summary phase=ioctls-gntdev count=1000 seconds=4.0 t=45 d0_free_kb=1 d0_avail_kb=1 d0_slab_kb=1 xen_free_kb=1",
+	"summary phase=ioctls-probes count=750 seconds=3.0 bad=0 goal=750 g_free_kb=1 t=45.5 d0_free_kb=1 d0_avail_kb=1 d0_slab_kb=1 xen_free_kb=1",
 	"mem phase=after-ioctls grants_of_d0=0 grants_by_d0=0 domains=2 dying=0 t=46 d0_free_kb=1 d0_avail_kb=999000 d0_slab_kb=1 xen_free_kb=500000",
 	"summary phase=cycles count=200 seconds=20.0 failed=0 t=70 d0_free_kb=1 d0_avail_kb=1 d0_slab_kb=1 xen_free_kb=1",
 	"destroy i=0 worker=0 ok=1 up=1 bringup_s=9.0 seconds=12.0 t=90 d0_free_kb=1 d0_avail_kb=990000 d0_slab_kb=1 xen_free_kb=300000",
@@ -70,6 +71,7 @@ TEST(soakreport, reads_records)
 	EXPECT_EQ(s.ask_seconds, 600);
 	EXPECT_EQ(s.calls_gntlab, 2000);
 	EXPECT_EQ(s.calls_gntdev, 1000);
+	EXPECT_EQ(s.probes, 750);
 	EXPECT_EQ(s.forks, 3);
 	EXPECT_EQ(s.cycles, 200);
 	EXPECT_EQ(s.destroys, 2);
@@ -146,6 +148,7 @@ TEST(soakreport, json_and_md)
 	load(&s);
 	j = render(&s, soak_write_json);
 	EXPECT_NONNULL(strstr(j, "\"calls\": {\"gntlab\": 2000, \"gntdev\": 1000, \"total\": 3000"));
+	EXPECT_NONNULL(strstr(j, "\"probes\": 750, \"probes_seconds\": 3.0}"));
 	EXPECT_NONNULL(strstr(j, "\"cycles\": 200,"));
 	EXPECT_NONNULL(strstr(j, "\"destroys\": {\"done\": 2, \"failed\": 0"));
 	EXPECT_NONNULL(strstr(j, "\"ioctls-gntlab\": {\"EINVAL\": 700, \"EFAULT\": 300, \"ENOTTY\": 5}"));
