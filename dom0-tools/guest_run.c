@@ -180,7 +180,7 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 			const char *const *queue, int nq)
 {
 	long long ready_deadline = xs_now_ms() + e->o.timeout_s * 1000LL;
-	bool failed = false;
+	bool failed = false, idle_hook = e->first_guest_idle && n > 1;
 	int qi = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -238,6 +238,15 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 		}
 		if (failed || running + waiting == 0)
 			break;
+		/* The first guest has nothing left, the other still runs: overlap. */
+		if (idle_hook && p[0].idle && qi >= nq && running) {
+			idle_hook = false;
+			e->first_guest_idle(e);
+			/* Its xenstore waits may have taken our watch events. */
+			for (int i = 0; i < n; i++)
+				p[i].want_req = p[i].want_ack = p[i].want_ready = true;
+			continue;
+		}
 		now = xs_now_ms();
 		for (int i = 0; i < n; i++) {
 			struct guest_prog *g = &p[i];

@@ -65,6 +65,12 @@ struct scen_env {
 	char dom2_err[512];	/* why creating it failed */
 	pthread_t dom2_thread;
 	bool dom2_started;
+	/*
+	 * Set by the conductor: run the scenarios that need only the first
+	 * guest, idle, while the second still runs its last test program
+	 * (run_guest_programs calls it once).
+	 */
+	void (*first_guest_idle)(struct scen_env *e);
 	/* gntlab-tool runs, and the first abnormal exit (program/gntlab-tool). */
 	unsigned int tool_runs;
 	char tool_trouble[512];
@@ -126,7 +132,9 @@ struct guest_prog {
  * an ERROR of r after --timeout seconds and ends the wait for all. A slot
  * with wait_ready starts once its agent is up; if it is not when nothing
  * else runs and --timeout seconds have passed, it is given up (the other
- * slots have taken the queue by then).
+ * slots have taken the queue by then). Once slot 0 is done and the queue
+ * empty while another slot still runs, e->first_guest_idle (if set) runs,
+ * and the other slot's requests wait meanwhile.
  */
 void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n,
 			const char *const *queue, int nq);
