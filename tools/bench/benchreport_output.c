@@ -372,7 +372,7 @@ static struct dist span_dist(const struct boot *b, int n, int k)
 	return stats(v, m);
 }
 
-/* The ratio of each full run to the bare boot run just before it. */
+/* The ratio of each full run to the bare boot run back to back with it. */
 static struct dist verdict_ratio(const struct report *r)
 {
 	double v[MAXBOOT];
@@ -397,11 +397,12 @@ static void write_verdict_ratio(const struct report *r)
 	md("\n## 3b. Full suite against a bare boot\n\n");
 	if (!q.n) {
 		md("No bare boots beside the full runs (`make bench-boot` runs `make smoke` "
-		   "before each `make run`).\n");
+		   "beside each `make run`).\n");
 	} else {
-		md("Each full `make run` ran right after a bare boot of the same images "
+		md("Each full `make run` ran back to back with a bare boot of the same images "
 		   "(`make smoke`: dom0, the first guest, the end-to-end map and the "
-		   "shutdown; no suites). Phases in seconds, median over %d pairs:\n\n"
+		   "shutdown; no suites), the bare boot first in odd pairs and second in even "
+		   "ones (tools/bench/boot-runs.sh). Phases in seconds, median over %d pairs:\n\n"
 		   "| phase | full run | bare boot | full - bare |\n|---|---:|---:|---:|\n", q.n);
 	}
 	for (int k = 0; k < NSPAN; k++) {

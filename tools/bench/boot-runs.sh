@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Boot-to-verdict glue for `make bench-boot`: time a cold and a warm image
-# build, then N times a bare boot (`make smoke`: the same images, no suites)
-# and right after it the full suite (`make run`), keeping each one's results
-# in B/results-boot/bare-N and run-N. gntlab-benchreport does the arithmetic
-# (full / bare, pair by pair: back to back, so they share the machine's load).
+# build, then N pairs of a bare boot (`make smoke`: the same images, no
+# suites) and the full suite (`make run`) back to back, keeping each one's
+# results in B/results-boot/bare-N and run-N. gntlab-benchreport does the
+# arithmetic (full / bare, pair by pair: back to back, so they share the
+# machine's load). The order alternates (bare first in odd pairs, the full
+# run first in even ones): a boot right after a full run or an image build
+# was measurably slower than one after a bare boot (docs/bench.md), which
+# favoured whichever came second.
 # Usage: boot-runs.sh B N MAKE
 set -euo pipefail
 b=$1 n=$2 mk=$3
@@ -24,15 +28,28 @@ t0=$(date +%s.%N); $mk -s B="$b/cold" images >"$out/build-touched.log" 2>&1
 echo "warm-one-source-touched $(secs "$t0")" >>"$out/builds.txt"
 rm -rf "$b/cold"
 $mk -s images >/dev/null
-for i in $(seq 1 "$n"); do
+bare() {
+	local i=$1 t0 rc=0
 	t0=$(date +%s.%N)
-	rc=0; $mk -s smoke >"$out/bare-$i.log" 2>&1 || rc=$?
+	$mk -s smoke >"$out/bare-$i.log" 2>&1 || rc=$?
 	echo "make-smoke-$i $(secs "$t0")" >>"$out/builds.txt"
 	cp -r "$b/results" "$out/bare-$i"
-	echo "[bench-boot] bare boot $i: make smoke exit $rc" >&2
+	echo "[bench-boot] pair $i/$n: bare boot: make smoke exit $rc" >&2
+}
+full() {
+	local i=$1 t0 rc=0
 	t0=$(date +%s.%N)
-	rc=0; $mk -s run >"$out/run-$i.log" 2>&1 || rc=$?
+	$mk -s run >"$out/run-$i.log" 2>&1 || rc=$?
 	echo "make-run-$i $(secs "$t0")" >>"$out/builds.txt"
 	cp -r "$b/results" "$out/run-$i"
-	echo "[bench-boot] run $i: make run exit $rc" >&2
+	echo "[bench-boot] pair $i/$n: full run: make run exit $rc" >&2
+}
+for i in $(seq 1 "$n"); do
+	if [ $((i % 2)) = 1 ]; then
+		echo "order-$i bare-first" >>"$out/builds.txt"
+		bare "$i"; full "$i"
+	else
+		echo "order-$i full-first" >>"$out/builds.txt"
+		full "$i"; bare "$i"
+	fi
 done
