@@ -176,6 +176,26 @@ static bool prog_take(struct guest_prog *g, const char *const *queue, int nq, in
 	return true;
 }
 
+static bool others_running(const struct guest_prog *p, int n)
+{
+	for (int i = 1; i < n; i++)
+		if (p[i].started && !p[i].done)
+			return true;
+	return false;
+}
+
+/*
+ * The first guest is between programs, another one runs: its own
+ * scenarios now (e->first_guest_idle), the others' requests wait.
+ */
+static void first_guest_idle(struct scen_env *e, struct guest_prog *p, int n)
+{
+	e->first_guest_idle(e);
+	/* Its xenstore waits may have taken our watch events. */
+	for (int i = 0; i < n; i++)
+		p[i].want_req = p[i].want_ack = p[i].want_ready = true;
+}
+
 void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n,
 			const char *const *queue, int nq)
 {
@@ -225,6 +245,10 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 				prog_end(e, g);
 				g->started = g->done = false;
 				g->verb_args[0] = '\0';
+				if (i == 0 && idle_hook && others_running(p, n)) {
+					first_guest_idle(e, p, n);
+					idle_hook = false;
+				}
 				if (!prog_take(g, queue, nq, &qi))
 					g->idle = true;
 				else if (!prog_start(e, r, g))
@@ -239,12 +263,9 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 		if (failed || running + waiting == 0)
 			break;
 		/* The first guest has nothing left, the other still runs: overlap. */
-		if (idle_hook && p[0].idle && qi >= nq && running) {
+		if (idle_hook && p[0].idle && running) {
 			idle_hook = false;
-			e->first_guest_idle(e);
-			/* Its xenstore waits may have taken our watch events. */
-			for (int i = 0; i < n; i++)
-				p[i].want_req = p[i].want_ack = p[i].want_ready = true;
+			first_guest_idle(e, p, n);
 			continue;
 		}
 		now = xs_now_ms();

@@ -67,7 +67,7 @@ struct scen_env {
 	bool dom2_started;
 	/*
 	 * Set by the conductor: run the scenarios that need only the first
-	 * guest, idle, while the second still runs its last test program
+	 * guest while it is between test programs and the second runs one
 	 * (run_guest_programs calls it once).
 	 */
 	void (*first_guest_idle)(struct scen_env *e);
@@ -132,9 +132,9 @@ struct guest_prog {
  * an ERROR of r after --timeout seconds and ends the wait for all. A slot
  * with wait_ready starts once its agent is up; if it is not when nothing
  * else runs and --timeout seconds have passed, it is given up (the other
- * slots have taken the queue by then). Once slot 0 is done and the queue
- * empty while another slot still runs, e->first_guest_idle (if set) runs,
- * and the other slot's requests wait meanwhile.
+ * slots have taken the queue by then). The first time slot 0 is between
+ * programs (or done) while another slot runs one, e->first_guest_idle (if
+ * set) runs, and the other slot's requests wait meanwhile.
  */
 void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_prog *p, int n,
 			const char *const *queue, int nq);
