@@ -545,7 +545,9 @@ static const struct step guest[] = {
 	  "When the run boots a second guest (multi/*), the fuzz tests (fuzz/ioctl,\n"
 	  "gntdev_badinput/fuzz, probe/fuzz) run one program each, in whichever guest is free\n"
 	  "first: the second from the time it is up, beside the first guest's other suites, and\n"
-	  "the first once those are done (the same tests and checks).\n"
+	  "the first once those are done (the same tests and checks). The first time the first\n"
+	  "guest is between programs while the second runs one, the scenarios that need only\n"
+	  "the first guest (reverse/*, gntalloc/*) run meanwhile, so their verdicts come first.\n"
 	  "Skipped when the filter selects no guest test.\n"
 	  "Expected: pass. ERROR: it died on a signal, exited otherwise, or fell silent.",
 	  guest_tests, NULL },
