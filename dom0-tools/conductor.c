@@ -259,8 +259,9 @@ static int run_beside_end(pid_t pid)
 }
 
 /*
- * The scenarios that need only the first guest (dom0 maps what it grants)
- * and can run while the second guest runs its last fuzz program: they mostly
+ * The scenarios that need only the first guest (dom0 maps what it grants),
+ * run by run_guest_programs the first time that guest is between test
+ * programs while the second guest runs one (a fuzz program): they mostly
  * wait (the guest's 1 s deferred-free timer, event round trips), the fuzzer
  * keeps the CPUs busy meanwhile. Neither touches grants of dom0 mapped by the
  * second guest, which is what that program's leak check looks at.
