@@ -188,7 +188,7 @@ static bool others_running(const struct guest_prog *p, int n)
  * The first guest is between programs, another one runs: its own
  * scenarios now (e->first_guest_idle), the others' requests wait.
  */
-static void first_guest_idle(struct scen_env *e, struct guest_prog *p, int n)
+static void run_first_guest_idle(struct scen_env *e, struct guest_prog *p, int n)
 {
 	e->first_guest_idle(e);
 	/* Its xenstore waits may have taken our watch events. */
@@ -246,7 +246,7 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 				g->started = g->done = false;
 				g->verb_args[0] = '\0';
 				if (i == 0 && idle_hook && others_running(p, n)) {
-					first_guest_idle(e, p, n);
+					run_first_guest_idle(e, p, n);
 					idle_hook = false;
 				}
 				if (!prog_take(g, queue, nq, &qi))
@@ -265,7 +265,7 @@ void run_guest_programs(struct scen_env *e, struct step_res *r, struct guest_pro
 		/* The first guest has nothing left, the other still runs: overlap. */
 		if (idle_hook && p[0].idle && running) {
 			idle_hook = false;
-			first_guest_idle(e, p, n);
+			run_first_guest_idle(e, p, n);
 			continue;
 		}
 		now = xs_now_ms();
