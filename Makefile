@@ -230,7 +230,7 @@ $(KO): $(KMOD_SRC) $(KMOD_PROBES) $(call srclist,kmod,$(KMOD_SRC) $(KMOD_PROBES)
 
 # --- user space -------------------------------------------------------------
 PROTO_SRC := dom0-tools/gntlab_proto.c dom0-tools/xs_wait.c
-DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c $(PROTO_SRC)
+DOM0_COMMON := dom0-tools/guest.c dom0-tools/xen_grants.c dom0-tools/xen_snapshot.c dom0-tools/xen_own_grants.c $(PROTO_SRC)
 DOM0_SRC := dom0-tools/conductor.c dom0-tools/steps.c dom0-tools/scen_core.c \
 	dom0-tools/scen_modes.c dom0-tools/scen_reverse.c dom0-tools/scen_gntalloc.c dom0-tools/scen_tools.c \
 	dom0-tools/scen_multi.c dom0-tools/scen_soak.c dom0-tools/soak_destroy.c dom0-tools/soak_mem.c \

@@ -226,10 +226,10 @@ static size_t plan(const char *filter, bool every, const struct scenario **out)
 /*
  * The tools' bad-input tests (scen_tools) need nothing of the guest suites
  * and spend their time starting gntlab-tool processes (libvirt, libxen*)
- * and waiting (a missing xenstore path, a missing libvirtd), while the
- * guest suites mostly wait for xenstore round trips: they run in a child
- * process beside the guest suites. Its verdicts go to the console as they
- * happen; the plan's place of scen_tools collects its exit (run_beside_end).
+ * and waiting (a missing xenstore path, a missing libvirtd): they run in a
+ * child process, started while the first guest boots (start_beside). Its
+ * verdicts go to the console as they happen; the plan's place of scen_tools
+ * collects its exit (run_beside_end).
  */
 static pid_t run_beside(struct step_run *run, const struct scenario *sc, struct scen_env *e)
 {
@@ -274,6 +274,23 @@ static struct {
 	bool ran[PLAN_MAX];
 } early;
 
+/*
+ * The tools' tests need the first guest's domain (its id, its xenstore
+ * directory) but not its agent: they start in their child process as soon
+ * as the guest exists, while it boots (agent_ready calls this), when the
+ * CPUs have room; the first guest's boot is mostly one busy vCPU.
+ */
+static pid_t beside = -1;	/* scen_tools' child (run_beside) */
+
+static void start_beside(struct scen_env *e)
+{
+	if (beside >= 0)
+		return;
+	for (size_t i = 0; i < early.n; i++)
+		if (early.p[i] == &scen_tools)
+			beside = run_beside(early.run, &scen_tools, e);
+}
+
 static void run_first_guest_only(struct scen_env *e)
 {
 	for (size_t i = 0; i < early.n; i++)
@@ -292,7 +309,6 @@ int main(int argc, char **argv)
 	struct opts o;
 	size_t n;
 	enum d0_verdict v;
-	pid_t beside = -1;	/* scen_tools' child (run_beside) */
 	bool beside_failed = false;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -333,13 +349,13 @@ int main(int argc, char **argv)
 	early.p = p;
 	early.n = n;
 	e.first_guest_idle = run_first_guest_only;
+	e.first_guest_booting = start_beside;
 	for (size_t i = 0; i < n; i++) {
 		if (early.ran[i])
 			continue;
-		if (p[i] == &scen_guest && beside < 0)
-			for (size_t k = i + 1; k < n; k++)
-				if (p[k] == &scen_tools)
-					beside = run_beside(&run, &scen_tools, &e);
+		/* Not started while the guest booted (it did not get that far)? Now. */
+		if (p[i] == &scen_guest)
+			start_beside(&e);
 		if (p[i] == &scen_tools && beside > 0) {
 			int rc = run_beside_end(beside);
 

@@ -207,12 +207,17 @@ const struct gntlab_verb gntlab_req_verbs[GNTLAB_REQ_COUNT] = {
 	[GNTLAB_REQ_CHECK] = { "check", "`id` `seed` `off` `len`",
 		"checks [off, off+len) of every page", "rc 0 `intact`, else the first bad byte" },
 	[GNTLAB_REQ_ACTIVE] = { "active", "`id`",
-		"counts the share's refs Xen lists as mapped (active pin != 0)", "`<n>`" },
+		"counts the share's refs Xen marks as mapped: the `GTF_reading`/`GTF_writing` flags "
+		"Xen keeps in dom0's grant entries while a mapping pins them (read from dom0's own "
+		"grant table, mapped read-only; Xen's `g` dump if that table cannot be mapped, or "
+		"with `GNTLAB_GRANTS=dump` in the conductor's environment)", "`<n>`" },
 	[GNTLAB_REQ_FRAMES] = { "frames", "`id` `page`",
 		"dom0's PFN of the page (`/proc/self/pagemap`) and the MFN in its grant entry (from Xen's `g` dump, 0 if not mapped)",
 		"`<pfn> <mfn>`" },
 	[GNTLAB_REQ_LEAKCHECK] = { "leakcheck", "",
-		"revokes what the test left shared; checks Xen lists no grant of dom0 mapped by this guest",
+		"revokes what the test left shared; checks Xen marks no grant of dom0 for this guest "
+		"as mapped (the entries' flags, as for `active`; when they show one, Xen's `g` dump "
+		"is asked too and both counts are in the answer)",
 		"rc 0 `clean ...`, else what is left" },
 	[GNTLAB_REQ_BYTE] = { "byte", "`id` `page` `off`",
 		"reads one byte of its page of share `id`", "`<v>`" },

@@ -15,6 +15,7 @@
 #include "markers_out.h"
 #include "soak.h"
 #include "xen_grants.h"
+#include "xen_own_grants.h"
 #include "xs_wait.h"
 #include "../tests/markers.h"
 
@@ -182,19 +183,56 @@ static int do_fill(struct guest_requests *gr, const char *args, char *text, size
 	return 0;
 }
 
-static int do_active(struct guest_requests *gr, const char *args, char *text, size_t len)
+/*
+ * Which of dom0's grants Xen marks as mapped: from the GTF_reading/writing
+ * flags Xen keeps in dom0's own grant entries (xen_own_grants.h), a read of
+ * memory; from the 'g' dump if those cannot be read here (said once), or
+ * when GNTLAB_GRANTS=dump asks for it.
+ */
+static bool use_flags(const char *err)
+{
+	static int state;	/* 0 unknown, 1 flags, -1 dump */
+
+	if (!state) {
+		const char *w = getenv("GNTLAB_GRANTS");
+
+		state = w && !strcmp(w, "dump") ? -1 : 1;
+	}
+	if (state > 0 && err && err[0]) {
+		report_diag("dom0's grant flags cannot be read (%s): Xen's 'g' dump instead", err);
+		state = -1;
+	}
+	return state > 0;
+}
+
+/* How many of the share's refs Xen marks as mapped now; -1 on error (text). */
+static long share_active(struct guest_requests *gr, struct gr_share *s, char *text, size_t len)
 {
 	static struct xen_grant_dump d;
+	char err[200] = "";
+	size_t n;
+
+	if (use_flags(NULL) &&
+	    !xen_own_grants_mapped_refs(gr->xc, s->refs, s->count, &n, err, sizeof(err)))
+		return (long)n;
+	use_flags(err);
+	if (xen_grant_snapshot(gr->xc, &d, text, len))
+		return -1;
+	return (long)xen_grant_dump_count_refs(&d, 0, -1, s->refs, s->count);
+}
+
+static int do_active(struct guest_requests *gr, const char *args, char *text, size_t len)
+{
 	unsigned int id;
-	size_t n = 0;
+	long n;
 	struct gr_share *s = get_share(gr, args, &id, text, len);
 
 	if (!s)
 		return ENOENT;
-	if (xen_grant_snapshot(gr->xc, &d, text, len))
+	n = share_active(gr, s, text, len);
+	if (n < 0)
 		return EIO;
-	n = xen_grant_dump_count_refs(&d, 0, -1, s->refs, s->count);
-	snprintf(text, len, "%zu", n);
+	snprintf(text, len, "%ld", n);
 	return 0;
 }
 
@@ -247,17 +285,25 @@ static int do_leakcheck(struct guest_requests *gr, char *text, size_t len)
 {
 	static struct xen_grant_dump d;
 	unsigned int left = guest_requests_release_all(gr);
-	size_t mapped = 0;
+	size_t mapped = 0, flagged = 0;
+	char err[200] = "";
 
+	/* The flags first; the dump to confirm and count what they show. */
+	if (use_flags(NULL) &&
+	    !xen_own_grants_mapped_for(gr->xc, gr->domid, &flagged, err, sizeof(err)) && !flagged) {
+		snprintf(text, len, "clean (%u shares were left open and revoked)", left);
+		return 0;
+	}
+	use_flags(err);
 	if (xen_grant_snapshot(gr->xc, &d, text, len))
 		return EIO;
 	for (size_t i = 0; i < d.count; i++)
 		if (d.entry[i].granter == 0 && d.entry[i].mapper == gr->domid)
 			mapped++;
-	if (mapped) {
+	if (mapped || flagged) {
 		snprintf(text, len,
-			 "Xen lists %zu grants of d0 still mapped by d%u (%u shares were left open)",
-			 mapped, gr->domid, left);
+			 "Xen lists %zu grants of d0 still mapped by d%u, %zu by their flags (%u shares "
+			 "were left open)", mapped, gr->domid, flagged, left);
 		return 1;
 	}
 	snprintf(text, len, "clean (%u shares were left open and revoked)", left);
@@ -408,20 +454,6 @@ static int do_evtchn_bind(struct guest_requests *gr, const char *args, char *tex
 	return 0;
 }
 
-/* How many refs of the share Xen lists as mapped now; -1 on error. */
-static long share_active(struct guest_requests *gr, struct gr_share *s)
-{
-	static struct xen_grant_dump d;
-	char err[128];
-	long n = 0;
-
-	if (xen_grant_snapshot(gr->xc, &d, err, sizeof(err)))
-		return -1;
-	for (unsigned int i = 0; i < s->count; i++)
-		n += xen_grant_dump_count(&d, 0, s->refs[i]) ? 1 : 0;
-	return n;
-}
-
 /*
  * evtchn-wait <timeout_ms> [<id> <page> <off>]: wait for the event on the
  * bound port. As soon as it is seen (before anything else is done), read
@@ -458,7 +490,9 @@ static int do_evtchn_wait(struct guest_requests *gr, const char *args, char *tex
 		if (s) {
 			byte = *(volatile uint8_t *)(s->addr +
 						     (size_t)page * GNTLAB_PAGE_SIZE + off);
-			active = share_active(gr, s);
+			char err[200];
+
+			active = share_active(gr, s, err, sizeof(err));
 		}
 		xenevtchn_unmask(gr->xce, gr->evtchn_local);
 	}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
 
@@ -24,6 +25,7 @@
 #include "markers_out.h"
 #include "scenarios.h"
 #include "xen_grants.h"
+#include "xen_own_grants.h"
 #include "th_filter.h"
 #include "xs_wait.h"
 #include "../tests/crash_patterns.h"
@@ -56,6 +58,26 @@ int xen_active_count(struct scen_env *e, size_t *active, char *err, size_t len)
 		return -1;
 	*active = xen_grant_dump_count_refs(&dump, 0, -1, e->refs, e->o.pages);
 	return 0;
+}
+
+/*
+ * Both of Xen's views of the first guest's share: the 'g' dump's active
+ * entries and the GTF_reading/writing flags Xen keeps in dom0's entries
+ * (what the per-test leak checks read, xen_own_grants.h). Checked equal to
+ * `want` each, so a run shows the cheap view agrees with the dump.
+ */
+static void both_views(struct scen_env *e, struct step_res *r, size_t want)
+{
+	char text[300];
+	size_t active = 0, flagged = 0;
+
+	if (xen_active_count(e, &active, text, sizeof(text)) ||
+	    xen_own_grants_mapped_refs(e->xc, e->refs, e->o.pages, &flagged, text, sizeof(text)))
+		step_error(r, "%s", text);
+	else
+		step_check(r, active == want && flagged == want,
+			   "Xen lists %zu of %u refs of d0 as active, %zu by the entries' flags "
+			   "(expected %zu)", active, e->o.pages, flagged, want);
 }
 
 /* ---- reported by dom0's /init (images/dom0/init), listed here ---------- */
@@ -101,6 +123,66 @@ static void libvirt_connect(struct scen_env *e, struct step_res *r)
 	report_phase(GNTLAB_PHASE_DOM0_READY);
 }
 
+/*
+ * How much of the machine stayed idle in a phase, by Xen's accounting of
+ * its physical CPUs' idle time (a DIAG at the end: whether a phase was
+ * bound by the CPUs or by waiting).
+ */
+enum { IDLE_GUEST_BOOT, IDLE_TESTS, IDLE_PHASES };
+static struct { double t0, idle0, wall, idle; int cpus; bool started, done; } idle_meter[IDLE_PHASES];
+
+static double idle_now(xc_interface *xc, int *cpus)
+{
+	xc_cpuinfo_t info[64];
+	int nr = 0;
+	double s = 0;
+
+	if (!xc || xc_getcpuinfo(xc, 64, info, &nr) || nr <= 0)
+		return -1;
+	for (int i = 0; i < nr; i++)
+		s += info[i].idletime / 1e9;
+	*cpus = nr;
+	return s;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void idle_mark(xc_interface *xc, int phase, bool start)
+{
+	int cpus = 0;
+	double idle = idle_now(xc, &cpus);
+
+	if (idle < 0)
+		return;
+	if (start) {
+		idle_meter[phase].t0 = mono_s();
+		idle_meter[phase].idle0 = idle;
+		idle_meter[phase].started = true;
+	} else if (idle_meter[phase].started && !idle_meter[phase].done) {
+		idle_meter[phase].wall = mono_s() - idle_meter[phase].t0;
+		idle_meter[phase].idle = idle - idle_meter[phase].idle0;
+		idle_meter[phase].cpus = cpus;
+		idle_meter[phase].done = true;
+	}
+}
+
+static void idle_report(void)
+{
+	static const char *const name[IDLE_PHASES] = { "the first guest's boot", "the tests phase" };
+
+	for (int i = 0; i < IDLE_PHASES; i++)
+		if (idle_meter[i].done)
+			report_diag("%s: %.1f s; the %d host CPUs idle %.1f of %.1f CPU-seconds "
+				    "(Xen's accounting)", name[i], idle_meter[i].wall, idle_meter[i].cpus,
+				    idle_meter[i].idle, idle_meter[i].wall * idle_meter[i].cpus);
+}
+
 static void start_guest(struct scen_env *e, struct step_res *r)
 {
 	struct guest_spec s = {
@@ -118,6 +200,7 @@ static void start_guest(struct scen_env *e, struct step_res *r)
 	int id;
 
 	report_phase(GNTLAB_PHASE_GUEST_START);
+	idle_mark(e->xc, IDLE_GUEST_BOOT, true);
 	e->dom = guest_create(e->conn, &s, err, sizeof(err));
 	id = e->dom ? (int)virDomainGetID(e->dom) : -1;
 	if (e->dom && id <= 0)
@@ -228,8 +311,11 @@ static void relay_guest_failure_logs(struct scen_env *e)
 static void agent_ready(struct scen_env *e, struct step_res *r)
 {
 	int waited = 0;
-	enum agent_ready_rc rc = agent_wait_ready_while(&e->ag, e->o.ready_timeout_s,
-							guest_running, e, &waited);
+	enum agent_ready_rc rc;
+
+	if (e->first_guest_booting)
+		e->first_guest_booting(e);
+	rc = agent_wait_ready_while(&e->ag, e->o.ready_timeout_s, guest_running, e, &waited);
 
 	if (rc == AGENT_GONE) {
 		step_error(r, "the guest domain %s ended after %d s without its agent writing %s/"
@@ -246,6 +332,7 @@ static void agent_ready(struct scen_env *e, struct step_res *r)
 		return;
 	}
 	e->ready = true;
+	idle_mark(e->xc, IDLE_GUEST_BOOT, false);
 	report_phase(GNTLAB_PHASE_GUEST_READY);
 }
 
@@ -282,6 +369,10 @@ const struct scenario scen_setup = SCENARIO("setup", SCEN_ALWAYS, NULL, setup, N
 
 /* ---- the end-to-end grant (issue #2 path) ------------------------------ */
 
+struct dom0_cpu;
+static struct dom0_cpu *dom0_cpu_at_tests(void);
+static void dom0_cpu_take(struct dom0_cpu *c);
+
 /* What libxenctrl says of the guest: a running 64-bit PV domain of our size. */
 static void domain_info(struct scen_env *e, struct step_res *r)
 {
@@ -289,6 +380,8 @@ static void domain_info(struct scen_env *e, struct step_res *r)
 	unsigned long kib, mib;
 
 	report_phase(GNTLAB_PHASE_TESTS);
+	dom0_cpu_take(dom0_cpu_at_tests());
+	idle_mark(e->xc, IDLE_TESTS, true);
 	if (xc_domain_getinfolist(e->xc, e->domid, 1, &info) != 1 || info.domain != e->domid) {
 		step_error(r, "xc_domain_getinfolist(d%u): %s", e->domid, strerror(errno));
 		return;
@@ -315,14 +408,7 @@ static void map_pattern(struct scen_env *e, struct step_res *r)
 
 static void active_while_mapped(struct scen_env *e, struct step_res *r)
 {
-	char text[300];
-	size_t active = 0;
-
-	if (xen_active_count(e, &active, text, sizeof(text)))
-		step_error(r, "%s", text);
-	else
-		step_check(r, active == e->o.pages, "Xen lists %zu of %u refs of d0 as active",
-			   active, e->o.pages);
+	both_views(e, r, e->o.pages);
 }
 
 /* What the guest wrote through its mapping is in dom0's own pages. */
@@ -352,13 +438,7 @@ static void guest_unmap(struct scen_env *e, struct step_res *r)
 
 static void xen_no_active(struct scen_env *e, struct step_res *r)
 {
-	char text[300];
-	size_t active = 0;
-
-	if (xen_active_count(e, &active, text, sizeof(text)))
-		step_error(r, "%s", text);
-	else
-		step_check(r, active == 0, "Xen lists %zu of our refs as active", active);
+	both_views(e, r, 0);
 }
 
 static void dom0_revoke(struct scen_env *e, struct step_res *r)
@@ -413,8 +493,11 @@ static const struct step core[] = {
 	  "Expected: pass. Why: the mapping reaches the granted frames, in order, whole. A wrong\n"
 	  "PTE flag or a wrong frame fails here.", map_pattern, "grant/publish" },
 	{ "xen/grants-active-while-mapped",
-	  "Checks: Xen's view lists each of the 4 refs as active (pinned) while the guest maps them.\n"
-	  "Expected: 4 of 4. Why: proves the mapping is a real grant mapping made by Xen, not a copy.",
+	  "Checks: Xen's view lists each of the 4 refs as active (pinned) while the guest maps them:\n"
+	  "its 'g' dump, and the GTF_reading/GTF_writing flags Xen keeps in dom0's grant entries\n"
+	  "(what the per-test leak checks read).\n"
+	  "Expected: 4 of 4 in both. Why: proves the mapping is a real grant mapping made by Xen,\n"
+	  "not a copy, and that the cheap view agrees with the dump.",
 	  active_while_mapped, "map/pattern-intact" },
 	{ "map/guest-write-seen-by-dom0",
 	  "Checks: what the guest wrote through its mapping (pattern(seed+1) in the second half of\n"
@@ -425,8 +508,9 @@ static const struct step core[] = {
 	  "Checks: the guest's munmap + GNTLAB_IOC_UNMAP leave the module's counters at zero.\n"
 	  "Expected: pass.", guest_unmap, "map/pattern-intact" },
 	{ "e2e/xen-no-active-mapping",
-	  "Checks: after the guest unmapped, Xen lists none of the refs as active.\n"
-	  "Expected: 0. Why: a grant left pinned is a leak Debian's release Xen does not report\n"
+	  "Checks: after the guest unmapped, Xen lists none of the refs as active (its 'g' dump\n"
+	  "and its flags in dom0's entries).\n"
+	  "Expected: 0 in both. Why: a grant left pinned is a leak Debian's release Xen does not report\n"
 	  "(debug Xen would #GP on an implicit unmap).", xen_no_active, "e2e/guest-unmap" },
 	{ "e2e/dom0-revoke",
 	  "Checks: `xengntshr_unshare` succeeds.\n"
@@ -649,26 +733,45 @@ static void agent_exit(struct scen_env *e, struct step_res *r)
 }
 
 /*
- * Where dom0's CPU went since it booted (a DIAG, for profiling the run):
- * its kernel's totals from /proc/stat, then the processes that used most
- * (utime + stime, with what their reaped children used), summed by name.
+ * Where dom0's CPU went (DIAGs, for profiling the run): its kernel's totals
+ * from /proc/stat, and the processes that used most (utime + stime, with
+ * what their reaped children used), summed by name. Taken once when the
+ * tests start and once at the end: the end reports both since boot and in
+ * the tests phase (the part a bare boot does not have).
  */
-static void report_dom0_cpu(void)
+#define CPU_NAMES 256
+struct dom0_cpu {
+	bool valid;
+	double user, system, irq;
+	size_t n;
+	struct { char name[32]; double s; } top[CPU_NAMES];
+};
+
+static struct dom0_cpu cpu_at_tests;
+
+static struct dom0_cpu *dom0_cpu_at_tests(void)
 {
-	struct { char name[32]; double s; } top[256];
+	return &cpu_at_tests;
+}
+
+static void dom0_cpu_take(struct dom0_cpu *c)
+{
 	unsigned long long us = 0, ni = 0, sy = 0, irq = 0, sirq = 0;
 	double tck = (double)sysconf(_SC_CLK_TCK);
-	char buf[1024], line[900];
-	size_t n = 0, off;
+	char buf[1024];
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 	FILE *f = fopen("/proc/stat", "r");
 
+	memset(c, 0, sizeof(*c));
 	if (f) {
 		if (fscanf(f, "cpu %llu %llu %llu %*u %*u %llu %llu", &us, &ni, &sy, &irq, &sirq) != 5)
 			us = ni = sy = irq = sirq = 0;
 		fclose(f);
 	}
+	c->user = (us + ni) / tck;
+	c->system = sy / tck;
+	c->irq = (irq + sirq) / tck;
 	while (d && (de = readdir(d))) {
 		unsigned long long ut, st, cut, cst;
 		char path[300], *open, *close;
@@ -693,36 +796,66 @@ static void report_dom0_cpu(void)
 			continue;
 		*close = '\0';
 		open[1 + strcspn(open + 1, "/")] = '\0';	/* kworker/0:1 -> kworker */
-		for (i = 0; i < n && strcmp(top[i].name, open + 1); i++)
+		for (i = 0; i < c->n && strcmp(c->top[i].name, open + 1); i++)
 			;
-		if (i == n) {
-			if (n == sizeof(top) / sizeof(top[0]))
+		if (i == c->n) {
+			if (c->n == CPU_NAMES)
 				continue;
-			snprintf(top[n].name, sizeof(top[n].name), "%s", open + 1);
-			top[n++].s = 0;
+			snprintf(c->top[c->n].name, sizeof(c->top[c->n].name), "%s", open + 1);
+			c->top[c->n++].s = 0;
 		}
-		top[i].s += (ut + st + cut + cst) / tck;
+		c->top[i].s += (ut + st + cut + cst) / tck;
 	}
 	if (d)
 		closedir(d);
-	off = (size_t)snprintf(line, sizeof(line),
-			       "dom0 CPU since boot: user %.1f s, system %.1f s, irq %.1f s; by process:",
-			       (us + ni) / tck, sy / tck, (irq + sirq) / tck);
-	for (int k = 0; k < 10 && off < sizeof(line); k++) {
-		size_t best = n;
+	c->valid = true;
+}
 
-		for (size_t i = 0; i < n; i++)
-			if (top[i].s >= 0.05 && (best == n || top[i].s > top[best].s))
+/* One DIAG: `what`, the totals, the ten names that used most (of `c` less `base`). */
+static void dom0_cpu_report(const char *what, struct dom0_cpu *c, const struct dom0_cpu *base)
+{
+	char line[900];
+	size_t off;
+
+	if (base) {
+		c->user -= base->user;
+		c->system -= base->system;
+		c->irq -= base->irq;
+		for (size_t i = 0; i < c->n; i++)
+			for (size_t j = 0; j < base->n; j++)
+				if (!strcmp(c->top[i].name, base->top[j].name))
+					c->top[i].s -= base->top[j].s;
+	}
+	off = (size_t)snprintf(line, sizeof(line),
+			       "dom0 CPU %s: user %.1f s, system %.1f s, irq %.1f s; by process:",
+			       what, c->user, c->system, c->irq);
+	for (int k = 0; k < 10 && off < sizeof(line); k++) {
+		size_t best = c->n;
+
+		for (size_t i = 0; i < c->n; i++)
+			if (c->top[i].s >= 0.05 && (best == c->n || c->top[i].s > c->top[best].s))
 				best = i;
-		if (best == n)
+		if (best == c->n)
 			break;
-		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %.1f s,", top[best].name,
-					top[best].s);
-		top[best].s = -1;
+		off += (size_t)snprintf(line + off, sizeof(line) - off, " %s %.1f s,",
+					c->top[best].name, c->top[best].s);
+		c->top[best].s = -1;
 	}
 	if (off < sizeof(line))
 		line[off - 1] = '\0';	/* the last comma */
 	report_diag("%s", line);
+}
+
+static void report_dom0_cpu(void)
+{
+	static struct dom0_cpu now;
+
+	dom0_cpu_take(&now);
+	dom0_cpu_report("since boot", &now, NULL);
+	if (cpu_at_tests.valid) {
+		dom0_cpu_take(&now);
+		dom0_cpu_report("in the tests phase", &now, &cpu_at_tests);
+	}
 	{
 		struct rusage self, kids;
 
@@ -748,6 +881,8 @@ static void end_cleanup(struct scen_env *e)
 	if (e->shared)
 		xengntshr_unshare(e->gs, e->shared, e->o.pages);
 	e->shared = NULL;
+	idle_mark(e->xc, IDLE_TESTS, false);
+	idle_report();
 	report_dom0_cpu();
 	report_phase(GNTLAB_PHASE_TESTS_DONE);
 	if (e->logs_relayed)

@@ -71,8 +71,15 @@ struct scen_env {
 	 * (run_guest_programs calls it once).
 	 */
 	void (*first_guest_idle)(struct scen_env *e);
+	/*
+	 * Set by the conductor: start what needs the first guest's domain but
+	 * not its agent, beside its boot (agent_ready calls it before waiting).
+	 */
+	void (*first_guest_booting)(struct scen_env *e);
 	/* gntlab-tool runs, and the first abnormal exit (program/gntlab-tool). */
 	unsigned int tool_runs;
+	double tool_cpu, tool_cpu_max;	/* user + system seconds of the runs, the most of one */
+	char tool_cpu_max_cmd[32];
 	char tool_trouble[512];
 };
 
